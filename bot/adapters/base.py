@@ -1,0 +1,109 @@
+"""What every platform adapter provides to the core.
+
+An adapter turns platform traffic into ``BotApp.handle_*`` calls (with an ``Invocation``
+carrying who/where, their access level and a ``Responder`` for the reply), and renders
+``Content`` for outgoing messages. Cogs never see this layer.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from ..access import Access
+from ..content import Content, Form
+from ..events import Origin
+from ..options import ChannelRef
+
+if TYPE_CHECKING:
+    from ..app import BotApp
+
+
+@dataclass(frozen=True)
+class MessageRef:
+    """Where a message lives on its platform; cogs store these fields to edit it later."""
+
+    platform: str
+    server_id: str
+    channel_id: str
+    message_id: str
+    thread_id: str | None = None
+
+
+class Responder(ABC):
+    """Answers one interaction (slash command, click, form)."""
+
+    @abstractmethod
+    async def reply(self, content: Content, *, ephemeral: bool) -> MessageRef | None: ...
+
+    async def defer(self, *, ephemeral: bool) -> None:
+        """Acknowledge now, answer later (the platforms' 3-second deadline)."""
+
+    async def update(self, content: Content) -> None:
+        """Replace the message the clicked button is on."""
+        await self.reply(content, ephemeral=True)
+
+    async def open_form(self, form: Form) -> None:
+        raise NotImplementedError("this platform cannot show forms here")
+
+
+@dataclass
+class Invocation:
+    """One request from a person: who, where, how much they may do, and how to answer."""
+
+    origin: Origin
+    access: Access
+    responder: Responder
+    thread_id: str | None = None
+    message: MessageRef | None = None  # for clicks: the message the button is on
+    values: dict[str, str] = field(default_factory=dict)  # for form submissions
+    files: dict[str, Any] = field(default_factory=dict)  # option name -> FileUpload
+
+
+class Adapter(ABC):
+    platform: str = ""
+
+    def __init__(self, app: "BotApp") -> None:
+        self.app = app
+
+    @abstractmethod
+    async def start(self) -> None:
+        """Connect and begin delivering traffic to the app; return once running."""
+
+    @abstractmethod
+    async def stop(self) -> None: ...
+
+    async def wait_closed(self) -> None:
+        """Block until the adapter ends on its own (console: end of input)."""
+        import asyncio
+
+        await asyncio.Event().wait()
+
+    @abstractmethod
+    async def send(self, server_id: str, channel_id: str, content: Content, *,
+                   thread_id: str | None = None) -> MessageRef: ...
+
+    @abstractmethod
+    async def edit(self, ref: MessageRef, content: Content) -> None: ...
+
+    @abstractmethod
+    async def dm(self, server_id: str, user_id: str, content: Content) -> MessageRef | None:
+        """Direct message; ``None`` when the member does not accept DMs."""
+
+    @abstractmethod
+    async def start_thread(self, ref: MessageRef, name: str) -> str:
+        """Open a thread on a message and return the thread id."""
+
+    @abstractmethod
+    async def open_group(self, server_id: str, user_ids: list[str], name: str,
+                         content: Content) -> MessageRef:
+        """A private space for a few members (Discord private thread, Slack group DM)."""
+
+    @abstractmethod
+    async def resolve_channel(self, server_id: str, text: str) -> ChannelRef | None:
+        """A channel by id, mention or name; ``None`` when there is no such channel."""
+
+    def serves(self, server_id: str) -> bool:
+        """Whether this process handles that server (Discord shards)."""
+        return True

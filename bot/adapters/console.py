@@ -1,0 +1,217 @@
+"""The terminal adapter: a chat you type into. Works interactively and with piped stdin.
+
+A line starting with ``/`` is a command; ``click N`` presses button N; ``:as NAME [role]``,
+``:channel NAME`` and ``:thread ID|off`` change who and where you are; ``:quit`` ends. Any
+other line is a message you post in the current channel (only its length is recorded).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from pathlib import Path
+from typing import Any, TextIO
+
+from ..access import Access
+from ..content import Content, Form
+from ..events import Origin
+from ..options import FileUpload
+from .memory import MemoryAdapter, MemoryResponder, Posted
+
+MAX_UPLOAD_BYTES = 256 * 1024
+
+
+class ConsoleAdapter(MemoryAdapter):
+    platform = "console"
+
+    def __init__(self, app: Any, *, user: str = "you", role: Access = Access.INSTRUCTOR,
+                 channel: str = "general", stdin: TextIO | None = None, stdout: TextIO | None = None,
+                 files_dir: Path | None = None, server: str = "console") -> None:
+        super().__init__(app, platform="console")
+        self.user, self.role, self.current_channel, self.server = user, role, channel, server
+        self.thread: str | None = None
+        self.stdin = stdin or sys.stdin
+        self.stdout = stdout or sys.stdout
+        self.files_dir = files_dir or Path("data/console-files")
+        self.buttons: dict[int, tuple[str, Posted]] = {}
+        self._button_numbers: dict[tuple[str, str], int] = {}
+        self._lines: asyncio.Queue[str | None] = asyncio.Queue()
+        self._reader: asyncio.Task[None] | None = None
+        self._done = asyncio.Event()
+
+    # -- lifecycle ------------------------------------------------------------------------
+    async def start(self) -> None:
+        self.add_channel(self.server, self.current_channel)
+        self.print(f"Cohort Bot console — you are {self.user} ({self.role.label}) in #{self.current_channel}. "
+                   "Type /help, or a message; 'click N' presses a button; ':quit' ends.")
+        self._reader = asyncio.create_task(self._read_loop())
+
+    async def stop(self) -> None:
+        if self._reader is not None:
+            self._reader.cancel()
+        self._done.set()
+
+    async def wait_closed(self) -> None:
+        await self._done.wait()
+
+    async def _next_line(self) -> str | None:
+        line = await asyncio.get_running_loop().run_in_executor(None, self.stdin.readline)
+        return None if line == "" else line.rstrip("\n")
+
+    async def _read_loop(self) -> None:
+        try:
+            while True:
+                line = await self._next_line()
+                if line is None:
+                    break
+                if not await self.handle_line(line):
+                    break
+        finally:
+            self._done.set()
+
+    # -- input ----------------------------------------------------------------------------
+    async def handle_line(self, line: str) -> bool:
+        """Run one line; False ends the session."""
+        text = line.strip()
+        if not text or text.startswith("#!"):
+            return True
+        if text in (":quit", ":q", "exit", "quit"):
+            return False
+        if text.startswith(":"):
+            self._meta(text)
+        elif text.startswith("/"):
+            await self._command(text)
+        elif match := re.fullmatch(r"click\s+(\d+)", text, re.I):
+            await self._click(int(match.group(1)))
+        else:
+            ref = await self.post_as(self.user, channel=self.current_channel, server=self.server,
+                                     length=len(text), thread_id=self.thread)
+            self.print(f"[#{self.current_channel}{self._thread_label()}] {self.user}: {text}  ({ref.message_id})")
+        return True
+
+    def _meta(self, text: str) -> None:
+        parts = text[1:].split()
+        if not parts:
+            return
+        verb, args = parts[0].lower(), parts[1:]
+        if verb == "as" and args:
+            self.user = args[0].lstrip("@")
+            if len(args) > 1:
+                try:
+                    self.role = Access.parse(args[1])
+                except ValueError as error:
+                    self.print(f"⚠️ {error}")
+            self.print(f"You are now {self.user} ({self.role.label}).")
+        elif verb == "channel" and args:
+            self.current_channel, self.thread = args[0].lstrip("#"), None
+            self.add_channel(self.server, self.current_channel)
+            self.print(f"Now in #{self.current_channel}.")
+        elif verb == "thread" and args:
+            self.thread = None if args[0] == "off" else args[0]
+            self.print(f"Now in thread {self.thread}." if self.thread else "Left the thread.")
+        else:
+            self.print("Console commands: :as NAME [member|instructor|admin], :channel NAME, :thread ID|off, :quit")
+
+    async def _command(self, text: str) -> None:
+        files: dict[str, FileUpload] = {}
+        # file:PATH uploads a local file for an option of kind "file"
+        for match in re.finditer(r"(\w+):@(\S+)", text):
+            path = Path(match.group(2))
+            try:
+                data = path.read_bytes()[: MAX_UPLOAD_BYTES + 1]
+            except OSError as error:
+                self.print(f"⚠️ cannot read {path}: {error.strerror}")
+                return
+            files[match.group(1)] = FileUpload(path.name, data)
+            text = text.replace(match.group(0), "")
+        await self.command(text, user=self.user, access=self.role, channel=self.current_channel,
+                           server=self.server, thread_id=self.thread, files=files)
+
+    async def _click(self, number: int) -> None:
+        found = self.buttons.get(number)
+        if found is None:
+            self.print(f"⚠️ there is no button [{number}]")
+            return
+        action_id, posted = found
+        await self.click(action_id, user=self.user, access=self.role, message=posted.ref, server=self.server)
+
+    async def on_form(self, responder: MemoryResponder, form: Form) -> None:
+        self.print(f"📝 {form.title} — answer each question on its own line (empty line to skip optional ones)")
+        values: dict[str, str] = {}
+        for f in form.fields:
+            hint = f" ({' / '.join(f.choices)})" if f.choices else (" (1-5)" if f.kind == "scale" else "")
+            self.print(f"  {f.label}{hint}:")
+            line = await self._next_line()
+            if line is None:
+                return
+            self.print(f"  > {line}")
+            values[f.name] = line.strip()
+        await self.click(form.submit_action, user=self.user, access=self.role, values=values,
+                         message=responder.message, server=self.server)
+
+    # -- output ---------------------------------------------------------------------------
+    def print(self, text: str) -> None:
+        self.stdout.write(text + "\n")
+        self.stdout.flush()
+
+    def _thread_label(self) -> str:
+        return f" › thread {self.thread}" if self.thread else ""
+
+    def on_post(self, posted: Posted) -> None:
+        where = posted.ref.channel_id
+        thread = f" › thread {posted.ref.thread_id}" if posted.ref.thread_id else ""
+        label = f"DM to {where[3:]}" if where.startswith("dm-") else f"#{where}{thread}"
+        self.print(f"[{label}] Cohort Bot ({posted.ref.message_id}):")
+        self.print(self.render(posted.content, posted))
+
+    def on_edit(self, posted: Posted) -> None:
+        self.print(f"[#{posted.ref.channel_id}] Cohort Bot updated {posted.ref.message_id}:")
+        self.print(self.render(posted.content, posted))
+
+    def on_reply(self, origin: Origin, content: Content, ephemeral: bool) -> None:
+        if ephemeral:
+            self.print(f"(only you can see this) Cohort Bot:")
+            self.print(self.render(content, None))
+
+    def render(self, content: Content, posted: Posted | None) -> str:
+        lines = []
+        if content.title:
+            lines.append(f"  == {content.title} ==")
+        for raw in content.text.splitlines():
+            lines.append("  " + _plain(raw))
+        for f in content.fields:
+            lines.append(f"  {f.name}: {_plain(f.value)}")
+        if content.footer:
+            lines.append(f"  -- {_plain(content.footer)}")
+        for row in content.rows:
+            cells = []
+            for button in row:
+                number = self._number(button.action_id, posted)
+                cells.append(f"[{number}] {button.label}" + (" (disabled)" if button.disabled else ""))
+            lines.append("  " + "  ".join(cells))
+        for attachment in content.files:
+            lines.append(f"  📎 {attachment.filename} ({len(attachment.data)} bytes) saved to {self._save(attachment)}")
+        return "\n".join(lines)
+
+    def _number(self, action_id: str, posted: Posted | None) -> int | str:
+        if posted is None:
+            return "-"
+        key = (posted.ref.message_id, action_id)
+        if key not in self._button_numbers:
+            self._button_numbers[key] = len(self._button_numbers) + 1
+        number = self._button_numbers[key]
+        self.buttons[number] = (action_id, posted)
+        return number
+
+    def _save(self, attachment: Any) -> str:
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        path = self.files_dir / Path(attachment.filename).name
+        path.write_bytes(attachment.data)
+        return str(path)
+
+
+def _plain(text: str) -> str:
+    """Console rendering of the shared markdown subset and mentions."""
+    text = re.sub(r"<@([^>|]+)(?:\|[^>]*)?>", r"@\1", text)
+    return text.replace("**", "")

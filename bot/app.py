@@ -1,0 +1,359 @@
+"""BotApp: lifecycle, the cog registry, dispatch and permission checks.
+
+Adapters call ``handle_command_text`` / ``handle_command`` / ``handle_action`` /
+``handle_event``; cogs call ``post`` / ``edit`` / ``dm`` / ``publish``. The app imports no
+cog and no adapter by name: both are loaded from dotted paths in configuration.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import importlib
+import logging
+from typing import Any, Iterable
+
+from .access import Access
+from .adapters.base import Adapter, Invocation, MessageRef
+from .clock import Clock
+from .cog import ActionSpec, Cog, CommandSpec
+from .config import CORE_COGS, BotConfig
+from .content import Content
+from .context import ActionContext, CommandContext, EventContext, JobContext
+from .directory import Directory
+from .dispatch import ErrorReporter
+from .errors import NotFound, PermissionDenied, UserError
+from .events import Event, Origin
+from .models import Community, Member
+from .options import ChannelRef, MemberRef, bind_text, bind_values, split_words
+from .scheduler import EveryTrigger, Scheduler
+from .storage import Database
+
+log = logging.getLogger(__name__)
+
+
+class CommandTree:
+    """Top-level command name -> {subcommand path -> (cog, spec)}."""
+
+    def __init__(self) -> None:
+        self.groups: dict[str, dict[str, tuple[Cog, CommandSpec]]] = {}
+
+    def add(self, cog: Cog) -> None:
+        group = self.groups.setdefault(cog.name, {})
+        for name, spec in cog.commands.items():
+            group[name] = (cog, spec)
+
+    def remove(self, cog: Cog) -> None:
+        self.groups.pop(cog.name, None)
+
+    def find(self, top: str, words: list[str]) -> tuple[Cog, CommandSpec, list[str]]:
+        """Resolve ``/top sub [group sub] args...``; raises UserError with what exists."""
+        group = self.groups.get(top)
+        if group is None:
+            raise UserError(f'unknown command "/{top}" — try /help')
+        for take in (2, 1):  # "bank add" before "bank"
+            if len(words) >= take:
+                name = " ".join(words[:take]).lower()
+                if name in group:
+                    return (*group[name], words[take:])
+        if "" in group:
+            return (*group[""], words)
+        subs = ", ".join(sorted(n for n in group if n))
+        given = f' "{words[0]}"' if words else ""
+        raise UserError(f"/{top}: unknown subcommand{given} — choose one of: {subs}")
+
+    def specs(self) -> Iterable[tuple[Cog, CommandSpec]]:
+        for group in self.groups.values():
+            yield from group.values()
+
+
+class BotApp:
+    def __init__(self, *, config: BotConfig, db: Database, clock: Clock | None = None,
+                 settings: Any = None) -> None:
+        self.config = config
+        self.db = db
+        self.clock = clock or Clock()
+        self.settings = settings
+        self.scheduler = Scheduler(db, self.clock)
+        self.directory = Directory(db)
+        self.cogs: dict[str, Cog] = {}
+        self.tree = CommandTree()
+        self.adapters: dict[str, Adapter] = {}
+        self.load_errors: dict[str, str] = {}
+        self.errors = ErrorReporter()
+        self._listeners: list[tuple[tuple[type, ...], Any, Cog]] = []
+        self.started = False
+
+    # -- cogs -----------------------------------------------------------------------------
+    def load_cogs(self, paths: Iterable[str] | None = None) -> None:
+        """Load each cog module's ``setup(app)``; one that fails is reported and skipped."""
+        for path in [*CORE_COGS, *(self.config.cogs if paths is None else paths)]:
+            before = set(self.cogs)
+            try:
+                module = importlib.import_module(path)
+                module.setup(self)
+            except Exception as error:
+                for name in set(self.cogs) - before:  # atomic: nothing half-registered
+                    self.remove_cog(name)
+                self.load_errors[path] = f"{type(error).__name__}: {error}"
+                log.error("cog %s failed to load and was skipped: %s", path, self.load_errors[path],
+                          exc_info=not isinstance(error, (ImportError, AttributeError)))
+
+    def add_cog(self, cog: Cog) -> None:
+        if cog.name in self.cogs:
+            raise ValueError(f"a cog named {cog.name!r} is already loaded")
+        self.cogs[cog.name] = cog
+        self.tree.add(cog)
+        for spec in cog.listeners:
+            self._listeners.append((spec.event_types, spec.handler.__get__(cog), cog))
+
+    def remove_cog(self, name: str) -> None:
+        cog = self.cogs.pop(name, None)
+        if cog is None:
+            return
+        self.tree.remove(cog)
+        self._listeners = [entry for entry in self._listeners if entry[2] is not cog]
+        self.scheduler.remove_prefix(f"{name}:")
+
+    def get_cog(self, name: str) -> Cog | None:
+        return self.cogs.get(name)
+
+    def migration_dirs(self) -> list[Any]:
+        from .storage import CORE_MIGRATIONS
+
+        dirs = (type(c).migrations_dir() for c in self.cogs.values())
+        return list(dict.fromkeys(d for d in dirs if d is not None and d != CORE_MIGRATIONS))
+
+    # -- lifecycle ------------------------------------------------------------------------
+    async def start(self, adapters: Iterable[Adapter] = ()) -> None:
+        await self.db.call(self.db.upgrade, self.migration_dirs())
+        for name, cog in list(self.cogs.items()):
+            try:
+                await cog.cog_load()
+            except Exception as error:
+                log.exception("cog %s failed to start and was unloaded", name)
+                self.load_errors[name] = f"{type(error).__name__}: {error}"
+                self.remove_cog(name)
+                continue
+            for spec in cog.jobs:
+                self._register_job(cog, spec)
+        await self.scheduler.start()
+        for adapter in adapters:
+            self.adapters[adapter.platform] = adapter
+            await adapter.start()
+        self.started = True
+
+    async def stop(self) -> None:
+        for adapter in list(self.adapters.values()):
+            try:
+                await adapter.stop()
+            except Exception:
+                log.exception("adapter %s failed to stop cleanly", adapter.platform)
+        await self.scheduler.stop()
+        for name, cog in list(self.cogs.items()):
+            try:
+                await cog.cog_unload()
+            except Exception:
+                log.exception("cog %s failed to unload cleanly", name)
+        self.started = False
+
+    def _register_job(self, cog: Cog, spec: Any) -> None:
+        from .when import parse_duration, parse_when
+
+        trigger = EveryTrigger(parse_duration(spec.every)) if spec.every else parse_when(spec.cron, _utc())
+        handler = spec.handler.__get__(cog)
+
+        async def run(due: Any) -> None:
+            await handler(JobContext(app=self, due_at=due))
+
+        grace = parse_duration(spec.every) if spec.every else parse_duration("1h")
+        self.scheduler.add(f"{cog.name}:job:{spec.name}", trigger, run, grace=grace,
+                           since=self.clock.now(), exclusive=spec.exclusive)
+
+    # -- who and where --------------------------------------------------------------------
+    def community_config(self, platform: str, server_id: str) -> Any:
+        return self.config.community_for(platform, server_id)
+
+    async def community_for(self, origin: Origin) -> Community:
+        cfg = self.community_config(origin.platform, origin.server_id)
+        name = origin.server_name or (cfg.name if cfg.key == str(origin.server_id) else None)
+        return await self.directory.community(origin.platform, origin.server_id, name=name,
+                                              timezone=cfg.timezone or "UTC")
+
+    async def member_for(self, community: Community, origin: Origin) -> Member:
+        return await self.directory.member(community, origin.user_id, name=origin.user_name)
+
+    def access_for(self, origin: Origin, platform_access: Access) -> Access:
+        """Platform access (roles, admin) raised by user ids listed under ``instructors.users``."""
+        cfg = self.community_config(origin.platform, origin.server_id)
+        if str(origin.user_id) in {str(u) for u in cfg.instructors.users}:
+            return max(platform_access, Access.INSTRUCTOR)
+        return platform_access
+
+    async def resolve_channel(self, community: Community, ref: str | ChannelRef) -> ChannelRef:
+        cfg = self.community_config(community.platform, community.external_id)
+        text = ref.id if isinstance(ref, ChannelRef) else str(ref)
+        target = cfg.channel(text.lstrip("#"))
+        adapter = self._adapter(community.platform)
+        found = await adapter.resolve_channel(community.external_id, target)
+        if found is None:
+            raise UserError(f'unknown channel "{text}" — use a channel name like #general'
+                            + (f' (alias for "{target}")' if target != text.lstrip("#") else ""))
+        return found
+
+    async def resolve_member(self, community: Community, ref: MemberRef | str | Member) -> Member:
+        if isinstance(ref, Member):
+            return ref
+        text = ref.external_id if isinstance(ref, MemberRef) else str(ref).lstrip("@")
+        member = await self.directory.find_member(community, text)
+        if member is None:
+            raise NotFound(f'I don\'t know a member "{text}" in this community yet')
+        return member
+
+    # -- outgoing -------------------------------------------------------------------------
+    def _adapter(self, platform: str) -> Adapter:
+        adapter = self.adapters.get(platform)
+        if adapter is None:
+            raise RuntimeError(f"no {platform} adapter is running")
+        return adapter
+
+    async def post(self, community: Community, channel: str | ChannelRef, content: Content | str, *,
+                   thread_id: str | None = None) -> MessageRef:
+        target = await self.resolve_channel(community, channel)
+        return await self._adapter(community.platform).send(community.external_id, target.id,
+                                                            Content.of(content), thread_id=thread_id)
+
+    async def edit(self, ref: MessageRef, content: Content | str) -> None:
+        await self._adapter(ref.platform).edit(ref, Content.of(content))
+
+    async def dm(self, community: Community, member: Member, content: Content | str) -> MessageRef | None:
+        return await self._adapter(community.platform).dm(community.external_id, member.external_id,
+                                                          Content.of(content))
+
+    async def start_thread(self, ref: MessageRef, name: str) -> str:
+        return await self._adapter(ref.platform).start_thread(ref, name[:100])
+
+    async def open_group(self, community: Community, members: list[Member], name: str,
+                         content: Content | str) -> MessageRef:
+        return await self._adapter(community.platform).open_group(
+            community.external_id, [m.external_id for m in members], name[:100], Content.of(content))
+
+    # -- inbound: commands ----------------------------------------------------------------
+    async def handle_command_text(self, inv: Invocation, text: str) -> None:
+        """A whole command line as typed on Slack or the console: ``/poll create question:...``."""
+        async with self.errors.guard(inv):
+            words = split_words(text.strip())
+            if not words or not words[0].startswith("/"):
+                raise UserError("commands start with /, e.g. /help")
+            top = words[0][1:].lower()
+            cog, spec, rest = self.tree.find(top, words[1:])
+            await self._check_access(inv, spec.access, spec.usage())
+            try:
+                values = bind_text(spec.options, rest)
+                values.update(self._uploaded(spec, inv))
+            except UserError as error:
+                raise UserError(str(error), usage=spec.usage()) from None
+            await self._run_command(inv, cog, spec, values)
+
+    async def handle_command(self, inv: Invocation, top: str, sub: str, values: dict[str, Any]) -> None:
+        """A command whose options the platform already separated (Discord)."""
+        async with self.errors.guard(inv):
+            cog, spec, _ = self.tree.find(top, sub.split() if sub else [])
+            await self._check_access(inv, spec.access, spec.usage())
+            try:
+                bound = bind_values(spec.options, {k: v for k, v in values.items() if v is not None})
+                bound.update(self._uploaded(spec, inv))
+            except UserError as error:
+                raise UserError(str(error), usage=spec.usage()) from None
+            await self._run_command(inv, cog, spec, bound)
+
+    def _uploaded(self, spec: CommandSpec, inv: Invocation) -> dict[str, Any]:
+        return {o.name: inv.files[o.name] for o in spec.options if o.kind == "file" and o.name in inv.files}
+
+    async def _check_access(self, inv: Invocation, needed: Access, what: str) -> None:
+        access = self.access_for(inv.origin, inv.access)
+        inv.access = access
+        if access < needed:
+            raise PermissionDenied(f"only {needed.label}s can use {what.split(' ')[0] if what.startswith('/') else 'this'}"
+                                   f" — ask an instructor if you think you should have access")
+
+    async def _context(self, cls: type, inv: Invocation, **extra: Any) -> Any:
+        community = await self.community_for(inv.origin)
+        member = await self.member_for(community, inv.origin)
+        channel = ChannelRef(inv.origin.channel_id or "", inv.origin.channel_name or "")
+        cfg = self.community_config(inv.origin.platform, inv.origin.server_id)
+        return cls(app=self, community=community, config=cfg, member=member, access=inv.access,
+                   channel=channel, invocation=inv, **extra)
+
+    async def _run_command(self, inv: Invocation, cog: Cog, spec: CommandSpec, values: dict[str, Any]) -> None:
+        if spec.defer:
+            await inv.responder.defer(ephemeral=spec.ephemeral)
+        ctx: CommandContext = await self._context(CommandContext, inv, command=spec)
+        await spec.handler(cog, ctx, **values)
+        if not ctx._replied:
+            await ctx.reply("Done.", ephemeral=True)
+
+    # -- inbound: buttons and forms -------------------------------------------------------
+    async def handle_action(self, inv: Invocation, action_id: str) -> None:
+        async with self.errors.guard(inv):
+            cog, spec, args = self._find_action(action_id)
+            await self._check_access(inv, spec.access, "this button")
+            ctx: ActionContext = await self._context(ActionContext, inv)
+            await spec.handler(cog, ctx, **args)
+            if not ctx._replied:
+                await ctx.reply("Done.", ephemeral=True)
+
+    def _find_action(self, action_id: str) -> tuple[Cog, ActionSpec, dict[str, Any]]:
+        parts = action_id.split(":")
+        cog = self.cogs.get(parts[0]) if parts else None
+        spec = cog.actions.get(parts[1]) if cog and len(parts) > 1 else None
+        if cog is None or spec is None or len(parts) - 2 != len(spec.arg_types):
+            raise NotFound("this button no longer works — run the command again")
+        args: dict[str, Any] = {}
+        for (name, typ), raw in zip(spec.arg_types, parts[2:]):
+            try:
+                args[name] = typ(raw)
+            except ValueError:
+                raise NotFound("this button no longer works — run the command again") from None
+        return cog, spec, args
+
+    # -- inbound and internal events ------------------------------------------------------
+    async def handle_event(self, origin: Origin, event: Event) -> None:
+        """A platform event: resolve community and member, then dispatch to listeners."""
+        try:
+            community = await self.community_for(origin)
+            member = await self.member_for(community, origin) if origin.user_id else None
+        except Exception:
+            log.exception("could not resolve %s for %s", origin, type(event).__name__)
+            return
+        assert community.id is not None
+        event = dataclasses.replace(event, community_id=community.id,
+                                    member_id=member.id if member and member.id else 0,
+                                    channel_id=event.channel_id or origin.channel_id)
+        await self._dispatch(event, community, member)
+
+    async def publish(self, event: Event) -> None:
+        """A cog's own event (vote, prompt response...) for other cogs to consume."""
+        community = await self.db.read(lambda s: s.get(Community, event.community_id))
+        member = await self.db.read(lambda s: s.get(Member, event.member_id)) if event.member_id else None
+        if community is None:
+            log.warning("event for unknown community %s dropped", event.community_id)
+            return
+        await self._dispatch(event, community, member)
+
+    async def _dispatch(self, event: Event, community: Community, member: Member | None) -> None:
+        cfg = self.community_config(community.platform, community.external_id)
+        for types, handler, cog in list(self._listeners):
+            if isinstance(event, types):
+                ctx = EventContext(app=self, community=community, config=cfg, member=member)
+                try:
+                    await handler(ctx, event)
+                except Exception:
+                    # one cog's failure never takes down another
+                    log.exception("cog %s failed handling %s", cog.name, type(event).__name__)
+
+
+def _utc() -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("UTC")

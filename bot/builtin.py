@@ -1,0 +1,71 @@
+"""The core's own small cog: /help and /about. Loaded before every configured cog."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from . import __version__
+from .access import Access
+from .cog import Cog, command
+from .content import Content, Field
+from .context import CommandContext
+from .options import Help
+
+
+class HelpCog(Cog, name="help"):
+    """Lists the commands you can use."""
+
+    @command(ephemeral=True)
+    async def help(self, ctx: CommandContext,
+                   command: Annotated[str | None, Help("A command to explain, e.g. poll")] = None) -> None:
+        """Show the commands you can use."""
+        await ctx.reply(render_help(self.app, ctx.access, command), ephemeral=True)
+
+
+class AboutCog(Cog, name="about"):
+    """What this bot is."""
+
+    @command(ephemeral=True)
+    async def about(self, ctx: CommandContext) -> None:
+        """What this bot does and which features are on."""
+        loaded = ", ".join(n for n in self.app.cogs if n not in {"help", "about"}) or "none"
+        text = ("I keep this community lively: scheduled discussion prompts, polls and quizzes, "
+                "peer-mentor matching and participation insights for instructors. "
+                "I store who did what and when — never what you wrote. See /privacy.")
+        await ctx.reply(Content(title=f"Cohort Bot {__version__}", text=text,
+                                fields=[Field("Features", loaded, inline=False)]), ephemeral=True)
+
+
+def render_help(app: object, access: Access, only: str | None = None) -> Content:
+    from .app import BotApp
+
+    assert isinstance(app, BotApp)
+    lines: list[str] = []
+    shown = 0
+    for top, group in sorted(app.tree.groups.items()):
+        if only and top != only.lstrip("/").split()[0].lower():
+            continue
+        visible = [(cog, spec) for cog, spec in group.values() if spec.access <= access]
+        if not visible:
+            continue
+        cog = visible[0][0]
+        lines.append(f"**/{top}** — {cog.description.splitlines()[0] if cog.description else ''}")
+        for _, spec in sorted(visible, key=lambda cs: cs[1].name):
+            tag = "" if spec.access == Access.MEMBER else f" _({spec.access.label})_"
+            lines.append(f"  `{spec.usage()}` — {spec.help}{tag}")
+            shown += 1
+            if only:
+                lines.extend(f"      {o.name}: {o.help or o.placeholder}" for o in spec.options)
+    if only and not shown:
+        return Content(text=f'No command "{only}" that you can use. Try /help.')
+    hidden = sum(1 for _, spec in app.tree.specs() if spec.access > access)
+    footer = f"{hidden} more for instructors." if hidden and access < Access.INSTRUCTOR else None
+    return Content(title="Commands you can use", text="\n".join(lines), footer=footer)
+
+
+def setup(app: object) -> None:
+    from .app import BotApp
+
+    assert isinstance(app, BotApp)
+    app.add_cog(HelpCog(app))
+    app.add_cog(AboutCog(app))

@@ -1,0 +1,185 @@
+"""``python -m bot {run, check, commands, db, export, demo}``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import importlib
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+from .access import Access
+from .errors import ConfigError
+
+log = logging.getLogger("bot")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description="Cohort Bot: a community manager for "
+                                     "learning cohorts on Discord, Slack and the terminal.")
+    sub = parser.add_subparsers(dest="verb", required=True)
+
+    run = sub.add_parser("run", help="start the bot (Discord/Slack when their tokens are set, else the console)")
+    run.add_argument("--config", help="schedules.yaml to load (default: $BOT_CONFIG or schedules.yaml)")
+    run.add_argument("--as", dest="user", default="you", help="console: who you are (default: you)")
+    run.add_argument("--role", default="instructor", choices=["member", "instructor", "admin"],
+                     help="console: your access level (default: instructor)")
+    run.add_argument("--channel", default="general", help="console: the channel you type in (default: general)")
+
+    check = sub.add_parser("check", help="validate a schedules.yaml and print ok or FILE:LINE:COL errors")
+    check.add_argument("file", nargs="?", help="default: $BOT_CONFIG or schedules.yaml")
+
+    commands = sub.add_parser("commands", help="print the command reference from the cogs' declarations")
+    commands.add_argument("--markdown", action="store_true", help="as Markdown, for the README")
+    commands.add_argument("--config", help="schedules.yaml (for its cogs: list)")
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_verb", required=True)
+    db_sub.add_parser("upgrade", help="apply migrations (also done at start)")
+    backup = db_sub.add_parser("backup", help="copy the SQLite database with SQLite's online backup")
+    backup.add_argument("out", help="file to write")
+
+    export = sub.add_parser("export", help="write the participation CSV for a community")
+    export.add_argument("--community", required=True, help="server/workspace id (console: console)")
+    export.add_argument("--since", required=True, help="YYYY-MM-DD")
+    export.add_argument("--until", help="YYYY-MM-DD (default: today)")
+    export.add_argument("--platform", help="discord, slack or console (when ids could clash)")
+    export.add_argument("--out", help="file to write (default: standard output)")
+
+    demo = sub.add_parser("demo", help="simulate a cohort week on the console, with an accelerated clock")
+    demo.add_argument("--members", type=int, default=40)
+    demo.add_argument("--out", help="folder for the demo's files (default: a temporary folder)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from .settings import Settings
+
+    settings = Settings()
+    from .logging_setup import configure
+
+    configure(settings.log_level, settings.secrets())
+    handler = {"run": cmd_run, "check": cmd_check, "commands": cmd_commands, "db": cmd_db,
+               "export": cmd_export, "demo": cmd_demo}[args.verb]
+    try:
+        return handler(args, settings)
+    except ConfigError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+def _config_path(args: Any, settings: Any) -> str:
+    return getattr(args, "config", None) or getattr(args, "file", None) or settings.bot_config
+
+
+def cmd_check(args: Any, settings: Any) -> int:
+    from .config import load_config
+
+    path = _config_path(args, settings)
+    load_config(path, required=True)
+    print("ok")
+    return 0
+
+
+def _app(settings: Any, config_path: str, clock: Any = None) -> Any:
+    from .app import BotApp
+    from .config import load_config
+    from .storage import Database
+
+    config = load_config(config_path)
+    app = BotApp(config=config, db=Database(settings.database_url), clock=clock, settings=settings)
+    app.load_cogs()
+    return app
+
+
+def cmd_commands(args: Any, settings: Any) -> int:
+    from .reference import command_reference
+
+    app = _app(settings, _config_path(args, settings))
+    print(command_reference(app, markdown=args.markdown))
+    return 0
+
+
+def cmd_db(args: Any, settings: Any) -> int:
+    app = _app(settings, settings.bot_config)
+    if args.db_verb == "upgrade":
+        app.db.upgrade(app.migration_dirs())
+        print(f"database at head: {', '.join(sorted(app.db.current_heads()))}")
+        return 0
+    if args.db_verb == "backup":
+        from .maintenance import backup_sqlite
+
+        backup_sqlite(app.db, Path(args.out))
+        print(f"backup written to {args.out}")
+        return 0
+    return 2
+
+
+def cmd_export(args: Any, settings: Any) -> int:
+    app = _app(settings, settings.bot_config)
+    exporter = getattr(app.get_cog("stats"), "export_cli", None)
+    if exporter is None:
+        print("the participation cog is not loaded (check cogs: in schedules.yaml)", file=sys.stderr)
+        return 1
+    return int(exporter(args) or 0)
+
+
+def cmd_demo(args: Any, settings: Any) -> int:
+    try:
+        demo = importlib.import_module("bot.demo")
+    except ModuleNotFoundError:
+        print("the demo is not available in this build", file=sys.stderr)
+        return 1
+    return int(asyncio.run(demo.run_demo(members=args.members, out=args.out)) or 0)
+
+
+def cmd_run(args: Any, settings: Any) -> int:
+    return asyncio.run(run_bot(args, settings))
+
+
+async def run_bot(args: Any, settings: Any) -> int:
+    from .settings import ADAPTER_PATHS
+
+    app = _app(settings, _config_path(args, settings))
+    for path, error in app.load_errors.items():
+        print(f"warning: cog {path} was not loaded: {error}", file=sys.stderr)
+    adapters = []
+    for platform in settings.adapters():
+        module_path, _, cls_name = ADAPTER_PATHS[platform].partition(":")
+        try:
+            cls = getattr(importlib.import_module(module_path), cls_name)
+        except (ImportError, AttributeError) as error:
+            print(f"error: the {platform} adapter is not available: {error}", file=sys.stderr)
+            return 1
+        if platform == "console":
+            adapters.append(cls(app, user=args.user, role=Access.parse(args.role), channel=args.channel))
+        else:
+            adapters.append(cls(app, settings=settings))
+    try:
+        await app.start(adapters)
+    except ConfigError as error:
+        for problem in error.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        await app.stop()
+        return 1
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):
+            pass
+    waiters = [asyncio.ensure_future(a.wait_closed()) for a in adapters] + [asyncio.ensure_future(stop.wait())]
+    await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    for waiter in waiters:
+        waiter.cancel()
+    await app.stop()
+    app.db.dispose()
+    return 0

@@ -1,0 +1,203 @@
+"""Cog base class and the decorators that declare what a cog offers.
+
+Decorators only attach metadata; ``Cog.__init_subclass__`` collects it once, at class
+creation, and the core registers it. A cog never imports a platform library.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, ClassVar
+
+from .access import Access
+from .options import OptionSpec, options_from_signature
+
+if TYPE_CHECKING:
+    from .app import BotApp
+
+Handler = Callable[..., Awaitable[Any]]
+_META = "__cohort_meta__"
+
+
+@dataclass
+class CommandSpec:
+    name: str  # subcommand path within the cog: "create", "bank add"; "" = the cog's root command
+    handler: Handler
+    access: Access
+    help: str
+    description: str
+    options: list[OptionSpec]
+    ephemeral: bool  # default visibility of ctx.reply
+    defer: bool  # the handler may be slow: adapters acknowledge first
+    cog: "type[Cog] | None" = None
+
+    @property
+    def full_name(self) -> str:
+        assert self.cog is not None
+        return " ".join(p for p in (self.cog.name, self.name) if p)
+
+    def usage(self) -> str:
+        return " ".join(["/" + self.full_name, *(o.usage() for o in self.options)])
+
+
+@dataclass
+class ActionSpec:
+    name: str
+    handler: Handler
+    access: Access
+    arg_types: list[tuple[str, type]]
+    cog: "type[Cog] | None" = None
+
+
+@dataclass
+class EventSpec:
+    event_types: tuple[type, ...]
+    handler: Handler
+
+
+@dataclass
+class JobSpec:
+    name: str
+    handler: Handler
+    every: str | None = None
+    cron: str | None = None
+    exclusive: bool = True  # claim each firing in the database (exactly once across processes)
+
+
+def _first_doc_line(fn: Callable[..., Any]) -> str:
+    doc = inspect.getdoc(fn) or ""
+    return doc.strip().splitlines()[0] if doc.strip() else ""
+
+
+def command(name: str = "", *, access: Access = Access.MEMBER, ephemeral: bool = False,
+            defer: bool = False, help: str | None = None) -> Callable[[Handler], Handler]:
+    """Declare a (sub)command. Options come from the handler's signature."""
+
+    def decorate(fn: Handler) -> Handler:
+        doc = inspect.getdoc(fn) or ""
+        spec = CommandSpec(name=name.strip(), handler=fn, access=access, help=help or _first_doc_line(fn),
+                           description=doc, options=[], ephemeral=ephemeral, defer=defer)
+        setattr(fn, _META, spec)
+        return fn
+
+    return decorate
+
+
+def action(name: str, *, access: Access = Access.MEMBER) -> Callable[[Handler], Handler]:
+    """Declare a button/form handler. Its id is ``<cog>:<name>:<arg>...``; args typed by hints."""
+
+    def decorate(fn: Handler) -> Handler:
+        setattr(fn, _META, ActionSpec(name=name, handler=fn, access=access, arg_types=[]))
+        return fn
+
+    return decorate
+
+
+def on_event(*event_types: type) -> Callable[[Handler], Handler]:
+    def decorate(fn: Handler) -> Handler:
+        setattr(fn, _META, EventSpec(event_types=event_types, handler=fn))
+        return fn
+
+    return decorate
+
+
+def job(name: str, *, every: str | None = None, cron: str | None = None,
+        exclusive: bool = True) -> Callable[[Handler], Handler]:
+    """Declare a recurring job (``every="1m"`` or a cron line, in UTC)."""
+    if (every is None) == (cron is None):
+        raise TypeError("job needs exactly one of every= or cron=")
+
+    def decorate(fn: Handler) -> Handler:
+        setattr(fn, _META, JobSpec(name=name, handler=fn, every=every, cron=cron, exclusive=exclusive))
+        return fn
+
+    return decorate
+
+
+class Cog:
+    """Base class of every feature. Subclass with ``class Polls(Cog, name="poll")``."""
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    # schedules.yaml keys this cog owns inside a community, with their pydantic types.
+    config_sections: ClassVar[dict[str, Any]] = {}
+    commands: ClassVar[dict[str, CommandSpec]]
+    actions: ClassVar[dict[str, ActionSpec]]
+    listeners: ClassVar[list[EventSpec]]
+    jobs: ClassVar[list[JobSpec]]
+    registry: ClassVar[list[type["Cog"]]] = []  # every Cog subclass, for config validation
+
+    def __init_subclass__(cls, name: str | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.name = name or cls.__dict__.get("name") or cls.__name__.lower()
+        cls.description = (inspect.getdoc(cls) or "").strip()
+        cls.commands, cls.actions, cls.listeners, cls.jobs = {}, {}, [], []
+        for klass in reversed(cls.__mro__):
+            for attr in vars(klass).values():
+                meta = getattr(attr, _META, None)
+                if isinstance(meta, CommandSpec):
+                    meta.options = options_from_signature(attr)
+                    meta.cog = cls
+                    cls.commands[meta.name] = meta
+                elif isinstance(meta, ActionSpec):
+                    meta.arg_types = _action_args(attr)
+                    meta.cog = cls
+                    cls.actions[meta.name] = meta
+                elif isinstance(meta, EventSpec):
+                    cls.listeners.append(meta)
+                elif isinstance(meta, JobSpec):
+                    cls.jobs.append(meta)
+        Cog.registry.append(cls)
+
+    def __init__(self, app: "BotApp") -> None:
+        self.app = app
+        self.db = app.db
+        self.log = logging.getLogger(f"cogs.{self.name}")
+
+    # -- lifecycle hooks (override as needed) ---------------------------------------------
+    async def cog_load(self) -> None:
+        """Called once the database is migrated and before adapters start."""
+
+    async def cog_unload(self) -> None:
+        """Called on shutdown; flush buffers here."""
+
+    async def delete_member_data(self, community_id: int, member_id: int) -> int:
+        """Erase every row this cog holds about a member (privacy "forget"). Returns rows deleted."""
+        return 0
+
+    @classmethod
+    def validate_community(cls, community: Any) -> list[tuple[tuple[Any, ...], str]]:
+        """Cross-field checks of this cog's YAML sections: ``[(location, message), ...]``."""
+        return []
+
+    @classmethod
+    def migrations_dir(cls) -> Path | None:
+        """Alembic versions owned by this cog: ``<package>/migrations`` next to the module."""
+        module = inspect.getmodule(cls)
+        if module is None or not getattr(module, "__file__", None):
+            return None
+        folder = Path(module.__file__).parent / "migrations"
+        return folder if folder.is_dir() else None
+
+    # -- helpers --------------------------------------------------------------------------
+    def action_id(self, action_name: str, *args: Any) -> str:
+        """The id a button carries: ``<cog>:<action>:<arg>...`` (≤ 100 characters)."""
+        if action_name not in self.actions:
+            raise KeyError(f"{self.name} has no action {action_name!r}")
+        return ":".join([self.name, action_name, *(str(a) for a in args)])
+
+
+def _action_args(fn: Handler) -> list[tuple[str, type]]:
+    hints = typing.get_type_hints(fn)
+    params = list(inspect.signature(fn).parameters.values())[2:]
+    out = []
+    for p in params:
+        hint = hints.get(p.name, str)
+        if hint not in (int, str):
+            raise TypeError(f"action argument {p.name} must be int or str")
+        out.append((p.name, hint))
+    return out

@@ -1,0 +1,127 @@
+"""The outgoing message model. Cogs build these; each adapter renders them natively.
+
+Text uses a small markdown subset every platform understands after light conversion:
+**bold**, _italic_, `code`, and mentions written as ``<@member_external_id>`` (the same
+syntax Discord and Slack use; the console prints ``@name``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Sequence
+
+ButtonStyle = Literal["primary", "secondary", "success", "danger"]
+
+# Platform limits that every adapter must respect (see PERFORMANCE-NOTES.md).
+MAX_CUSTOM_ID = 100
+MAX_BUTTONS_PER_ROW = 5
+MAX_ROWS = 5
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action_id: str  # "<cog>:<action>:<arg>..." — everything a click needs, so no state in memory
+    style: ButtonStyle = "secondary"
+    disabled: bool = False
+
+    def __post_init__(self) -> None:
+        if len(self.action_id) > MAX_CUSTOM_ID:
+            raise ValueError(f"button id longer than {MAX_CUSTOM_ID} characters: {self.action_id[:40]}...")
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    value: str
+    inline: bool = True
+
+
+@dataclass(frozen=True)
+class Attachment:
+    filename: str
+    data: bytes
+    content_type: str = "application/octet-stream"
+    description: str = ""
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    kind: Literal["text", "choice", "scale"] = "text"
+    choices: tuple[str, ...] = ()
+    required: bool = True
+    max_length: int = 300
+    placeholder: str = ""
+
+
+@dataclass(frozen=True)
+class Form:
+    """A small form (Discord/Slack modal; sequential prompts on the console).
+
+    On submit the core calls the action named by ``submit_action`` with the values as
+    ``ctx.values`` (field name -> text).
+    """
+
+    title: str
+    submit_action: str
+    fields: tuple[FormField, ...]
+
+    def __post_init__(self) -> None:
+        if not 1 <= len(self.fields) <= 5:
+            raise ValueError("a form has 1 to 5 fields")
+
+
+@dataclass
+class Content:
+    text: str = ""
+    title: str | None = None
+    fields: list[Field] = field(default_factory=list)
+    rows: list[list[Button]] = field(default_factory=list)
+    files: list[Attachment] = field(default_factory=list)
+    footer: str | None = None
+    color: int | None = None
+
+    @classmethod
+    def of(cls, value: "Content | str") -> "Content":
+        return value if isinstance(value, Content) else cls(text=value)
+
+    def add_buttons(self, buttons: Sequence[Button], per_row: int = MAX_BUTTONS_PER_ROW) -> "Content":
+        """Lay buttons out in rows, respecting the platforms' 5×5 limit."""
+        for i in range(0, len(buttons), per_row):
+            self.rows.append(list(buttons[i : i + per_row]))
+        if len(self.rows) > MAX_ROWS:
+            raise ValueError(f"at most {MAX_ROWS * MAX_BUTTONS_PER_ROW} buttons per message")
+        return self
+
+    @property
+    def buttons(self) -> list[Button]:
+        return [b for row in self.rows for b in row]
+
+    def plain_text(self) -> str:
+        """Everything a reader sees, as plain text (used by the console and by tests)."""
+        parts = []
+        if self.title:
+            parts.append(self.title)
+        if self.text:
+            parts.append(self.text)
+        for f in self.fields:
+            parts.append(f"{f.name}: {f.value}")
+        if self.footer:
+            parts.append(self.footer)
+        return "\n".join(parts)
+
+
+def escape_mentions(text: str) -> str:
+    """Neutralise mass mentions in user-supplied text (@everyone, @here, <!channel>, role pings)."""
+    return (
+        text.replace("@everyone", "@\u200beveryone")
+        .replace("@here", "@\u200bhere")
+        .replace("<!", "<\u200b!")
+        .replace("<@&", "<@\u200b&")
+    )

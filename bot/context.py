@@ -1,0 +1,109 @@
+"""Typed contexts handed to handlers: who, where, and how to answer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
+
+from .access import Access
+from .adapters.base import Invocation, MessageRef
+from .content import Content, Form
+from .models import Community, Member
+from .options import ChannelRef
+
+if TYPE_CHECKING:
+    from .app import BotApp
+    from .cog import CommandSpec
+    from .config import CommunityConfig
+
+
+@dataclass
+class BaseContext:
+    app: "BotApp"
+    community: Community
+    config: "CommunityConfig"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.community.timezone or "UTC")
+
+    def now(self) -> datetime:
+        return self.app.clock.now()
+
+    async def send(self, channel: str | ChannelRef, content: Content | str, *,
+                   thread_id: str | None = None) -> MessageRef:
+        """Post to a channel (alias from schedules.yaml, name, or id)."""
+        return await self.app.post(self.community, channel, content, thread_id=thread_id)
+
+    async def dm(self, member: Member, content: Content | str) -> MessageRef | None:
+        return await self.app.dm(self.community, member, content)
+
+
+@dataclass
+class CommandContext(BaseContext):
+    member: Member
+    access: Access
+    channel: ChannelRef
+    invocation: Invocation
+    command: "CommandSpec | None" = None
+    _replied: bool = field(default=False, repr=False)
+
+    @property
+    def is_instructor(self) -> bool:
+        return self.access >= Access.INSTRUCTOR
+
+    @property
+    def thread_id(self) -> str | None:
+        return self.invocation.thread_id
+
+    async def reply(self, content: Content | str, *, ephemeral: bool | None = None) -> MessageRef | None:
+        if ephemeral is None:
+            ephemeral = self.command.ephemeral if self.command else True
+        self._replied = True
+        return await self.invocation.responder.reply(Content.of(content), ephemeral=ephemeral)
+
+    async def defer(self, *, ephemeral: bool = True) -> None:
+        await self.invocation.responder.defer(ephemeral=ephemeral)
+
+    async def open_form(self, form: Form) -> None:
+        self._replied = True
+        await self.invocation.responder.open_form(form)
+
+    async def resolve_member(self, ref: Any) -> Member:
+        return await self.app.resolve_member(self.community, ref)
+
+    async def resolve_channel(self, ref: str | ChannelRef) -> ChannelRef:
+        return await self.app.resolve_channel(self.community, ref)
+
+
+@dataclass
+class ActionContext(CommandContext):
+    """A button click or form submission."""
+
+    @property
+    def message(self) -> MessageRef | None:
+        return self.invocation.message
+
+    @property
+    def values(self) -> dict[str, str]:
+        return self.invocation.values
+
+    async def update(self, content: Content | str) -> None:
+        """Replace the message the button is on."""
+        self._replied = True
+        await self.invocation.responder.update(Content.of(content))
+
+
+@dataclass
+class EventContext(BaseContext):
+    member: Member | None
+
+
+@dataclass
+class JobContext:
+    """A scheduled firing: ``due_at`` is the time it was due (not when it ran)."""
+
+    app: "BotApp"
+    due_at: datetime

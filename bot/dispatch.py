@@ -1,0 +1,54 @@
+"""Turning handler failures into replies: friendly for user errors, a reference id otherwise."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import secrets
+from typing import AsyncIterator
+
+from sqlalchemy import exc as sa_exc
+
+from .adapters.base import Invocation
+from .content import Content
+from .errors import TemporarilyUnavailable, UserError
+from .storage import is_connection_error
+
+log = logging.getLogger("bot.errors")
+
+UNAVAILABLE = "The bot's database is temporarily unavailable — please try again in a minute."
+
+
+class ErrorReporter:
+    def __init__(self) -> None:
+        self.last_reference: str | None = None
+
+    @contextlib.asynccontextmanager
+    async def guard(self, inv: Invocation) -> AsyncIterator[None]:
+        try:
+            yield
+        except UserError as error:
+            await self._tell(inv, f"⚠️ {error}")
+        except TemporarilyUnavailable:
+            log.warning("database unavailable while serving %s", inv.origin.user_id)
+            await self._tell(inv, UNAVAILABLE)
+        except sa_exc.OperationalError as error:
+            if is_connection_error(error):
+                await self._tell(inv, UNAVAILABLE)
+            else:
+                await self._unexpected(inv)
+        except Exception:
+            await self._unexpected(inv)
+
+    async def _unexpected(self, inv: Invocation) -> None:
+        ref = secrets.token_hex(4)
+        self.last_reference = ref
+        log.exception("unexpected error (ref %s) for user %s", ref, inv.origin.user_id)
+        await self._tell(inv, f"Something went wrong on my side (reference {ref}). "
+                              "The instructors can find the details in the bot's log.")
+
+    async def _tell(self, inv: Invocation, text: str) -> None:
+        try:
+            await inv.responder.reply(Content(text=text), ephemeral=True)
+        except Exception:
+            log.exception("could not deliver an error reply")

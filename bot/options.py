@@ -1,0 +1,358 @@
+"""Command options: derived from a handler's signature, parsed from text or from platform values.
+
+One declaration serves every platform. ``Annotated`` metadata carries help text and limits:
+
+    async def create(self, ctx, question: Annotated[str, Help("What to ask"), MaxLen(300)],
+                     anonymous: bool = False, closes_in: Duration | None = None): ...
+
+Text (Slack, console): ``name:value`` or ``name=value``; required options may be given
+positionally, in order; quotes as in a shell.
+"""
+
+from __future__ import annotations
+
+import difflib
+import enum
+import inspect
+import re
+import shlex
+import types
+import typing
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+from typing import Annotated, Any, Callable, Literal, Union, get_args, get_origin
+
+from .errors import UserError
+
+
+# --- metadata markers --------------------------------------------------------------------
+@dataclass(frozen=True)
+class Help:
+    text: str
+
+
+@dataclass(frozen=True)
+class MaxLen:
+    value: int
+
+
+@dataclass(frozen=True)
+class MinLen:
+    value: int
+
+
+@dataclass(frozen=True)
+class Min:
+    value: float
+
+
+@dataclass(frozen=True)
+class Max:
+    value: float
+
+
+# --- option value types ------------------------------------------------------------------
+class Duration(timedelta):
+    """A length of time given as ``30m``, ``2h``, ``1d``, ``2w``."""
+
+    @classmethod
+    def parse(cls, text: str) -> "Duration":
+        from .when import parse_duration
+
+        td = parse_duration(text)
+        return cls(seconds=td.total_seconds())
+
+
+@dataclass(frozen=True)
+class ChannelRef:
+    """A channel as the user named it; the core resolves it to a platform id."""
+
+    id: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class MemberRef:
+    """A member as the user named it (mention or name); the core resolves it to a Member row."""
+
+    external_id: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
+class FileUpload:
+    filename: str
+    data: bytes
+    content_type: str = "text/plain"
+
+
+class Timezone(str):
+    """An IANA time zone name, validated."""
+
+
+KIND_OF_TYPE: dict[Any, str] = {
+    str: "string", int: "integer", float: "number", bool: "boolean", Duration: "duration",
+    ChannelRef: "channel", MemberRef: "member", date: "date", time: "time", FileUpload: "file",
+    Timezone: "timezone",
+}
+PLACEHOLDER = {
+    "string": "text", "integer": "number", "number": "number", "boolean": "true|false",
+    "duration": "30m|2h|1d", "channel": "#channel", "member": "@member", "date": "YYYY-MM-DD",
+    "time": "HH:MM", "file": "file", "timezone": "Area/City",
+}
+
+
+@dataclass
+class OptionSpec:
+    name: str
+    kind: str  # one of KIND_OF_TYPE's values, or "choice"
+    required: bool
+    default: Any = None
+    help: str = ""
+    choices: tuple[str, ...] = ()
+    enum_type: type[enum.Enum] | None = None
+    min_value: float | None = None
+    max_value: float | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+
+    @property
+    def placeholder(self) -> str:
+        return "|".join(self.choices) if self.choices else PLACEHOLDER.get(self.kind, "value")
+
+    def usage(self) -> str:
+        text = f"{self.name}:<{self.placeholder}>"
+        return text if self.required else f"[{text}]"
+
+    def convert(self, raw: Any) -> Any:
+        """Turn a raw value (text, or an already-typed platform value) into the handler's type."""
+        try:
+            value = self._convert(raw)
+        except UserError:
+            raise
+        except (ValueError, TypeError) as error:
+            raise UserError(f"{self.name}: {str(error) or 'invalid value'}") from None
+        self._check_limits(value)
+        return value
+
+    def _convert(self, raw: Any) -> Any:
+        kind = self.kind
+        if kind == "choice":
+            text = str(raw.value if isinstance(raw, enum.Enum) else raw).strip()
+            match = next((c for c in self.choices if c.lower() == text.lower()), None)
+            if match is None:
+                raise ValueError(f'"{text}" is not one of: {", ".join(self.choices)}')
+            return self.enum_type(match) if self.enum_type else match
+        if kind == "string":
+            return str(raw).strip()
+        if kind == "integer":
+            if isinstance(raw, bool):
+                raise ValueError("expected a whole number")
+            if isinstance(raw, int):
+                return raw
+            if not re.fullmatch(r"[-+]?\d+", str(raw).strip()):
+                raise ValueError(f'"{raw}" is not a whole number')
+            return int(str(raw).strip())
+        if kind == "number":
+            try:
+                return float(raw)
+            except (TypeError, ValueError):
+                raise ValueError(f'"{raw}" is not a number') from None
+        if kind == "boolean":
+            return parse_bool(raw)
+        if kind == "duration":
+            return raw if isinstance(raw, Duration) else Duration.parse(str(raw))
+        if kind == "date":
+            from .when import parse_date
+
+            return raw if isinstance(raw, date) else parse_date(str(raw))
+        if kind == "time":
+            from .when import parse_time_of_day
+
+            return raw if isinstance(raw, time) else parse_time_of_day(str(raw))
+        if kind == "timezone":
+            from .when import parse_timezone
+
+            return Timezone(parse_timezone(str(raw)).key)
+        if kind == "channel":
+            return raw if isinstance(raw, ChannelRef) else parse_channel_text(str(raw))
+        if kind == "member":
+            return raw if isinstance(raw, MemberRef) else parse_member_text(str(raw))
+        if kind == "file":
+            if isinstance(raw, FileUpload):
+                return raw
+            raise ValueError("attach a file (on the console: a path to a local file)")
+        raise TypeError(f"unsupported option kind {kind}")
+
+    def _check_limits(self, value: Any) -> None:
+        if isinstance(value, str):
+            if self.required and not value:
+                raise UserError(f"{self.name}: must not be empty")
+            if self.max_length is not None and len(value) > self.max_length:
+                raise UserError(f"{self.name}: at most {self.max_length} characters (got {len(value)})")
+            if self.min_length is not None and len(value) < self.min_length:
+                raise UserError(f"{self.name}: at least {self.min_length} characters")
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if self.min_value is not None and value < self.min_value:
+                raise UserError(f"{self.name}: must be at least {_num(self.min_value)} (got {_num(value)})")
+            if self.max_value is not None and value > self.max_value:
+                raise UserError(f"{self.name}: must be at most {_num(self.max_value)} (got {_num(value)})")
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def parse_bool(raw: Any) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in {"true", "yes", "y", "on", "1"}:
+        return True
+    if text in {"false", "no", "n", "off", "0"}:
+        return False
+    raise ValueError(f'"{raw}" is not true or false')
+
+
+_SLACK_USER = re.compile(r"<@([A-Za-z0-9_.\-]+)(?:\|([^>]*))?>")
+_SLACK_CHANNEL = re.compile(r"<#([A-Za-z0-9_\-]+)(?:\|([^>]*))?>")
+
+
+def parse_member_text(text: str) -> MemberRef:
+    text = text.strip()
+    match = _SLACK_USER.fullmatch(text) or re.fullmatch(r"<@!?(\d+)>", text)
+    if match:
+        groups = match.groups()
+        return MemberRef(groups[0], (groups[1] if len(groups) > 1 else None) or "")
+    name = text.lstrip("@").strip()
+    if not name:
+        raise ValueError("name a member, e.g. @alice")
+    return MemberRef(name, name)
+
+
+def parse_channel_text(text: str) -> ChannelRef:
+    text = text.strip()
+    match = _SLACK_CHANNEL.fullmatch(text)
+    if match:
+        return ChannelRef(match.group(1), match.group(2) or "")
+    name = text.lstrip("#").strip()
+    if not name:
+        raise ValueError("name a channel, e.g. #general")
+    return ChannelRef(name, name)
+
+
+# --- deriving specs from a signature -----------------------------------------------------
+def options_from_signature(fn: Callable[..., Any], skip: int = 2) -> list[OptionSpec]:
+    """Options of a handler ``(self, ctx, ...)``: everything after the first ``skip`` parameters."""
+    hints = typing.get_type_hints(fn, include_extras=True)
+    params = list(inspect.signature(fn).parameters.values())[skip:]
+    specs = []
+    for param in params:
+        if param.kind in (param.VAR_POSITIONAL, param.VAR_KEYWORD):
+            continue
+        specs.append(_spec_for(param, hints.get(param.name, str)))
+    return specs
+
+
+def _spec_for(param: inspect.Parameter, hint: Any) -> OptionSpec:
+    metadata: list[Any] = []
+    if get_origin(hint) is Annotated:
+        hint, *metadata = get_args(hint)
+    optional = False
+    if get_origin(hint) in (Union, types.UnionType):
+        args = [a for a in get_args(hint) if a is not type(None)]
+        optional = len(args) != len(get_args(hint))
+        if len(args) != 1:
+            raise TypeError(f"option {param.name}: unions other than Optional are not supported")
+        hint = args[0]
+        if get_origin(hint) is Annotated:
+            hint, *more = get_args(hint)
+            metadata.extend(more)
+    required = param.default is inspect.Parameter.empty
+    spec = OptionSpec(name=param.name, kind="string", required=required,
+                      default=None if required else param.default)
+    if get_origin(hint) is Literal:
+        spec.kind, spec.choices = "choice", tuple(str(a) for a in get_args(hint))
+    elif isinstance(hint, type) and issubclass(hint, enum.Enum):
+        spec.kind, spec.enum_type = "choice", hint
+        spec.choices = tuple(str(m.value) for m in hint)
+    elif hint in KIND_OF_TYPE:
+        spec.kind = KIND_OF_TYPE[hint]
+    else:
+        raise TypeError(f"option {param.name}: unsupported type {hint!r}")
+    for meta in metadata:
+        if isinstance(meta, Help):
+            spec.help = meta.text
+        elif isinstance(meta, MaxLen):
+            spec.max_length = meta.value
+        elif isinstance(meta, MinLen):
+            spec.min_length = meta.value
+        elif isinstance(meta, Min):
+            spec.min_value = meta.value
+        elif isinstance(meta, Max):
+            spec.max_value = meta.value
+    if optional and required:
+        spec.required = True  # Optional[...] without a default is still required
+    return spec
+
+
+# --- parsing text ------------------------------------------------------------------------
+_SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
+
+
+def split_words(text: str) -> list[str]:
+    """Shell-like split; Slack's smart quotes count as quotes."""
+    try:
+        return shlex.split(text.translate(_SMART_QUOTES))
+    except ValueError as error:
+        raise UserError(f"could not read the options: {error} (check your quotes)") from None
+
+
+def bind_text(specs: list[OptionSpec], words: list[str]) -> dict[str, Any]:
+    """Bind words to options and convert them. Raises UserError naming what was wrong."""
+    by_name = {s.name.lower(): s for s in specs}
+    named: dict[str, str] = {}
+    positional: list[str] = []
+    for word in words:
+        match = re.match(r"([A-Za-z_][A-Za-z0-9_-]*)\s*[:=](.*)\Z", word, re.S)
+        key = match.group(1).lower().replace("-", "_") if match else None
+        if match and key in by_name:
+            if key in named:
+                raise UserError(f"{key} given twice")
+            named[key] = match.group(2)
+        elif match and (guess := difflib.get_close_matches(key or "", list(by_name), n=1, cutoff=0.75)):
+            raise UserError(f'unknown option "{match.group(1)}" — did you mean "{guess[0]}"?')
+        else:
+            positional.append(word)  # free text may contain colons ("Week 3: recap")
+    unfilled = [s for s in specs if s.name.lower() not in named]
+    required_unfilled = [s for s in unfilled if s.required]
+    positional_targets = required_unfilled + [s for s in unfilled if not s.required]
+    if len(required_unfilled) == 1 and required_unfilled[0].kind == "string" and len(positional) > 1:
+        # "/prompt post What surprised you this week?" — unquoted free text for the one text option
+        positional = [" ".join(positional)]
+        positional_targets = required_unfilled
+    if len(positional) > len(positional_targets):
+        extra = positional[len(positional_targets)]
+        raise UserError(f'unexpected "{extra}" — name the option, like name:value')
+    for spec, word in zip(positional_targets, positional):
+        named[spec.name.lower()] = word
+    return bind_values(specs, named)
+
+
+def bind_values(specs: list[OptionSpec], raw: dict[str, Any]) -> dict[str, Any]:
+    """Convert already-separated values (text or platform-typed) into handler arguments."""
+    raw = {k.lower(): v for k, v in raw.items()}
+    known = {s.name.lower() for s in specs}
+    unknown = [k for k in raw if k not in known]
+    if unknown:
+        raise UserError(f'unknown option "{unknown[0]}"')
+    missing = [s.name for s in specs if s.required and raw.get(s.name.lower()) in (None, "")]
+    if missing:
+        raise UserError(f"missing {', '.join(missing)}")
+    values: dict[str, Any] = {}
+    for spec in specs:
+        if spec.name.lower() in raw and raw[spec.name.lower()] is not None:
+            values[spec.name] = spec.convert(raw[spec.name.lower()])
+        else:
+            values[spec.name] = spec.default
+    return values

@@ -1,0 +1,222 @@
+"""Scheduled work. The database is the source of truth; APScheduler is only the timer.
+
+Every firing first *claims* (key, due time) in ``schedule_claim`` with a unique key, then
+runs: no double firing after a restart or with several processes. On start (and whenever a
+schedule is added) a firing missed while the bot was down is run once if it is still
+within the schedule's grace period, and never one from before the schedule existed.
+
+With a real clock, APScheduler's AsyncIOScheduler (memory job store — see
+PERFORMANCE-NOTES.md) wakes us up. With a FakeClock, ``advance(to)`` runs every due firing
+in time order, deterministically, so tests never sleep.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import TYPE_CHECKING, Awaitable, Callable
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.base import BaseTrigger
+from sqlalchemy import delete
+from sqlalchemy.exc import IntegrityError
+
+from .clock import Clock
+from .models import ScheduleClaim
+
+if TYPE_CHECKING:
+    from .storage import Database
+
+log = logging.getLogger(__name__)
+FireCallback = Callable[[datetime], Awaitable[None]]
+EPOCH = datetime(1970, 1, 5, tzinfo=timezone.utc)  # a Monday: intervals align across processes
+
+
+class EveryTrigger(BaseTrigger):
+    """Fires every ``interval`` on a grid anchored at a fixed epoch (same instants in every process)."""
+
+    def __init__(self, interval: timedelta) -> None:
+        if interval <= timedelta(0):
+            raise ValueError("interval must be positive")
+        self.interval = interval
+
+    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime:
+        start = now if previous_fire_time is None else max(now, previous_fire_time + timedelta(microseconds=1))
+        steps = -(-(start - EPOCH) // self.interval)  # ceiling division
+        return EPOCH + steps * self.interval
+
+    def __str__(self) -> str:
+        return f"every {self.interval}"
+
+
+@dataclass
+class Entry:
+    key: str
+    trigger: BaseTrigger
+    callback: FireCallback
+    grace: timedelta
+    since: datetime
+    exclusive: bool
+    cursor: datetime  # fake-clock mode: the last instant already considered
+
+
+def process_identity() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+class Scheduler:
+    def __init__(self, db: "Database", clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+        self.entries: dict[str, Entry] = {}
+        self.running = False
+        self._aps: AsyncIOScheduler | None = None
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.identity = process_identity()
+
+    # -- registration ---------------------------------------------------------------------
+    def add(self, key: str, trigger: BaseTrigger, callback: FireCallback, *, grace: timedelta = timedelta(0),
+            since: datetime | None = None, exclusive: bool = True) -> None:
+        """Register (or replace) a schedule. ``since``: when it came to exist (no earlier firings)."""
+        now = self.clock.now()
+        since = since or now
+        entry = Entry(key, trigger, callback, grace, since, exclusive, cursor=now)
+        self.entries[key] = entry
+        if self.running:
+            self._spawn(self._catch_up(entry))
+            self._add_timer(entry)
+
+    def remove(self, key: str) -> None:
+        self.entries.pop(key, None)
+        if self._aps is not None and self._aps.get_job(key):
+            self._aps.remove_job(key)
+
+    def remove_prefix(self, prefix: str) -> None:
+        for key in [k for k in self.entries if k.startswith(prefix)]:
+            self.remove(key)
+
+    # -- lifecycle ------------------------------------------------------------------------
+    async def start(self) -> None:
+        self.running = True
+        await asyncio.gather(*(self._catch_up(e) for e in list(self.entries.values())))
+        if not self.clock.fake:
+            self._aps = AsyncIOScheduler(timezone=timezone.utc)
+            for entry in self.entries.values():
+                self._add_timer(entry)
+            self._aps.start()
+
+    async def stop(self) -> None:
+        self.running = False
+        if self._aps is not None:
+            self._aps.shutdown(wait=False)
+            self._aps = None
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def _add_timer(self, entry: Entry) -> None:
+        if self._aps is None:
+            return
+        self._aps.add_job(self._on_timer, entry.trigger, args=[entry.key], id=entry.key, replace_existing=True,
+                          coalesce=True, max_instances=1,
+                          misfire_grace_time=max(1, int(entry.grace.total_seconds())) or None)
+
+    async def _on_timer(self, key: str) -> None:
+        entry = self.entries.get(key)
+        if entry is None:
+            return
+        # APScheduler does not hand us the scheduled time: the due firing is the latest one <= now.
+        from .when import latest_fire_time
+
+        now = self.clock.now()
+        due = latest_fire_time(entry.trigger, not_after=now, not_before=now - max(entry.grace, timedelta(minutes=1)))
+        if due is not None:
+            await self.fire(entry, due)
+
+    def _spawn(self, coro: Awaitable[None]) -> None:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    # -- firing ---------------------------------------------------------------------------
+    async def _catch_up(self, entry: Entry) -> None:
+        """Run the most recent missed firing if it is inside the grace period."""
+        from .when import latest_fire_time
+
+        now = self.clock.now()
+        if entry.grace <= timedelta(0):
+            return
+        window_start = max(entry.since, now - entry.grace)
+        due = latest_fire_time(entry.trigger, not_after=now, not_before=window_start)
+        if due is not None and due >= entry.since:
+            await self.fire(entry, due, catch_up=True)
+
+    async def fire(self, entry: Entry, due: datetime, *, catch_up: bool = False) -> bool:
+        """Claim then run one firing. Returns whether this process ran it."""
+        if entry.exclusive and not await self.claim(entry.key, due):
+            return False
+        if catch_up:
+            log.info("catching up %s due %s", entry.key, due.isoformat())
+        try:
+            await entry.callback(due)
+        except Exception:
+            log.exception("scheduled %s (due %s) failed", entry.key, due.isoformat())
+        return True
+
+    async def claim(self, key: str, due_at: datetime) -> bool:
+        """Insert the (key, due) row; False when someone already did (restart, other process)."""
+
+        def insert(session: object) -> bool:
+            from sqlmodel import Session
+
+            assert isinstance(session, Session)
+            session.add(ScheduleClaim(key=key, due_at=due_at, claimed_by=self.identity))
+            try:
+                session.flush()
+            except IntegrityError:
+                session.rollback()
+                return False
+            return True
+
+        return await self.db.run(insert)
+
+    async def prune_claims(self, older_than: timedelta = timedelta(days=30)) -> int:
+        cutoff = self.clock.now() - older_than
+
+        def prune(session: object) -> int:
+            result = session.execute(delete(ScheduleClaim).where(ScheduleClaim.due_at < cutoff))  # type: ignore[attr-defined]
+            return result.rowcount or 0
+
+        return await self.db.run(prune)
+
+    # -- fake clock -----------------------------------------------------------------------
+    async def advance(self, to: datetime | timedelta) -> int:
+        """(FakeClock) Move time forward, running every due firing in order. Returns firings run."""
+        from .when import next_fire_times
+
+        target = self.clock.now() + to if isinstance(to, timedelta) else to
+        fired = 0
+        while True:
+            upcoming: list[tuple[datetime, str]] = []
+            for entry in list(self.entries.values()):
+                nxt = next_fire_times(entry.trigger, entry.cursor, 1)
+                if nxt and nxt[0] <= target:
+                    upcoming.append((nxt[0].astimezone(timezone.utc), entry.key))
+            if not upcoming:
+                break
+            due, key = min(upcoming)
+            entry = self.entries[key]
+            entry.cursor = due
+            if due > self.clock.now():
+                self.clock.set(due)  # type: ignore[attr-defined]
+            if await self.fire(entry, due):
+                fired += 1
+            await asyncio.sleep(0)
+        if target > self.clock.now():
+            self.clock.set(target)  # type: ignore[attr-defined]
+        for entry in self.entries.values():
+            entry.cursor = max(entry.cursor, target)
+        return fired

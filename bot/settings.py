@@ -1,0 +1,62 @@
+"""Settings from the environment (and a ``.env`` file). Secrets stay ``SecretStr``: never logged."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///data/cohort.db"
+
+# Adapters by platform, as dotted paths: the core imports none of them by name.
+ADAPTER_PATHS = {
+    "discord": "bot.adapters.discord:DiscordAdapter",
+    "slack": "bot.adapters.slack:SlackAdapter",
+    "console": "bot.adapters.console:ConsoleAdapter",
+}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    database_url: str = DEFAULT_DATABASE_URL
+    bot_config: str = "schedules.yaml"
+    log_level: str = "INFO"
+
+    discord_token: SecretStr | None = None
+    discord_api_base: str | None = None
+    discord_gateway_url: str | None = None
+    discord_guild_ids: str = ""  # comma-separated: sync commands to these servers only (instant)
+    shard_count: int | None = None
+    shard_ids: str = ""  # e.g. "0,1" — this process's shards
+
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str | None = None
+
+    port: int = 3000
+    bot_adapters: str = ""  # force a list, e.g. "console" or "discord,slack"
+
+    @field_validator("discord_token", "slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    def adapters(self) -> list[str]:
+        """Platforms to start: forced list, else those with a token, else the console."""
+        if self.bot_adapters.strip():
+            return [p.strip() for p in self.bot_adapters.split(",") if p.strip()]
+        chosen = []
+        if self.discord_token:
+            chosen.append("discord")
+        if self.slack_bot_token:
+            chosen.append("slack")
+        return chosen or ["console"]
+
+    def secrets(self) -> list[str]:
+        return [s.get_secret_value() for s in (self.discord_token, self.slack_bot_token,
+                                               self.slack_signing_secret, self.slack_app_token) if s]
+
+    @property
+    def guild_ids(self) -> list[int]:
+        return [int(x) for x in self.discord_guild_ids.replace(" ", "").split(",") if x]
