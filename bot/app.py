@@ -247,7 +247,7 @@ class BotApp:
                 raise UserError("commands start with /, e.g. /help")
             top = words[0][1:].lower()
             cog, spec, rest = self.tree.find(top, words[1:])
-            await self._check_access(inv, spec.access, spec.usage())
+            await self._check_access(inv, spec.access, "/" + spec.full_name)
             try:
                 values = bind_text(spec.options, rest)
                 values.update(self._uploaded(spec, inv))
@@ -259,7 +259,7 @@ class BotApp:
         """A command whose options the platform already separated (Discord)."""
         async with self.errors.guard(inv):
             cog, spec, _ = self.tree.find(top, sub.split() if sub else [])
-            await self._check_access(inv, spec.access, spec.usage())
+            await self._check_access(inv, spec.access, "/" + spec.full_name)
             try:
                 bound = bind_values(spec.options, {k: v for k, v in values.items() if v is not None})
                 bound.update(self._uploaded(spec, inv))
@@ -274,8 +274,8 @@ class BotApp:
         access = self.access_for(inv.origin, inv.access)
         inv.access = access
         if access < needed:
-            raise PermissionDenied(f"only {needed.label}s can use {what.split(' ')[0] if what.startswith('/') else 'this'}"
-                                   f" — ask an instructor if you think you should have access")
+            raise PermissionDenied(f"only {needed.label}s can use {what} — ask an instructor if you think "
+                                   "you should have access")
 
     async def _context(self, cls: type, inv: Invocation, **extra: Any) -> Any:
         community = await self.community_for(inv.origin)
