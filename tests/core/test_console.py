@@ -1,0 +1,81 @@
+"""The console adapter driven through stdin, as a user or a script would."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_console(tmp_path: Path, script: str, *args: str, config: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path / 'console.db'}"
+    env["PYTHONPATH"] = str(ROOT)
+    if config is not None:
+        path = tmp_path / "schedules.yaml"
+        path.write_text(config)
+        env["BOT_CONFIG"] = str(path)
+    return subprocess.run([sys.executable, "-m", "bot", "run", *args], input=script, capture_output=True,
+                          text=True, timeout=120, env=env, cwd=tmp_path)
+
+
+def test_help_through_piped_stdin_lists_commands_and_exits_0(tmp_path: Path) -> None:
+    result = run_console(tmp_path, "/help\n")
+    assert result.returncode == 0, result.stderr
+    assert "Commands you can use" in result.stdout
+    assert "/help" in result.stdout and "/about" in result.stdout
+
+
+def test_console_runs_commands_buttons_and_messages(tmp_path: Path) -> None:
+    config = "cogs: [tests.fixtures.sample_cog]\n"
+    script = "\n".join([
+        "/sample echo hi times:2",
+        "/sample echo hi times:9",
+        "/sample buttons",
+        "click 1",
+        "click 99",
+        "just chatting here",
+        ":as bob member",
+        "/sample secret",
+        ":as ivy instructor",
+        "/sample secret",
+    ]) + "\n"
+    result = run_console(tmp_path, script, config=config)
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "hi [calm] hi [calm]" in out
+    assert "times: must be at most 3 (got 9)" in out and "Usage: /sample echo" in out
+    assert "[1] One  [2] Staff" in out
+    assert "you picked 1" in out
+    assert "there is no button [99]" in out
+    assert "you: just chatting here" in out
+    assert "only instructors can use /sample secret" in out
+    assert out.count("the secret") == 1
+
+
+def test_member_role_from_the_command_line(tmp_path: Path) -> None:
+    result = run_console(tmp_path, "/sample secret\n", "--as", "max", "--role", "member",
+                         config="cogs: [tests.fixtures.sample_cog]\n")
+    assert "you are max (member)" in result.stdout
+    assert "only instructors can use /sample secret" in result.stdout
+
+
+def test_broken_config_stops_with_file_line_errors(tmp_path: Path) -> None:
+    result = run_console(tmp_path, "/help\n", config="communities:\n  - id: x\n    timezone: Nowhere/Land\n")
+    assert result.returncode == 1
+    assert "schedules.yaml:3:15: timezone: unknown time zone" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_commands_reference_and_db_upgrade(tmp_path: Path) -> None:
+    env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'ref.db'}", "PYTHONPATH": str(ROOT),
+           "BOT_CONFIG": str(tmp_path / "none.yaml")}
+    ref = subprocess.run([sys.executable, "-m", "bot", "commands", "--markdown"], capture_output=True, text=True,
+                         timeout=60, env=env, cwd=tmp_path)
+    assert ref.returncode == 0 and "### /help" in ref.stdout and "| command | who | what |" in ref.stdout
+    up = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], capture_output=True, text=True,
+                        timeout=60, env=env, cwd=tmp_path)
+    assert up.returncode == 0 and "database at head" in up.stdout
