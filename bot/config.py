@@ -157,6 +157,8 @@ def resolve_cog_paths(paths: Iterable[str] | None) -> list[str]:
 def _has_setup(path: str) -> bool:
     try:
         return importlib.util.find_spec(path) is not None and hasattr(importlib.import_module(path), "setup")
+    except ModuleNotFoundError as error:
+        return not (error.name and path.startswith(error.name))  # absent, vs. broken inside
     except Exception:  # a broken built-in cog is reported when it is loaded, not here
         return True
 
@@ -170,7 +172,7 @@ def cog_classes(paths: Iterable[str]) -> tuple[list[type[Cog]], list[tuple[int, 
             module = importlib.import_module(path)
         except ModuleNotFoundError as error:
             if error.name and path.startswith(error.name):
-                guess = difflib.get_close_matches(path, BUILTIN_COGS, n=1)
+                guess = [g for g in difflib.get_close_matches(path, BUILTIN_COGS, n=1) if g != path]
                 hint = f' — did you mean "{guess[0]}"?' if guess else ""
                 problems.append((index, f'unknown cog "{path}"{hint}'))
             else:
@@ -237,7 +239,8 @@ def load_config(path: str | Path, *, required: bool = False) -> BotConfig:
     return parse_config(text, path)
 
 
-def parse_config(text: str, path: Path | str = "schedules.yaml") -> BotConfig:
+def parse_config(text: str, path: Path | str = "schedules.yaml", *, cogs: list[str] | None = None) -> BotConfig:
+    """Parse and validate. ``cogs`` replaces the file's ``cogs:`` list (tests, tools)."""
     path = Path(path)
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -262,7 +265,7 @@ def parse_config(text: str, path: Path | str = "schedules.yaml") -> BotConfig:
         if k not in top_allowed:
             report((k,), _unknown_key(str(k), top_allowed), key=True)
 
-    raw_cogs = data.get("cogs")
+    raw_cogs = data.get("cogs") if cogs is None else list(cogs)
     if raw_cogs is not None and not (isinstance(raw_cogs, list) and all(isinstance(c, str) for c in raw_cogs)):
         report(("cogs",), "cogs: expected a list of module paths, like [cogs.polls, cogs.prompts]")
         raw_cogs = None

@@ -77,10 +77,7 @@ class Harness:
 
     # -- lifecycle ------------------------------------------------------------------------
     def _config(self) -> Any:
-        config = parse_config(self.yaml, "schedules.yaml")
-        if self.cog_paths is not None:
-            config.cogs = list(self.cog_paths)
-        return config
+        return parse_config(self.yaml, "schedules.yaml", cogs=self.cog_paths)
 
     async def start(self) -> "Harness":
         config = self._config()
