@@ -114,8 +114,11 @@ class Scheduler:
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
-        if self._tasks:
-            await asyncio.gather(*self._tasks, return_exceptions=True)
+        for _ in range(2):  # firings that were handed out just before the shutdown start a tick later
+            pending = [t for t in self._tasks if t is not asyncio.current_task()]
+            if pending:
+                await asyncio.gather(*pending, return_exceptions=True)
+            await asyncio.sleep(0)
 
     def _add_timer(self, entry: Entry) -> None:
         if self._aps is None:
@@ -126,8 +129,12 @@ class Scheduler:
 
     async def _on_timer(self, key: str) -> None:
         entry = self.entries.get(key)
-        if entry is None:
+        if entry is None or not self.running:
             return
+        task = asyncio.current_task()
+        if task is not None:  # so stop() waits for firings in flight
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         # APScheduler does not hand us the scheduled time: the due firing is the latest one <= now.
         from .when import latest_fire_time
 

@@ -10,8 +10,10 @@ on a small thread pool and commits.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable, Iterable, TypeVar
@@ -63,16 +65,29 @@ class Database:
             self.engine = create_engine(self.url, echo=echo, pool_pre_ping=True, pool_size=workers, max_overflow=workers)
             self.read_engine = self.engine
         self._executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="db")
+        # SQLite has one writer at a time. Queue this process's writers on a lock instead of
+        # letting them collide on the file lock, whose busy handler sleeps in 10-100 ms steps.
+        self._write_lock = threading.Lock() if self.is_sqlite else None
 
     # -- sessions -------------------------------------------------------------------------
     def session(self, *, read_only: bool = False) -> Session:
         return Session(self.read_engine if read_only else self.engine, expire_on_commit=False)
 
     def run_sync(self, fn: Callable[..., T], *args: Any) -> T:
+        if self._write_lock is None:
+            return self._write(fn, *args)
+        with self._write_lock:
+            return self._write(fn, *args)
+
+    def _write(self, fn: Callable[..., T], *args: Any) -> T:
         with self.session() as session:
             result = fn(session, *args)
             session.commit()
             return result
+
+    def write_lock(self) -> Any:
+        """Hold while doing raw writes outside run_sync (e.g. Core bulk inserts on SQLite)."""
+        return self._write_lock if self._write_lock is not None else contextlib.nullcontext()
 
     def read_sync(self, fn: Callable[..., T], *args: Any) -> T:
         with self.session(read_only=True) as session:
