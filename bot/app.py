@@ -75,6 +75,7 @@ class BotApp:
         self.clock = clock or Clock()
         self.settings = settings
         self.scheduler = Scheduler(db, self.clock)
+        self.scheduler.owner_check = self.serves
         self.directory = Directory(db)
         self.cogs: dict[str, Cog] = {}
         self.tree = CommandTree()
@@ -137,10 +138,11 @@ class BotApp:
                 continue
             for spec in cog.jobs:
                 self._register_job(cog, spec)
-        await self.scheduler.start()
         for adapter in adapters:
             self.adapters[adapter.platform] = adapter
             await adapter.start()
+        # after the adapters: a catch-up firing at start posts, so a platform must be there
+        await self.scheduler.start()
         self.started = True
 
     async def stop(self) -> None:
@@ -167,8 +169,14 @@ class BotApp:
             await handler(JobContext(app=self, due_at=due))
 
         grace = parse_duration(spec.every) if spec.every else parse_duration("1h")
+        # since = one grace ago: a job missed while the bot was down runs once at start
         self.scheduler.add(f"{cog.name}:job:{spec.name}", trigger, run, grace=grace,
-                           since=self.clock.now(), exclusive=spec.exclusive)
+                           since=self.clock.now() - grace, exclusive=spec.exclusive)
+
+    def serves(self, platform: str, server_id: str) -> bool:
+        """Whether this process has the adapter for that server (and, on Discord, its shard)."""
+        adapter = self.adapters.get(platform)
+        return adapter is not None and adapter.serves(str(server_id))
 
     # -- who and where --------------------------------------------------------------------
     def community_config(self, platform: str, server_id: str) -> Any:
@@ -249,8 +257,7 @@ class BotApp:
             cog, spec, rest = self.tree.find(top, words[1:])
             await self._check_access(inv, spec.access, "/" + spec.full_name)
             try:
-                values = bind_text(spec.options, rest)
-                values.update(self._uploaded(spec, inv))
+                values = bind_text(spec.options, rest, preset=self._uploaded(spec, inv))
             except UserError as error:
                 raise UserError(str(error), usage=spec.usage()) from None
             await self._run_command(inv, cog, spec, values)

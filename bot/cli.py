@@ -162,6 +162,13 @@ async def run_bot(args: Any, settings: Any) -> int:
             adapters.append(cls(app, user=args.user, role=Access.parse(args.role), channel=args.channel))
         else:
             adapters.append(cls(app, settings=settings))
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):  # before start: a SIGTERM while connecting still stops cleanly
+        try:
+            loop.add_signal_handler(sig, stop.set)
+        except (NotImplementedError, RuntimeError):
+            pass
     try:
         await app.start(adapters)
     except ConfigError as error:
@@ -169,13 +176,6 @@ async def run_bot(args: Any, settings: Any) -> int:
             print(f"error: {problem}", file=sys.stderr)
         await app.stop()
         return 1
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
-            loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):
-            pass
     waiters = [asyncio.ensure_future(a.wait_closed()) for a in adapters] + [asyncio.ensure_future(stop.wait())]
     await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
     for waiter in waiters:

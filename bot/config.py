@@ -333,9 +333,12 @@ def _report_validation(error: ValidationError, base: tuple[Any, ...], model: typ
     for item in error.errors(include_url=False):
         loc = tuple(p for p in item["loc"] if not (isinstance(p, str) and ("[" in p or p in {"function-after", "str", "int"})))
         if item["type"] == "extra_forbidden":
-            parent = _model_at(model, loc[:-1])
+            # The unknown key is always last, and kept even if it looks like a tag ("[" is a valid key).
+            key = item["loc"][-1]
+            parent_loc = loc[:-1] if loc and loc[-1] == key else loc
+            parent = _model_at(model, parent_loc)
             allowed = list(parent.model_fields) if parent else []
-            report(base + loc, _unknown_key(str(loc[-1]), allowed), key=True)
+            report(base + parent_loc + (key,), _unknown_key(str(key), allowed), key=True)
             continue
         message = item["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
         name = ".".join(str(p) for p in loc) or "value"

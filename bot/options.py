@@ -308,10 +308,13 @@ def split_words(text: str) -> list[str]:
         raise UserError(f"could not read the options: {error} (check your quotes)") from None
 
 
-def bind_text(specs: list[OptionSpec], words: list[str]) -> dict[str, Any]:
-    """Bind words to options and convert them. Raises UserError naming what was wrong."""
+def bind_text(specs: list[OptionSpec], words: list[str], preset: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Bind words to options and convert them. Raises UserError naming what was wrong.
+
+    ``preset``: values that arrived beside the text (uploaded files), already separated.
+    """
     by_name = {s.name.lower(): s for s in specs}
-    named: dict[str, str] = {}
+    named: dict[str, Any] = {k.lower(): v for k, v in (preset or {}).items()}
     positional: list[str] = []
     for word in words:
         match = re.match(r"([A-Za-z_][A-Za-z0-9_-]*)\s*[:=](.*)\Z", word, re.S)

@@ -26,6 +26,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 
 from .clock import Clock
+from .errors import TemporarilyUnavailable
 from .models import ScheduleClaim
 
 if TYPE_CHECKING:
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 FireCallback = Callable[[datetime], Awaitable[None]]
 EPOCH = datetime(1970, 1, 5, tzinfo=timezone.utc)  # a Monday: intervals align across processes
+RETRY_FIRST, RETRY_MAX = 1.0, 30.0  # seconds between claim retries while the database is away
 
 
 class EveryTrigger(BaseTrigger):
@@ -62,6 +64,7 @@ class Entry:
     since: datetime
     exclusive: bool
     cursor: datetime  # fake-clock mode: the last instant already considered
+    owner: tuple[str, str] | None = None  # (platform, server id) whose adapter must be here to fire
 
 
 def process_identity() -> str:
@@ -77,14 +80,23 @@ class Scheduler:
         self._aps: AsyncIOScheduler | None = None
         self._tasks: set[asyncio.Task[None]] = set()
         self.identity = process_identity()
+        # Firings whose claim failed because the database was unavailable: retried (with backoff
+        # on a real clock, at the next step of ``advance`` on a fake one) within their grace.
+        self.unclaimed: dict[tuple[str, datetime], Entry] = {}
+        self.owner_check: Callable[[str, str], bool] | None = None
+        self._retrier: asyncio.Future[None] | None = None
 
     # -- registration ---------------------------------------------------------------------
     def add(self, key: str, trigger: BaseTrigger, callback: FireCallback, *, grace: timedelta = timedelta(0),
-            since: datetime | None = None, exclusive: bool = True) -> None:
-        """Register (or replace) a schedule. ``since``: when it came to exist (no earlier firings)."""
+            since: datetime | None = None, exclusive: bool = True, owner: tuple[str, str] | None = None) -> None:
+        """Register (or replace) a schedule. ``since``: when it came to exist (no earlier firings).
+
+        ``owner`` (platform, server id): only a process serving that server claims the firing,
+        so a Slack-only process or another Discord shard never claims and then fails to post.
+        """
         now = self.clock.now()
         since = since or now
-        entry = Entry(key, trigger, callback, grace, since, exclusive, cursor=now)
+        entry = Entry(key, trigger, callback, grace, since, exclusive, cursor=now, owner=owner)
         self.entries[key] = entry
         if self.running:
             self._spawn(self._catch_up(entry))
@@ -111,6 +123,9 @@ class Scheduler:
 
     async def stop(self) -> None:
         self.running = False
+        if self._retrier is not None:
+            self._retrier.cancel()
+            self._retrier = None
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
@@ -163,7 +178,15 @@ class Scheduler:
 
     async def fire(self, entry: Entry, due: datetime, *, catch_up: bool = False) -> bool:
         """Claim then run one firing. Returns whether this process ran it."""
-        if entry.exclusive and not await self.claim(entry.key, due):
+        if entry.owner is not None and self.owner_check is not None and not self.owner_check(*entry.owner):
+            return False  # another process serves that server
+        try:
+            if entry.exclusive and not await self.claim(entry.key, due):
+                return False
+        except TemporarilyUnavailable:
+            # The database is away: keep the firing and try again while it is still on time.
+            log.warning("database unavailable: %s due %s will be retried", entry.key, due.isoformat())
+            self._retry_later(entry, due)
             return False
         if catch_up:
             log.info("catching up %s due %s", entry.key, due.isoformat())
@@ -172,6 +195,34 @@ class Scheduler:
         except Exception:
             log.exception("scheduled %s (due %s) failed", entry.key, due.isoformat())
         return True
+
+    def _retry_later(self, entry: Entry, due: datetime) -> None:
+        self.unclaimed[(entry.key, due)] = entry
+        if not self.clock.fake and self.running and (self._retrier is None or self._retrier.done()):
+            self._retrier = asyncio.ensure_future(self._retry_loop())
+
+    async def _retry_loop(self) -> None:
+        delay = RETRY_FIRST
+        while self.unclaimed and self.running:
+            await asyncio.sleep(delay)
+            await self.retry_unclaimed()
+            delay = min(delay * 2, RETRY_MAX)
+
+    async def retry_unclaimed(self) -> int:
+        """Fire again what could not be claimed while the database was away, if still on time."""
+        fired = 0
+        now = self.clock.now()
+        for (key, due), entry in sorted(self.unclaimed.items(), key=lambda item: item[0][1]):
+            del self.unclaimed[(key, due)]
+            if self.entries.get(key) is not entry:
+                continue  # removed or replaced meanwhile
+            if now > due + max(entry.grace, timedelta(minutes=1)):
+                log.warning("skipped %s due %s: the database was unavailable until after its grace period",
+                            key, due.isoformat())
+                continue
+            if await self.fire(entry, due, catch_up=True):
+                fired += 1
+        return fired
 
     async def claim(self, key: str, due_at: datetime) -> bool:
         """Insert the (key, due) row; False when someone already did (restart, other process)."""
@@ -207,6 +258,8 @@ class Scheduler:
         target = self.clock.now() + to if isinstance(to, timedelta) else to
         fired = 0
         while True:
+            if self.unclaimed:
+                fired += await self.retry_unclaimed()
             upcoming: list[tuple[datetime, str]] = []
             for entry in list(self.entries.values()):
                 nxt = next_fire_times(entry.trigger, entry.cursor, 1)
@@ -224,6 +277,8 @@ class Scheduler:
             await asyncio.sleep(0)
         if target > self.clock.now():
             self.clock.set(target)  # type: ignore[attr-defined]
+        if self.unclaimed:
+            fired += await self.retry_unclaimed()
         for entry in self.entries.values():
             entry.cursor = max(entry.cursor, target)
         return fired

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import unquote, urlsplit
+
 from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -35,6 +37,7 @@ class Settings(BaseSettings):
     slack_api_url: str | None = None
 
     port: int = 3000
+    host: str = "0.0.0.0"  # where the HTTP server (Slack events, /healthz) listens
     bot_adapters: str = ""  # force a list, e.g. "console" or "discord,slack"
 
     @field_validator("discord_token", "slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
@@ -54,8 +57,13 @@ class Settings(BaseSettings):
         return chosen or ["console"]
 
     def secrets(self) -> list[str]:
-        return [s.get_secret_value() for s in (self.discord_token, self.slack_bot_token,
-                                               self.slack_signing_secret, self.slack_app_token) if s]
+        values = [s.get_secret_value() for s in (self.discord_token, self.slack_bot_token,
+                                                 self.slack_signing_secret, self.slack_app_token) if s]
+        # DATABASE_URL is a plain string (people paste it whole); its password is a secret too.
+        password = urlsplit(self.database_url).password
+        if password:
+            values += [password, unquote(password)]
+        return values
 
     @property
     def guild_ids(self) -> list[int]:

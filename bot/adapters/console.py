@@ -115,8 +115,11 @@ class ConsoleAdapter(MemoryAdapter):
 
     async def _command(self, text: str) -> None:
         files: dict[str, FileUpload] = {}
-        # file:PATH uploads a local file for an option of kind "file"
+        # name:@PATH uploads a local file, for options of kind "file" only (user:@alice is a mention)
+        file_options = self._file_options(text)
         for match in re.finditer(r"(\w+):@(\S+)", text):
+            if match.group(1).lower() not in file_options:
+                continue
             path = Path(match.group(2))
             try:
                 data = path.read_bytes()[: MAX_UPLOAD_BYTES + 1]
@@ -127,6 +130,14 @@ class ConsoleAdapter(MemoryAdapter):
             text = text.replace(match.group(0), "")
         await self.command(text, user=self.user, access=self.role, channel=self.current_channel,
                            server=self.server, thread_id=self.thread, files=files)
+
+    def _file_options(self, text: str) -> set[str]:
+        words = text.split()
+        try:
+            _, spec, _ = self.app.tree.find(words[0][1:].lower(), words[1:])
+        except Exception:  # an unknown command is reported by the core, not here
+            return set()
+        return {o.name.lower() for o in spec.options if o.kind == "file"}
 
     async def _click(self, number: int) -> None:
         found = self.buttons.get(number)

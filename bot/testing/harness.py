@@ -74,6 +74,7 @@ class Harness:
         self.app: BotApp = None  # type: ignore[assignment]
         self.adapter: MemoryAdapter = None  # type: ignore[assignment]
         self.db: Database = None  # type: ignore[assignment]
+        self._kept: tuple[Any, ...] | None = None  # platform state carried over a restart
 
     # -- lifecycle ------------------------------------------------------------------------
     def _config(self) -> Any:
@@ -90,6 +91,11 @@ class Harness:
         self.app = BotApp(config=config, db=self.db, clock=self.clock)
         self.app.load_cogs()
         self.adapter = MemoryAdapter(self.app, platform=self.platform)
+        if self._kept is not None:
+            self.adapter.messages.update(self._kept[0])
+            self.adapter._ids = self._kept[1]
+            self.adapter.channels.update(self._kept[2])
+            self.adapter.groups.update(self._kept[3])
         await self.app.start([self.adapter])
         return self
 
@@ -104,9 +110,10 @@ class Harness:
         await self.stop()
         if yaml is not None:
             self.yaml = yaml
-        old_messages = self.adapter.messages
+        # The platform keeps its messages (and never reuses their ids), already while the
+        # new process starts: catch-up firings at start may edit or add to them.
+        self._kept = (self.adapter.messages, self.adapter._ids, self.adapter.channels, self.adapter.groups)
         await self.start()
-        self.adapter.messages.update(old_messages)  # the platform keeps its messages
         return self
 
     async def __aenter__(self) -> "Harness":
@@ -197,7 +204,7 @@ def _template(cogs: tuple[str, ...]) -> Path:
         _TEMPLATE_DIR = Path(tempfile.mkdtemp(prefix="cohort-templates-"))
     path = _TEMPLATE_DIR / f"t{len(_TEMPLATES)}.db"
     db = Database(f"sqlite:///{path}")
-    app = BotApp(config=parse_config("", "x.yaml"), db=db)
+    app = BotApp(config=parse_config("", "x.yaml", cogs=list(cogs)), db=db)
     app.load_cogs(list(cogs))
     db.upgrade(app.migration_dirs())
     db.dispose()

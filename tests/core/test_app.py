@@ -123,10 +123,12 @@ async def test_a_failing_listener_does_not_stop_others(make_bot) -> None:
 
 async def test_jobs_fire_on_the_fake_clock_once_each(make_bot) -> None:
     bot = await make_bot(cogs=SAMPLE)
-    fired = await bot.advance(timedelta(hours=3))
     runs = bot.app.cogs["sample"].job_runs
-    assert fired == 3 and len(runs) == 3
-    assert [r.minute for r in runs] == [0, 0, 0]
+    assert [r.hour for r in runs] == [8]  # the tick due at start (08:00) runs once at start
+    fired = await bot.advance(timedelta(hours=3))
+    assert fired == 3 and [r.hour for r in runs] == [8, 9, 10, 11]
+    await bot.restart()  # already claimed: not again
+    assert [r.hour for r in bot.app.cogs["sample"].job_runs] == []
 
 
 async def test_a_cog_that_fails_to_load_is_skipped_and_the_rest_run(make_bot) -> None:

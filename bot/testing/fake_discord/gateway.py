@@ -21,6 +21,7 @@ HEARTBEAT_INTERVAL_MS = 41250
 OP_DISPATCH, OP_HEARTBEAT, OP_IDENTIFY, OP_PRESENCE, OP_RESUME = 0, 1, 2, 3, 6
 OP_REQUEST_MEMBERS, OP_INVALID_SESSION, OP_HELLO, OP_HEARTBEAT_ACK = 8, 9, 10, 11
 CLOSE_AUTHENTICATION_FAILED = 4004
+CLOSE_DISALLOWED_INTENTS = 4014
 
 
 @dataclass
@@ -46,6 +47,7 @@ class Gateway:
         self.resume_count = 0
         self.heartbeat_count = 0
         self.received: list[dict[str, Any]] = []  # every frame the client sent
+        self.allowed_intents: int | None = None  # set to refuse other intents (4014), like an unticked portal box
         self._lock = asyncio.Lock()
 
     @property
@@ -87,6 +89,9 @@ class Gateway:
         self.identify_payloads.append(data)
         if data.get("token") != self.token:
             await ws.close(code=CLOSE_AUTHENTICATION_FAILED, message=b"Authentication failed.")
+            return
+        if self.allowed_intents is not None and int(data.get("intents") or 0) & ~self.allowed_intents:
+            await ws.close(code=CLOSE_DISALLOWED_INTENTS, message=b"Disallowed intent(s).")
             return
         async with self._lock:
             self.session = GatewaySession(session_id=secrets.token_hex(16), socket=ws)

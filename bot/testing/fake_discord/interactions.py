@@ -129,7 +129,8 @@ class InteractionApi:
 
     def _message_id(self, record: InteractionRecord, request: web.Request) -> str | None:
         wanted = request.match_info["message_id"]
-        return record.original_message_id if wanted == "@original" else wanted
+        # For a component interaction, @original is the message the component is on.
+        return (record.original_message_id or record.message_id) if wanted == "@original" else wanted
 
     async def get_message(self, request: web.Request) -> web.Response:
         record = self._record(request)
