@@ -1,0 +1,145 @@
+"""The discord.py client: gateway events and interactions routed to the adapter; API base patching.
+
+discord.py reads its REST base (``discord.http.Route.BASE``) and its first gateway
+(``DiscordWebSocket.DEFAULT_GATEWAY``) from class attributes. ``pointed_at`` sets both for
+a Discord-compatible server and ``restore`` puts them back when the adapter stops, so
+tests can run one adapter after another in the same process. After READY, discord.py
+resumes on READY's ``resume_gateway_url``; after an invalidated session it returns to
+DEFAULT_GATEWAY, which is why the gateway is patched rather than passed once.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import discord
+import discord.gateway
+import discord.http
+import yarl
+
+from .events import member_event, message_event, reaction_event
+from .render import ActionButton
+
+if TYPE_CHECKING:
+    from .adapter import DiscordAdapter
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class EndpointPatch:
+    """discord.py's class-level endpoints as they were before we changed them."""
+
+    base: str
+    gateway: yarl.URL
+
+    @classmethod
+    def save(cls) -> "EndpointPatch":
+        return cls(discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY)
+
+    def restore(self) -> None:
+        discord.http.Route.BASE = self.base
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = self.gateway
+
+
+def point_api_at(api_base: str) -> None:
+    discord.http.Route.BASE = api_base.rstrip("/")
+
+
+def point_gateway_at(gateway_url: str) -> None:
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway_url)
+
+
+def intents() -> discord.Intents:
+    """Guilds, guild messages (no message content: the bot never reads text), reactions, members."""
+    chosen = discord.Intents.none()
+    chosen.guilds = True
+    chosen.guild_messages = True
+    chosen.guild_reactions = True
+    chosen.members = True  # privileged: join/leave and role checks on uncached members
+    return chosen
+
+
+class CohortEvents:
+    """Event handlers shared by the single and the sharded client; each delegates to the adapter."""
+
+    adapter: "DiscordAdapter"
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(ActionButton)  # type: ignore[attr-defined]
+
+    async def _deliver(self, found: Any) -> None:
+        if found is None:
+            return
+        origin, event = found
+        if not self.adapter.serves(origin.server_id):
+            return
+        await self.adapter.app.handle_event(origin, event)
+
+    async def on_message(self, message: discord.Message) -> None:
+        await self._deliver(message_event(message, self.adapter.app.clock.now()))
+
+    async def _on_reaction(self, payload: discord.RawReactionActionEvent) -> None:
+        guild = self.get_guild(payload.guild_id) if payload.guild_id else None  # type: ignore[attr-defined]
+        bot_id = self.user.id if self.user else None  # type: ignore[attr-defined]
+        await self._deliver(reaction_event(payload, guild, bot_id, self.adapter.app.clock.now()))
+
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        await self._on_reaction(payload)
+
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        await self._on_reaction(payload)
+
+    async def on_member_join(self, member: discord.Member) -> None:
+        await self._deliver(member_event(member.guild.id, member.guild.name, member, joined=True,
+                                         at=self.adapter.app.clock.now()))
+
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        guild = self.get_guild(payload.guild_id)  # type: ignore[attr-defined]
+        await self._deliver(member_event(payload.guild_id, guild.name if guild else None, payload.user,
+                                         joined=False, at=self.adapter.app.clock.now()))
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        if interaction.guild_id is not None and not self.adapter.serves(str(interaction.guild_id)):
+            return
+        if interaction.type == discord.InteractionType.application_command:
+            await self.adapter.interactions.command(interaction)
+        elif interaction.type == discord.InteractionType.modal_submit:
+            await self.adapter.interactions.form_submit(interaction)
+
+    async def cohort_click(self, interaction: discord.Interaction, action_id: str) -> None:
+        """Called by ActionButton (a DynamicItem), so it works for messages from before a restart."""
+        await self.adapter.interactions.click(interaction, action_id)
+
+    async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
+        log.exception("error while handling Discord event %s", event_method)
+
+
+class CohortClient(CohortEvents, discord.Client):
+    def __init__(self, adapter: "DiscordAdapter", **options: Any) -> None:
+        self.adapter = adapter
+        super().__init__(**options)
+
+
+class ShardedCohortClient(CohortEvents, discord.AutoShardedClient):
+    def __init__(self, adapter: "DiscordAdapter", **options: Any) -> None:
+        self.adapter = adapter
+        super().__init__(**options)
+
+
+def make_client(adapter: "DiscordAdapter", *, shard_count: int | None, shard_ids: list[int] | None,
+                guild_ready_timeout: float) -> discord.Client:
+    # The bot never joins voice: discord.py's "PyNaCl/davey not installed" warnings would only confuse.
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
+    options: dict[str, Any] = {
+        "intents": intents(),
+        "guild_ready_timeout": guild_ready_timeout,
+        "allowed_mentions": discord.AllowedMentions(everyone=False, roles=False, users=True),
+        "enable_debug_events": False,
+    }
+    if shard_count:
+        return ShardedCohortClient(adapter, shard_count=shard_count, shard_ids=shard_ids or None, **options)
+    return CohortClient(adapter, **options)

@@ -1,0 +1,284 @@
+"""Interactions: slash commands, button clicks and form submits -> ``BotApp.handle_*``.
+
+Discord wants an answer within 3 seconds. The responder answers directly when the handler
+is quick, and otherwise defers (``spec.defer``, or automatically after ``defer_after``
+seconds) and follows up. Buttons come in through ``ActionButton`` (a DynamicItem) and
+forms through modals whose custom_id is the cog's submit action: nothing lives in memory.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from ...content import Content, Form
+from ...errors import UserError
+from ...events import Origin
+from ...options import ChannelRef, FileUpload, MemberRef
+from ..base import Invocation, MessageRef, Responder
+from .access import member_access
+from .events import PLATFORM, display_name, where
+from .render import render
+
+if TYPE_CHECKING:
+    from .adapter import DiscordAdapter
+
+log = logging.getLogger(__name__)
+
+MAX_UPLOAD = 256 * 1024
+SUB_COMMAND, SUB_COMMAND_GROUP, USER, CHANNEL, ATTACHMENT = 1, 2, 6, 7, 11
+MAX_MODAL_TITLE, MAX_INPUT_LABEL = 45, 45
+
+
+class DiscordResponder(Responder):
+    """Answers one interaction; knows whether it already answered, deferred, or used the original."""
+
+    def __init__(self, interaction: discord.Interaction, *, server_id: str, channel_id: str,
+                 thread_id: str | None) -> None:
+        self.interaction = interaction
+        self.server_id, self.channel_id, self.thread_id = server_id, channel_id, thread_id
+        self.lock = asyncio.Lock()
+        self.deferred = False
+        self.deferred_ephemeral = False
+        self.original_pending = False  # a deferred "thinking…" message waits for its content
+        self._timer: asyncio.TimerHandle | None = None
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    @property
+    def is_component(self) -> bool:
+        kinds = (discord.InteractionType.component, discord.InteractionType.modal_submit)
+        return self.interaction.type in kinds and self.interaction.message is not None
+
+    def _ref(self, message_id: int | None) -> MessageRef | None:
+        if message_id is None:
+            return None
+        return MessageRef(PLATFORM, self.server_id, self.channel_id, str(message_id), self.thread_id)
+
+    # -- the 3-second deadline -------------------------------------------------------------
+    def defer_later(self, delay: float, *, ephemeral: bool) -> None:
+        loop = asyncio.get_running_loop()
+
+        def fire() -> None:
+            task = loop.create_task(self.defer(ephemeral=ephemeral))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+        self._timer = loop.call_later(delay, fire)
+
+    async def finish(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
+        for task in list(self._tasks):
+            with contextlib.suppress(Exception):
+                await task
+
+    async def defer(self, *, ephemeral: bool) -> None:
+        async with self.lock:
+            if self.interaction.response.is_done():
+                return
+            if self.is_component:
+                await self.interaction.response.defer()  # "deferred update": no loading message
+            else:
+                await self.interaction.response.defer(ephemeral=ephemeral, thinking=True)
+                self.original_pending = True
+            self.deferred, self.deferred_ephemeral = True, ephemeral
+
+    # -- answering -------------------------------------------------------------------------
+    async def reply(self, content: Content, *, ephemeral: bool) -> MessageRef | None:
+        rendered = render(content)
+        async with self.lock:
+            response = self.interaction.response
+            if not response.is_done():
+                result = await response.send_message(**rendered.send_kwargs(), ephemeral=ephemeral)
+                return None if ephemeral else self._ref(result.message_id)
+            if self.original_pending:
+                self.original_pending = False
+                if ephemeral == self.deferred_ephemeral:
+                    message = await self.interaction.edit_original_response(**rendered.edit_kwargs())
+                    return None if ephemeral else self._ref(message.id)
+                # The "thinking…" message has the wrong visibility: answer apart and remove it.
+                sent = await self.interaction.followup.send(**rendered.send_kwargs(), ephemeral=ephemeral,
+                                                            wait=True)
+                with contextlib.suppress(discord.HTTPException):
+                    await self.interaction.delete_original_response()
+                return None if ephemeral else self._ref(sent.id)
+            sent = await self.interaction.followup.send(**rendered.send_kwargs(), ephemeral=ephemeral, wait=True)
+            return None if ephemeral else self._ref(sent.id)
+
+    async def update(self, content: Content) -> None:
+        if not self.is_component:
+            await self.reply(content, ephemeral=True)
+            return
+        rendered = render(content)
+        async with self.lock:
+            if not self.interaction.response.is_done():
+                await self.interaction.response.edit_message(**rendered.edit_kwargs())
+            else:
+                await self.interaction.edit_original_response(**rendered.edit_kwargs())
+
+    async def open_form(self, form: Form) -> None:
+        async with self.lock:
+            if self.interaction.response.is_done():
+                raise UserError("this form cannot open here — run the command again")
+            modal = build_modal(form)
+            await self.interaction.response.send_modal(modal)
+            modal.stop()  # the submit is handled from its custom_id, not by this object
+
+
+def build_modal(form: Form) -> discord.ui.Modal:
+    modal = discord.ui.Modal(title=form.title[:MAX_MODAL_TITLE] or "Form", custom_id=form.submit_action,
+                             timeout=None)
+    for item in form.fields:
+        hint = item.placeholder
+        if not hint and item.choices:
+            hint = " / ".join(item.choices)
+        if not hint and item.kind == "scale":
+            hint = "1 (low) to 5 (high)"
+        long = item.kind == "text" and item.max_length > 100
+        modal.add_item(discord.ui.TextInput(
+            label=item.label[:MAX_INPUT_LABEL], custom_id=item.name, required=item.required,
+            style=discord.TextStyle.paragraph if long else discord.TextStyle.short,
+            max_length=max(1, min(item.max_length, 4000)), placeholder=hint[:100] or None))
+    return modal
+
+
+def form_values(components: list[dict[str, Any]]) -> dict[str, str]:
+    """Text inputs of a modal submit, in action rows (type 1) or labels (type 18)."""
+    values: dict[str, str] = {}
+    stack = list(components)
+    while stack:
+        item = stack.pop(0)
+        if "components" in item:
+            stack.extend(item["components"])
+        if "component" in item:
+            stack.append(item["component"])
+        if item.get("type") == 4 and "custom_id" in item:
+            values[item["custom_id"]] = str(item.get("value") or "")
+    return values
+
+
+def command_path(options: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
+    """Walk subcommand groups/subcommands: (["bank", "add"], leaf options)."""
+    path: list[str] = []
+    while options and options[0].get("type") in (SUB_COMMAND, SUB_COMMAND_GROUP):
+        path.append(options[0]["name"])
+        options = options[0].get("options") or []
+    return path, options
+
+
+def origin_of(interaction: discord.Interaction) -> tuple[Origin, str | None]:
+    channel_id, channel_name, thread_id = where(interaction.channel)
+    guild = interaction.guild
+    origin = Origin(platform=PLATFORM, server_id=str(interaction.guild_id), user_id=str(interaction.user.id),
+                    user_name=display_name(interaction.user), server_name=guild.name if guild else None,
+                    channel_id=channel_id or str(interaction.channel_id), channel_name=channel_name)
+    return origin, thread_id
+
+
+class InteractionHandler:
+    """Turns each kind of interaction into one core call."""
+
+    def __init__(self, adapter: "DiscordAdapter") -> None:
+        self.adapter = adapter
+        self.app = adapter.app
+
+    def _invocation(self, interaction: discord.Interaction) -> Invocation:
+        origin, thread_id = origin_of(interaction)
+        roles = self.app.community_config(PLATFORM, origin.server_id).instructors.roles
+        access = member_access(interaction.user, roles, interaction.permissions)
+        responder = DiscordResponder(interaction, server_id=origin.server_id,
+                                     channel_id=origin.channel_id or "", thread_id=thread_id)
+        message = None
+        if interaction.message is not None:
+            message = responder._ref(interaction.message.id)
+        return Invocation(origin=origin, access=access, responder=responder, thread_id=thread_id, message=message)
+
+    async def _outside_a_server(self, interaction: discord.Interaction) -> bool:
+        if interaction.guild_id is not None:
+            return False
+        with contextlib.suppress(discord.HTTPException):
+            await interaction.response.send_message("⚠️ Use me inside a server.", ephemeral=True)
+        return True
+
+    async def command(self, interaction: discord.Interaction) -> None:
+        if await self._outside_a_server(interaction):
+            return
+        data: dict[str, Any] = dict(interaction.data or {})
+        top = str(data.get("name", ""))
+        path, leaf = command_path(list(data.get("options") or []))
+        inv = self._invocation(interaction)
+        try:
+            spec = self.app.tree.find(top, list(path))[1]
+        except UserError:
+            spec = None
+        responder: DiscordResponder = inv.responder  # type: ignore[assignment]
+        ephemeral = spec.ephemeral if spec is not None else True
+        responder.defer_later(self.adapter.defer_after, ephemeral=ephemeral)
+        try:
+            values = await self._values(interaction, leaf, data.get("resolved") or {}, inv)
+            await self.app.handle_command(inv, top, " ".join(path), values)
+        except UserError as error:  # e.g. an attachment that is too large
+            await responder.reply(Content(text=f"⚠️ {error}"), ephemeral=True)
+        finally:
+            await responder.finish()
+
+    async def _values(self, interaction: discord.Interaction, leaf: list[dict[str, Any]],
+                      resolved: dict[str, Any], inv: Invocation) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for option in leaf:
+            name, kind, raw = option["name"], option.get("type"), option.get("value")
+            if kind == USER:
+                values[name] = member_ref(str(raw), resolved)
+            elif kind == CHANNEL:
+                channel = (resolved.get("channels") or {}).get(str(raw)) or {}
+                values[name] = ChannelRef(str(raw), channel.get("name", ""))
+            elif kind == ATTACHMENT:
+                upload = await self._download(interaction, (resolved.get("attachments") or {}).get(str(raw)))
+                values[name] = inv.files[name] = upload
+            else:
+                values[name] = raw
+        return values
+
+    async def _download(self, interaction: discord.Interaction, data: dict[str, Any] | None) -> FileUpload:
+        if not data:
+            raise UserError("the attached file did not arrive — try again")
+        attachment = discord.Attachment(data=data, state=interaction._state)  # type: ignore[arg-type]
+        if attachment.size > MAX_UPLOAD:
+            raise UserError(f"{attachment.filename} is too large (at most {MAX_UPLOAD // 1024} KB)")
+        return FileUpload(attachment.filename, await attachment.read(),
+                          attachment.content_type or "application/octet-stream")
+
+    async def click(self, interaction: discord.Interaction, action_id: str) -> None:
+        if await self._outside_a_server(interaction):
+            return
+        inv = self._invocation(interaction)
+        responder: DiscordResponder = inv.responder  # type: ignore[assignment]
+        responder.defer_later(self.adapter.defer_after, ephemeral=True)
+        try:
+            await self.app.handle_action(inv, action_id)
+        finally:
+            await responder.finish()
+
+    async def form_submit(self, interaction: discord.Interaction) -> None:
+        if await self._outside_a_server(interaction):
+            return
+        data: dict[str, Any] = dict(interaction.data or {})
+        inv = self._invocation(interaction)
+        inv.values = form_values(list(data.get("components") or []))
+        responder: DiscordResponder = inv.responder  # type: ignore[assignment]
+        responder.defer_later(self.adapter.defer_after, ephemeral=True)
+        try:
+            await self.app.handle_action(inv, str(data.get("custom_id", "")))
+        finally:
+            await responder.finish()
+
+
+def member_ref(user_id: str, resolved: dict[str, Any]) -> MemberRef:
+    user = (resolved.get("users") or {}).get(user_id) or {}
+    member = (resolved.get("members") or {}).get(user_id) or {}
+    name = member.get("nick") or user.get("global_name") or user.get("username") or ""
+    return MemberRef(user_id, name)

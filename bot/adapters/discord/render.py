@@ -1,0 +1,146 @@
+"""Content -> what discord.py sends: text, an embed, a view of buttons, files. Pure (no I/O).
+
+Buttons become one persistent ``ActionButton`` (a discord.py ``DynamicItem``) each: the
+custom_id is the cog's action id, which carries everything a click needs, so a click on a
+message posted before a restart still works.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import discord
+
+from ...content import Attachment, Button, Content
+
+MAX_CONTENT = 2000  # Discord's limits
+MAX_EMBED_DESCRIPTION = 4096
+MAX_EMBED_TITLE = 256
+MAX_FIELD_NAME = 256
+MAX_FIELD_VALUE = 1024
+MAX_FIELDS = 25
+MAX_FOOTER = 2048
+MAX_LABEL = 80
+DEFAULT_EMBED_COLOR = 0x5865F2
+
+# Mentions of members only: never @everyone, @here or role pings from bot text.
+ALLOWED_MENTIONS = discord.AllowedMentions(everyone=False, roles=False, users=True, replied_user=False)
+
+_STYLES = {
+    "primary": discord.ButtonStyle.primary,
+    "secondary": discord.ButtonStyle.secondary,
+    "success": discord.ButtonStyle.success,
+    "danger": discord.ButtonStyle.danger,
+}
+ACTION_ID_TEMPLATE = r"(?P<id>[a-z0-9_-]+:.+)"
+
+
+class ActionButton(discord.ui.DynamicItem[discord.ui.Button], template=ACTION_ID_TEMPLATE):  # type: ignore[call-arg]
+    """Any button whose custom_id is a cog action id (``<cog>:<action>:<args>``)."""
+
+    def __init__(self, action_id: str, *, label: str | None = None,
+                 style: discord.ButtonStyle = discord.ButtonStyle.secondary, disabled: bool = False,
+                 row: int | None = None) -> None:
+        super().__init__(discord.ui.Button(label=label, custom_id=action_id, style=style, disabled=disabled),
+                         row=row)
+        self.action_id = action_id
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
+                             match: re.Match[str]) -> "ActionButton":
+        button = item if isinstance(item, discord.ui.Button) else None
+        return cls(match["id"], label=button.label if button else None,
+                   style=button.style if button else discord.ButtonStyle.secondary)
+
+    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
+        handler = getattr(interaction.client, "cohort_click", None)
+        if handler is not None:
+            await handler(interaction, self.action_id)
+
+
+@dataclass
+class Rendered:
+    """Keyword arguments for discord.py's send/edit calls, built from one Content."""
+
+    content: str | None
+    embed: discord.Embed | None
+    view: discord.ui.View | None
+    files: list[discord.File] = field(default_factory=list)
+
+    def send_kwargs(self) -> dict[str, Any]:
+        """For ``send``/``send_message``/``followup.send``: only what is present."""
+        kwargs: dict[str, Any] = {"allowed_mentions": ALLOWED_MENTIONS}
+        if self.content:
+            kwargs["content"] = self.content
+        if self.embed is not None:
+            kwargs["embed"] = self.embed
+        if self.view is not None:
+            kwargs["view"] = self.view
+        if self.files:
+            kwargs["files"] = self.files
+        return kwargs
+
+    def edit_kwargs(self) -> dict[str, Any]:
+        """For edits: a full replacement (absent parts are cleared; files only replaced when given)."""
+        kwargs: dict[str, Any] = {"content": self.content, "embed": self.embed, "view": self.view,
+                                  "allowed_mentions": ALLOWED_MENTIONS}
+        if self.files:
+            kwargs["attachments"] = self.files
+        return kwargs
+
+
+def truncate(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def wants_embed(content: Content) -> bool:
+    return bool(content.title or content.fields or content.color is not None)
+
+
+def build_embed(content: Content) -> discord.Embed:
+    embed = discord.Embed(title=truncate(content.title, MAX_EMBED_TITLE) if content.title else None,
+                          description=truncate(content.text, MAX_EMBED_DESCRIPTION) if content.text else None,
+                          color=content.color if content.color is not None else DEFAULT_EMBED_COLOR)
+    for item in content.fields[:MAX_FIELDS]:
+        embed.add_field(name=truncate(item.name or "\u200b", MAX_FIELD_NAME),
+                        value=truncate(item.value or "\u200b", MAX_FIELD_VALUE), inline=item.inline)
+    if content.footer:
+        embed.set_footer(text=truncate(content.footer, MAX_FOOTER))
+    return embed
+
+
+def build_view(rows: list[list[Button]]) -> discord.ui.View | None:
+    if not rows:
+        return None
+    view = discord.ui.View(timeout=None)
+    for index, row in enumerate(rows):
+        for button in row:
+            view.add_item(ActionButton(button.action_id, label=truncate(button.label, MAX_LABEL),
+                                       style=_STYLES.get(button.style, discord.ButtonStyle.secondary),
+                                       disabled=button.disabled, row=index))
+    return view
+
+
+def build_file(attachment: Attachment) -> discord.File:
+    return discord.File(io.BytesIO(attachment.data), filename=attachment.filename,
+                        description=attachment.description or None)
+
+
+def plain_text(content: Content) -> str:
+    """The message text when there is no embed (a footer becomes a small last line)."""
+    parts = [content.text] if content.text else []
+    if content.footer:
+        parts.append(f"-# {content.footer}")
+    return truncate("\n".join(parts), MAX_CONTENT)
+
+
+def render(content: Content) -> Rendered:
+    embed = build_embed(content) if wants_embed(content) else None
+    text = None if embed is not None else (plain_text(content) or None)
+    files = [build_file(a) for a in content.files]
+    if text is None and embed is None and not files:
+        text = "\u200b"  # Discord refuses an empty message
+    return Rendered(content=text, embed=embed, view=build_view(content.rows), files=files)
