@@ -1,0 +1,174 @@
+"""SlackAdapter: start-up checks, the transport (HTTP or Socket Mode), and outgoing messages."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from typing import Any
+
+import aiohttp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.web.async_client import AsyncWebClient
+
+from ...content import Content
+from ...errors import ConfigError
+from ...options import ChannelRef
+from ..base import Adapter, MessageRef
+from .access import SlackAccess
+from .app import SlackDispatch
+from .channels import ChannelDirectory
+from .events import PLATFORM
+from .http import SlackHttpServer
+from .outgoing import SlackPoster, api_error
+from .socket import SlackSocketConnection
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://slack.com/api/"
+MISSING_SIGNING_SECRET = ("SLACK_SIGNING_SECRET is required in HTTP mode "
+                          "(or set SLACK_APP_TOKEN for Socket Mode)")
+CONNECT_ATTEMPTS = 3
+
+
+def _secret(value: Any) -> str | None:
+    if value is None:
+        return None
+    text = value.get_secret_value() if hasattr(value, "get_secret_value") else str(value)
+    return text.strip() or None
+
+
+def api_base(url: str | None) -> str:
+    """slack_sdk wants the Web API base with a trailing slash ("https://slack.com/api/")."""
+    url = (url or "").strip() or DEFAULT_API_URL
+    return url if url.endswith("/") else url + "/"
+
+
+class SlackAdapter(Adapter):
+    platform = PLATFORM
+
+    def __init__(self, app: Any, *, settings: Any, host: str | None = None, port: int | None = None) -> None:
+        super().__init__(app)
+        self.settings = settings
+        self.host = host or getattr(settings, "host", None) or os.environ.get("HOST") or "0.0.0.0"
+        self.port = port if port is not None else int(getattr(settings, "port", 3000) or 3000)
+        self.api_url = api_base(getattr(settings, "slack_api_url", None))
+        self.mode = "socket" if _secret(getattr(settings, "slack_app_token", None)) else "http"
+        self.client: AsyncWebClient | None = None
+        self.poster: SlackPoster | None = None
+        self.dispatch: SlackDispatch | None = None
+        self.channels: ChannelDirectory | None = None
+        self.team_names: dict[str, str] = {}
+        self.bot_user_id: str | None = None
+        self._server: SlackHttpServer | None = None
+        self._socket: SlackSocketConnection | None = None
+
+    # -- lifecycle ----------------------------------------------------------------------------
+    def _check_settings(self) -> tuple[str, str | None, str | None]:
+        token = _secret(self.settings.slack_bot_token)
+        app_token = _secret(self.settings.slack_app_token)
+        signing_secret = _secret(self.settings.slack_signing_secret)
+        problems = []
+        if not token:
+            problems.append("SLACK_BOT_TOKEN is not set")
+        if not app_token and not signing_secret:
+            problems.append(MISSING_SIGNING_SECRET)
+        if problems:
+            raise ConfigError(problems)
+        return token, app_token, signing_secret  # type: ignore[return-value]
+
+    async def start(self) -> None:
+        token, app_token, signing_secret = self._check_settings()
+        self.client = AsyncWebClient(token=token, base_url=self.api_url,
+                                     retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)])
+        await self._identify()
+        self.poster = SlackPoster(self.client)
+        self.channels = ChannelDirectory(self.client)
+        access = SlackAccess(self.client, self.app.community_config)
+        self.dispatch = SlackDispatch(self.app, self.client, self.poster, access,
+                                      signing_secret=None if app_token else signing_secret,
+                                      team_names=self.team_names)
+        if app_token:
+            self._socket = SlackSocketConnection(self.dispatch.bolt, app_token, self.client)
+            try:
+                await self._socket.start()
+            except SlackApiError as error:
+                raise ConfigError([f"Slack refused SLACK_APP_TOKEN ({api_error(error)}): check it is an "
+                                   "app-level token (xapp-...) with the connections:write scope"]) from None
+            log.info("Slack: Socket Mode connected as %s", self.bot_user_id)
+        else:
+            self._server = SlackHttpServer(self.dispatch.bolt, host=self.host, port=self.port, health=self.health)
+            try:
+                self.port = await self._server.start()
+            except OSError as error:
+                raise ConfigError([f"cannot listen on {self.host}:{self.port} for Slack: {error.strerror}"]) from None
+            log.info("Slack: HTTP mode on %s:%s (POST /slack/events, GET /healthz)", self.host, self.port)
+
+    async def _identify(self) -> None:
+        """auth.test: a clear start-up error for a wrong token or API URL instead of a traceback later."""
+        assert self.client is not None
+        for attempt in range(1, CONNECT_ATTEMPTS + 1):
+            try:
+                response = await self.client.auth_test()
+                break
+            except SlackApiError as error:
+                raise ConfigError([f"Slack rejected SLACK_BOT_TOKEN ({api_error(error)}) at {self.api_url} — "
+                                   "check the bot token (xoxb-...) and SLACK_API_URL"]) from None
+            except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
+                if attempt == CONNECT_ATTEMPTS:
+                    raise ConfigError([f"cannot reach the Slack Web API at {self.api_url} "
+                                       f"({type(error).__name__}) — check SLACK_API_URL and the network"]) from None
+                await asyncio.sleep(attempt)
+        self.bot_user_id = response.get("user_id")
+        if response.get("team_id"):
+            self.team_names[str(response["team_id"])] = str(response.get("team") or response["team_id"])
+
+    async def stop(self) -> None:
+        if self.dispatch is not None:
+            try:
+                await self.dispatch.inflight.wait_idle(timeout=10)
+            except asyncio.TimeoutError:
+                log.warning("Slack: stopping with %d handler(s) still running", self.dispatch.inflight.count)
+        if self._socket is not None:
+            await self._socket.stop()
+            self._socket = None
+        if self._server is not None:
+            await self._server.stop()
+            self._server = None
+
+    async def idle(self, timeout: float = 10) -> None:
+        """Wait until every request already received has been handled (tests; clean shutdown)."""
+        if self.dispatch is not None:
+            await self.dispatch.inflight.wait_idle(timeout)
+
+    def health(self) -> dict[str, Any]:
+        return {"ok": True, "adapters": sorted(self.app.adapters), "mode": self.mode}
+
+    # -- outgoing -----------------------------------------------------------------------------
+    def _poster(self) -> SlackPoster:
+        if self.poster is None:
+            raise RuntimeError("the Slack adapter has not started")
+        return self.poster
+
+    async def send(self, server_id: str, channel_id: str, content: Content, *,
+                   thread_id: str | None = None) -> MessageRef:
+        return await self._poster().send(server_id, channel_id, content, thread_ts=thread_id)
+
+    async def edit(self, ref: MessageRef, content: Content) -> None:
+        await self._poster().edit(ref, content)
+
+    async def dm(self, server_id: str, user_id: str, content: Content) -> MessageRef | None:
+        return await self._poster().dm(server_id, user_id, content)
+
+    async def start_thread(self, ref: MessageRef, name: str) -> str:
+        # In Slack a thread is the replies to a message: its id is the parent's ts.
+        return ref.thread_id or ref.message_id
+
+    async def open_group(self, server_id: str, user_ids: list[str], name: str, content: Content) -> MessageRef:
+        return await self._poster().open_group(server_id, user_ids, content)
+
+    async def resolve_channel(self, server_id: str, text: str) -> ChannelRef | None:
+        if self.channels is None:
+            raise RuntimeError("the Slack adapter has not started")
+        return await self.channels.resolve(server_id, text)

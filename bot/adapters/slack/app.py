@@ -1,0 +1,172 @@
+"""The bolt app: one transport-independent dispatch from Slack traffic to ``BotApp.handle_*``.
+
+HTTP mode and Socket Mode feed the same ``AsyncApp``. Every listener acknowledges first
+(Slack's 3-second deadline) and then does the work; bolt runs it after the ack.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from typing import Any, AsyncIterator
+
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.response import BoltResponse
+from slack_sdk.web.async_client import AsyncWebClient
+
+from ...access import Access
+from ...events import Origin
+from ..base import Invocation, MessageRef
+from .access import SlackAccess
+from .events import (EVENT_TYPES, PLATFORM, RecentIds, action_target, command_line, form_values, team_of, to_neutral,
+                     view_metadata)
+from .outgoing import SlackPoster
+from .responder import SlackResponder, Where
+
+log = logging.getLogger(__name__)
+
+
+class Inflight:
+    """Counts handlers still running, so tests and a clean shutdown can wait for them."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def enter(self) -> None:
+        self.count += 1
+        self._idle.clear()
+
+    def exit(self) -> None:
+        self.count = max(0, self.count - 1)
+        if self.count == 0:
+            self._idle.set()
+
+    @contextlib.asynccontextmanager
+    async def track(self) -> AsyncIterator[None]:
+        self.enter()
+        try:
+            yield
+        finally:
+            self.exit()
+
+    async def wait_idle(self, timeout: float | None = None) -> None:
+        await asyncio.wait_for(self._idle.wait(), timeout)
+
+
+class SlackDispatch:
+    """Registers the bolt listeners and turns each request into an Invocation or a neutral event."""
+
+    def __init__(self, core: Any, client: AsyncWebClient, poster: SlackPoster, access: SlackAccess, *,
+                 signing_secret: str | None, team_names: dict[str, str]) -> None:
+        self.core = core
+        self.poster = poster
+        self.access = access
+        self.team_names = team_names
+        self.recent = RecentIds()
+        self.inflight = Inflight()
+        self.bolt = AsyncApp(
+            client=client,
+            signing_secret=signing_secret or "",
+            # Socket Mode has no signatures; in HTTP mode bolt checks them (and the 5-minute timestamp window).
+            request_verification_enabled=bool(signing_secret),
+            process_before_response=False,
+            logger=logging.getLogger("bot.adapters.slack.bolt"),
+        )
+        self.bolt.use(self._drop_repeated_events)
+        self.bolt.command(re.compile(r"^/.+"))(self._on_command)
+        self.bolt.action(re.compile(".*"))(self._on_action)
+        self.bolt.view(re.compile(".*"))(self._on_view_submission)
+        for event_type in EVENT_TYPES:
+            self.bolt.event(event_type)(self._on_event)
+        # Any other event (app_mention, a subscription added in the Slack UI...) is acknowledged:
+        # answering 404 would make Slack retry it and, in time, turn the subscription off.
+        self.bolt.event(re.compile(".*"))(self._ignore_event)
+
+    # -- who and where ------------------------------------------------------------------------
+    async def _invocation(self, where: Where, *, user_name: str | None = None,
+                          channel_name: str | None = None) -> Invocation:
+        try:
+            user = await self.access.user(where.team_id, where.user_id)
+            access = await self.access.access(where.team_id, where.user_id)
+        except Exception:
+            # The workspace API being unreachable must not make commands vanish silently.
+            log.exception("could not look up %s; treating them as a member", where.user_id)
+            user, access = None, Access.MEMBER
+        origin = Origin(platform=PLATFORM, server_id=where.team_id, user_id=where.user_id,
+                        user_name=(user.name if user and user.name else None) or user_name,
+                        server_name=self.team_names.get(where.team_id), channel_id=where.channel_id,
+                        channel_name=channel_name or where.channel_id)
+        return Invocation(origin=origin, access=access, responder=SlackResponder(self.poster, where),
+                          thread_id=where.thread_ts, message=where.message)
+
+    # -- middleware ---------------------------------------------------------------------------
+    async def _drop_repeated_events(self, body: dict[str, Any], next: Any) -> Any:
+        """Slack retries an event it thinks we missed (X-Slack-Retry-Num, Socket Mode retry_attempt):
+        the same event_id is taken once. Listeners for our event types leave the inflight count."""
+        if body.get("type") == "event_callback":
+            event_id = str(body.get("event_id") or "")
+            if event_id and not self.recent.first_time(event_id):
+                log.info("event %s delivered again; already taken", event_id)
+                return BoltResponse(status=200, body="")
+            if (body.get("event") or {}).get("type") in EVENT_TYPES:
+                self.inflight.enter()
+        return await next()
+
+    # -- listeners ----------------------------------------------------------------------------
+    async def _on_command(self, ack: Any, body: dict[str, Any]) -> None:
+        async with self.inflight.track():
+            await ack()
+            where = Where(team_id=team_of(body), user_id=str(body.get("user_id")), channel_id=body.get("channel_id"),
+                          response_url=body.get("response_url"), trigger_id=body.get("trigger_id"))
+            inv = await self._invocation(where, user_name=body.get("user_name"),
+                                         channel_name=body.get("channel_name"))
+            await self.core.handle_command_text(inv, command_line(body))
+
+    async def _on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+        async with self.inflight.track():
+            await ack()
+            container = body.get("container") or {}
+            channel_id = container.get("channel_id") or (body.get("channel") or {}).get("id")
+            message = body.get("message") or {}
+            thread_ts = message.get("thread_ts") if message.get("thread_ts") != message.get("ts") else None
+            message_ts = container.get("message_ts") or message.get("ts")
+            team_id = team_of(body)
+            ref = MessageRef(PLATFORM, team_id, channel_id, str(message_ts), thread_ts) \
+                if channel_id and message_ts else None
+            where = Where(team_id=team_id, user_id=str((body.get("user") or {}).get("id")), channel_id=channel_id,
+                          response_url=body.get("response_url"), trigger_id=body.get("trigger_id"),
+                          thread_ts=thread_ts, message=ref,
+                          message_is_ephemeral=bool(container.get("is_ephemeral")))
+            inv = await self._invocation(where, user_name=(body.get("user") or {}).get("name"),
+                                         channel_name=(body.get("channel") or {}).get("name"))
+            await self.core.handle_action(inv, action_target(action))
+
+    async def _on_view_submission(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        async with self.inflight.track():
+            await ack()  # closes the modal; answers arrive as messages
+            meta = view_metadata(view)
+            channel_id = meta.get("channel") or None
+            team_id = team_of(body)
+            ref = MessageRef(PLATFORM, team_id, channel_id, meta["message"], meta.get("thread") or None) \
+                if channel_id and meta.get("message") else None
+            where = Where(team_id=team_id, user_id=str((body.get("user") or {}).get("id")), channel_id=channel_id,
+                          thread_ts=meta.get("thread") or None, message=ref)
+            inv = await self._invocation(where, user_name=(body.get("user") or {}).get("name"))
+            inv.values = form_values(view)
+            await self.core.handle_action(inv, str(view.get("callback_id") or ""))
+
+    async def _ignore_event(self, body: dict[str, Any]) -> None:
+        log.debug("ignored Slack event %s", (body.get("event") or {}).get("type"))
+
+    async def _on_event(self, body: dict[str, Any]) -> None:
+        try:
+            converted = to_neutral(body, self.core.clock.now())
+            if converted is not None:
+                await self.core.handle_event(*converted)
+        finally:
+            self.inflight.exit()
+

@@ -1,0 +1,141 @@
+"""Slack payloads -> neutral events and invocation fields. Pure functions: no network, no bolt.
+
+Message text never leaves this module: a message becomes its length and its ids.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import OrderedDict
+from datetime import datetime, timezone
+from typing import Any
+
+from ...events import Event, MemberJoined, MemberLeft, MessagePosted, Origin, ReactionAdded, ReactionRemoved
+
+PLATFORM = "slack"
+
+# Message subtypes that are a member posting something new; edits, deletions, joins,
+# bot posts, channel topic changes... are not activity.
+COUNTED_SUBTYPES = {None, "thread_broadcast", "file_share"}
+# Channel types that belong to the community (DMs with the bot are not community activity).
+COMMUNITY_CHANNEL_TYPES = {None, "channel", "group"}
+# Events are stamped ``at`` the time they reached the bot (the app's clock), not Slack's ts:
+# the two agree in production, and a Slack-compatible server's made-up ts cannot move
+# activity into another week.
+
+def team_of(body: dict[str, Any]) -> str:
+    """The workspace a request belongs to (the community), whatever the payload's shape."""
+    team = body.get("team")
+    return str(body.get("team_id") or (team.get("id") if isinstance(team, dict) else team)
+               or (body.get("view") or {}).get("team_id") or (body.get("user") or {}).get("team_id") or "")
+
+
+def _origin(team_id: str, user_id: str, channel_id: str | None) -> Origin:
+    return Origin(platform=PLATFORM, server_id=team_id, user_id=user_id, channel_id=channel_id)
+
+
+def message_event(team_id: str, event: dict[str, Any], at: datetime) -> tuple[Origin, MessagePosted] | None:
+    if event.get("bot_id") or event.get("subtype") not in COUNTED_SUBTYPES or not event.get("user"):
+        return None
+    if event.get("channel_type") not in COMMUNITY_CHANNEL_TYPES:
+        return None
+    ts = str(event.get("ts") or "")
+    thread_ts = event.get("thread_ts")
+    in_thread = bool(thread_ts) and thread_ts != ts  # a thread's parent carries its own ts as thread_ts
+    posted = MessagePosted(
+        message_id=ts,
+        channel_id=event.get("channel"),
+        thread_id=str(thread_ts) if in_thread else None,
+        reply_to=None,
+        length=len(event.get("text") or ""),
+        at=at,
+    )
+    return _origin(team_id, str(event["user"]), event.get("channel")), posted
+
+
+def reaction_event(team_id: str, event: dict[str, Any], at: datetime) -> tuple[Origin, Event] | None:
+    item = event.get("item") or {}
+    if item.get("type") != "message" or not event.get("user"):
+        return None
+    kind = ReactionAdded if event.get("type") == "reaction_added" else ReactionRemoved
+    reaction = kind(message_id=str(item.get("ts")), emoji=str(event.get("reaction") or ""),
+                    channel_id=item.get("channel"), at=at)
+    return _origin(team_id, str(event["user"]), item.get("channel")), reaction
+
+
+def membership_event(team_id: str, event: dict[str, Any], at: datetime) -> tuple[Origin, Event] | None:
+    if not event.get("user"):
+        return None
+    kind = MemberJoined if event.get("type") == "member_joined_channel" else MemberLeft
+    return (_origin(team_id, str(event["user"]), event.get("channel")),
+            kind(channel_id=event.get("channel"), at=at))
+
+
+_CONVERTERS = {
+    "message": message_event,
+    "reaction_added": reaction_event,
+    "reaction_removed": reaction_event,
+    "member_joined_channel": membership_event,
+    "member_left_channel": membership_event,
+}
+EVENT_TYPES = tuple(_CONVERTERS)
+
+
+def to_neutral(body: dict[str, Any], at: datetime | None = None) -> tuple[Origin, Event] | None:
+    """An Events API callback body -> (who/where, neutral event), or None when it is not activity."""
+    event = body.get("event") or {}
+    convert = _CONVERTERS.get(event.get("type", ""))
+    return convert(team_of(body), event, at or datetime.now(timezone.utc)) if convert else None
+
+
+# -- interactions --------------------------------------------------------------------------
+
+def command_line(body: dict[str, Any]) -> str:
+    """A slash command as the core parses it: "/poll create ...", with Slack's &amp; &lt; &gt; undone."""
+    text = str(body.get("text") or "").replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    return f"{body.get('command', '')} {text}".strip()
+
+
+def action_target(action: dict[str, Any]) -> str:
+    """Our action id: the button's value (render puts it there), else its action_id without a dedupe suffix."""
+    value = action.get("value")
+    if isinstance(value, str) and ":" in value:
+        return value
+    return str(action.get("action_id", "")).split("#", 1)[0]
+
+
+def form_values(view: dict[str, Any]) -> dict[str, str]:
+    """Submitted modal state -> field name -> text (selects and radios give the chosen option)."""
+    values: dict[str, str] = {}
+    for block_id, actions in ((view.get("state") or {}).get("values") or {}).items():
+        for action_id, state in actions.items():
+            chosen = state.get("selected_option") or {}
+            value = state.get("value") if state.get("value") is not None else chosen.get("value")
+            values[action_id or block_id] = "" if value is None else str(value)
+    return values
+
+
+def view_metadata(view: dict[str, Any]) -> dict[str, str]:
+    try:
+        data = json.loads(view.get("private_metadata") or "{}")
+    except json.JSONDecodeError:
+        return {}
+    return {str(k): str(v) for k, v in data.items() if v is not None} if isinstance(data, dict) else {}
+
+
+class RecentIds:
+    """A bounded memory of event ids already taken, so a retried delivery is never counted twice."""
+
+    def __init__(self, size: int = 10_000) -> None:
+        self.size = size
+        self._seen: OrderedDict[str, None] = OrderedDict()
+
+    def first_time(self, event_id: str) -> bool:
+        """True the first time an id is offered; False for every repeat still remembered."""
+        if event_id in self._seen:
+            self._seen.move_to_end(event_id)
+            return False
+        self._seen[event_id] = None
+        if len(self._seen) > self.size:
+            self._seen.popitem(last=False)
+        return True
