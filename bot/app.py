@@ -7,7 +7,6 @@ cog and no adapter by name: both are loaded from dotted paths in configuration.
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import importlib
 import logging

@@ -13,7 +13,6 @@ import importlib
 import importlib.util
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Iterable, Literal
 from zoneinfo import ZoneInfo

@@ -18,7 +18,7 @@ import re
 import shlex
 import types
 import typing
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 from typing import Annotated, Any, Callable, Literal, Union, get_args, get_origin
 

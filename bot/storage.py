@@ -21,7 +21,6 @@ from typing import Any, Callable, Iterable, TypeVar
 from alembic import command
 from alembic.config import Config as AlembicConfig
 from sqlalchemy import Engine, event, exc
-from sqlalchemy.pool import NullPool
 from sqlmodel import Session, SQLModel, create_engine
 
 from .errors import TemporarilyUnavailable

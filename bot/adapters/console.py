@@ -182,7 +182,7 @@ class ConsoleAdapter(MemoryAdapter):
 
     def on_reply(self, origin: Origin, content: Content, ephemeral: bool) -> None:
         if ephemeral:
-            self.print(f"(only you can see this) Cohort Bot:")
+            self.print("(only you can see this) Cohort Bot:")
             self.print(self.render(content, None))
 
     def render(self, content: Content, posted: Posted | None) -> str:

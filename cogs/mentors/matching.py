@@ -41,22 +41,21 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 from cogs.mentors.scoring import (
     CHUNK_ROWS, Candidate, CandidateLists, Group, MatchResult, MatchRules, PairScorer, Unmatched,
-    check_unique_members, top_candidates, utc_offset_seconds,
+    check_unique_members, top_candidates,
 )
 
 __all__ = [
     "Candidate", "Group", "MatchResult", "MatchRules", "Unmatched", "match_mentors", "match_peers",
+    "PEER_ALONE", "PEER_BLOCK", "PEERS_ALL_RECENT", "PEERS_BLOCKED", "PEERS_TAKEN",
 ]
 
 EXACT_PAIRS_LIMIT = 250_000
 DEFAULT_K = 16
-PEER_BLOCK = 2_000
 _EPS = 1e-7  # prefer matching someone over leaving them out when the score is zero
 
 NO_MENTORS = "no mentors have joined yet — you're first in line when one does"
@@ -64,10 +63,6 @@ MENTORS_ALL_RECENT = "every available mentor was paired with you recently — yo
 MENTORS_NO_TOPIC = "no mentor in this round shares your topics — you're first in line next round"
 MENTORS_BLOCKED = "none of this round's mentors can be paired with you — you're first in line next round"
 MENTORS_FULL = "every mentor who fits you is at full capacity this round — you're first in line next round"
-PEER_ALONE = "you're the only peer who joined this round — you're first in line next round"
-PEERS_ALL_RECENT = "everyone who joined this round was paired with you recently — you're first in line next round"
-PEERS_BLOCKED = "nobody who joined this round can be paired with you — you're first in line next round"
-PEERS_TAKEN = "the peers you could meet were all paired up this round — you're first in line next round"
 
 
 # ---------------------------------------------------------------- mentors -> mentees
@@ -208,209 +203,6 @@ def match_mentors(
 # ---------------------------------------------------------------- peers
 
 
-def _pairs_from_cycles(perm: np.ndarray, weight: np.ndarray) -> list[tuple[int, int]]:
-    """Best alternating edges of each cycle of an assignment (a max-weight cycle cover)."""
-    seen = np.zeros(len(perm), bool)
-    pairs: list[tuple[int, int]] = []
-    for start in range(len(perm)):
-        cycle = []
-        x = start
-        while not seen[x]:
-            seen[x] = True
-            cycle.append(x)
-            x = perm[x]
-        if len(cycle) < 2:
-            continue
-        c = np.array(cycle)
-        w = weight[c, np.roll(c, -1)]  # w[t] is the edge c[t] -> c[t+1]
-        length = len(c)
-        offsets = range(length) if length % 2 else range(2)
-        best = max(offsets, key=lambda r: w[(r + 2 * np.arange(length // 2)) % length].sum())
-        pairs.extend((int(c[e]), int(c[(e + 1) % length])) for e in (best + 2 * np.arange(length // 2)) % length)
-    return pairs
-
-
-def _greedy_pairs(members: np.ndarray, weight: np.ndarray, allowed: np.ndarray) -> list[tuple[int, int]]:
-    sub = weight[np.ix_(members, members)]
-    a, b = np.triu_indices(len(members), 1)
-    ok = allowed[members[a], members[b]]
-    a, b = a[ok], b[ok]
-    taken: set[int] = set()
-    pairs = []
-    for t in np.argsort(-sub[a, b], kind="stable"):
-        x, y = int(members[a[t]]), int(members[b[t]])
-        if x not in taken and y not in taken:
-            taken.update((x, y))
-            pairs.append((x, y))
-    return pairs
-
-
-def _augment(pairs: list[tuple[int, int]], loose: list[int], allowed: np.ndarray, weight: np.ndarray) -> list[int]:
-    """Re-pair (a, b) + loose u, v as (u, a) + (v, b) when that places two more people."""
-    changed = True
-    while changed and len(loose) >= 2 and pairs:
-        changed = False
-        for u in list(loose):
-            for v in list(loose):
-                if u >= v or u not in loose or v not in loose:
-                    continue
-                a, b = np.array(pairs).T
-                straight = allowed[u, a] & allowed[v, b]
-                crossed = allowed[u, b] & allowed[v, a]
-                gain = np.where(straight, weight[u, a] + weight[v, b], -np.inf)
-                gain = np.maximum(gain, np.where(crossed, weight[u, b] + weight[v, a], -np.inf))
-                p = int(gain.argmax())
-                if np.isfinite(gain[p]):
-                    x, y = (a[p], b[p]) if straight[p] and weight[u, a[p]] + weight[v, b[p]] >= gain[p] else (b[p], a[p])
-                    pairs[p] = (u, int(x))
-                    pairs.append((v, int(y)))
-                    loose.remove(u)
-                    loose.remove(v)
-                    changed = True
-    return loose
-
-
-def _two_opt(pairs: np.ndarray, weight: np.ndarray, rounds: int = 40) -> np.ndarray:
-    """Swap partners between two pairs while that raises the total."""
-    for _ in range(rounds):
-        a, b = pairs[:, 0], pairs[:, 1]
-        current = weight[a, b]
-        found = []
-        for lo in range(0, len(pairs), 256):
-            p = np.arange(lo, min(lo + 256, len(pairs)))[:, None]
-            straight = weight[a[p], a[None, :]] + weight[b[p], b[None, :]]
-            crossed = weight[a[p], b[None, :]] + weight[b[p], a[None, :]]
-            gain = np.maximum(straight, crossed) - current[p] - current[None, :]
-            gain[np.arange(len(pairs))[None, :] <= p] = 0
-            pi, qi = np.nonzero(gain > 1e-12)
-            found.extend(zip(gain[pi, qi], pi + lo, qi, straight[pi, qi] >= crossed[pi, qi]))
-        if not found:
-            break
-        touched: set[int] = set()
-        for _gain, p, q, use_straight in sorted(found, key=lambda f: -f[0]):
-            if p in touched or q in touched:
-                continue
-            touched.update((p, q))
-            (w, x), (y, z) = pairs[p], pairs[q]
-            pairs[p], pairs[q] = ((w, y), (x, z)) if use_straight else ((w, z), (x, y))
-    return pairs
-
-
-def _bipartite_moves(pairs: np.ndarray, weight: np.ndarray, rng: np.random.Generator, rounds: int = 12) -> np.ndarray:
-    """Large-neighbourhood search: orient every pair left/right at random and re-pair all
-    lefts with all rights optimally (linear_sum_assignment). The current pairing is one
-    of the candidates, so no round makes it worse; different orientations explore
-    different exponentially large neighbourhoods. Stops after 4 rounds without gain."""
-    if len(pairs) < 2:
-        return pairs
-    total, stalled = float(weight[pairs[:, 0], pairs[:, 1]].sum()), 0
-    for _ in range(rounds):
-        flip = rng.random(len(pairs)) < 0.5
-        left = np.where(flip, pairs[:, 0], pairs[:, 1])
-        right = np.where(flip, pairs[:, 1], pairs[:, 0])
-        r, c = linear_sum_assignment(weight[np.ix_(left, right)], maximize=True)
-        new_total = float(weight[left[r], right[c]].sum())
-        if new_total > total + 1e-9:
-            pairs, total, stalled = np.stack((left[r], right[c]), axis=1), new_total, 0
-        else:
-            stalled += 1
-            if stalled >= 4:
-                break
-    return pairs
-
-
-def _match_peer_block(peers: list[Candidate], rules: MatchRules, rng: np.random.Generator) -> tuple[list[Group], list[Unmatched], float]:
-    n = len(peers)
-    scorer = PairScorer(peers, peers, rules)
-    score = np.empty((n, n))
-    recent = np.zeros(n, np.int64)
-    for start in range(0, n, CHUNK_ROWS):
-        block = scorer.block(start, min(start + CHUNK_ROWS, n))
-        score[start:start + CHUNK_ROWS] = block.score
-        recent[start:start + CHUNK_ROWS] = (block.recent & ~block.avoided).sum(axis=1)
-    np.fill_diagonal(score, -np.inf)
-    allowed = np.isfinite(score)
-    priority = np.array([rules.priority_bonus if p.member_id in rules.priority else 0.0 for p in peers])
-    forbidden_weight = -4.0 * (n + 10) * (1.0 + rules.priority_bonus)  # worse than any all-allowed pairing
-    weight = np.where(allowed, score + priority[:, None] + priority[None, :] + _EPS, forbidden_weight)
-    np.fill_diagonal(weight, 0.0)  # i -> i means "unmatched": keeps the relaxation a valid bound
-    _, perm = linear_sum_assignment(weight, maximize=True)
-    bound = float(weight[np.arange(n), perm].sum()) / 2
-    if rules.priority:
-        pure = np.where(allowed, score, forbidden_weight)
-        np.fill_diagonal(pure, 0.0)
-        _, pure_perm = linear_sum_assignment(pure, maximize=True)
-        bound = float(pure[np.arange(n), pure_perm].sum()) / 2
-    pairs = [(a, b) for a, b in _pairs_from_cycles(perm, weight) if allowed[a, b]]
-    placed = {x for pair in pairs for x in pair}
-    pairs += _greedy_pairs(np.array([x for x in range(n) if x not in placed], np.int64), weight, allowed)
-    placed = {x for pair in pairs for x in pair}
-    loose = _augment(pairs, [x for x in range(n) if x not in placed], allowed, weight)
-    improved = _two_opt(np.array(pairs, np.int64).reshape(-1, 2), weight)
-    improved = _two_opt(_bipartite_moves(improved, weight, rng), weight)
-    groups_idx: list[tuple[int, ...]] = [(int(a), int(b)) for a, b in improved if allowed[a, b]]
-    loose += [int(x) for a, b in improved if not allowed[a, b] for x in (a, b)]  # never happens; never trust it
-    if loose and groups_idx:
-        groups_idx, loose = _add_triple(groups_idx, loose, weight, allowed)
-    groups = [_peer_group(g, peers, score, scorer) for g in groups_idx]
-    unmatched = [Unmatched(peers[x].member_id, _peer_reason(x, n, allowed, recent)) for x in loose]
-    return groups, unmatched, bound
-
-
-def _add_triple(groups: list[tuple[int, ...]], loose: list[int], weight: np.ndarray, allowed: np.ndarray) -> tuple[list[tuple[int, ...]], list[int]]:
-    """Put one loose member into the pair where the total drops least (mean of 3 pair scores)."""
-    a, b = np.array(groups).T
-    best: tuple[float, int, int] | None = None
-    for x in loose:
-        ok = allowed[x, a] & allowed[x, b]
-        change = np.where(ok, (weight[x, a] + weight[x, b] + weight[a, b]) / 3 - weight[a, b], -np.inf)
-        p = int(change.argmax())
-        if np.isfinite(change[p]) and (best is None or change[p] > best[0]):
-            best = (float(change[p]), x, p)
-    if best is None:
-        return groups, loose
-    _, x, p = best
-    groups[p] = (*groups[p], x)
-    return groups, [y for y in loose if y != x]
-
-
-def _peer_group(members: tuple[int, ...], peers: list[Candidate], score: np.ndarray, scorer: PairScorer) -> Group:
-    i, j = np.triu_indices(len(members), 1)
-    idx = np.array(members)
-    hours = scorer.overlap_hours(idx[i], idx[j])
-    topics = frozenset.intersection(*(peers[x].topics for x in members))
-    return Group(tuple(peers[x].member_id for x in members), float(score[idx[i], idx[j]].mean()), topics, float(hours.min()))
-
-
-def _peer_reason(x: int, n: int, allowed: np.ndarray, recent: np.ndarray) -> str:
-    if n == 1:
-        return PEER_ALONE
-    if allowed[x].any():
-        return PEERS_TAKEN
-    return PEERS_ALL_RECENT if recent[x] > 0 else PEERS_BLOCKED
-
-
-def match_peers(peers: Sequence[Candidate], rules: MatchRules | None = None, *, seed: int = 0) -> MatchResult:
-    """Pair peers (one group of three when needed), maximising the total group score."""
-    rules = rules or MatchRules()
-    check_unique_members(peers)
-    if len(peers) < 2:
-        return MatchResult([], [Unmatched(p.member_id, PEER_ALONE) for p in peers], 0.0, "empty")
-    rng = np.random.default_rng(seed)
-    shuffled = [peers[i] for i in rng.permutation(len(peers))]
-    if len(shuffled) <= PEER_BLOCK:
-        groups, unmatched, bound = _match_peer_block(shuffled, rules, rng)
-        method: str = "cycle-cover relaxation (linear_sum_assignment) + 2-opt"
-        upper: float | None = bound
-    else:
-        groups, unmatched, upper = [], [], None
-        method = f"blocks of {PEER_BLOCK} by time zone, cycle cover + 2-opt each"
-        on = rules.reference_date()
-        shuffled.sort(key=lambda p: (utc_offset_seconds(p.tz, on), sorted(p.topics)))
-        n_blocks = -(-len(shuffled) // PEER_BLOCK)
-        size = 2 * (len(shuffled) // (2 * n_blocks))  # even blocks; the last takes the odd one out
-        for b in range(n_blocks):
-            g, u, _ = _match_peer_block(shuffled[b * size:(b + 1) * size if b < n_blocks - 1 else None], rules, rng)
-            groups += g
-            unmatched += u
-    return MatchResult(sorted(groups, key=lambda g: g.members), sorted(unmatched, key=lambda u: u.member_id), upper, method)
+from cogs.mentors.peers import (  # noqa: E402  (re-exported: one import site for callers)
+    PEER_ALONE, PEER_BLOCK, PEERS_ALL_RECENT, PEERS_BLOCKED, PEERS_TAKEN, match_peers,
+)

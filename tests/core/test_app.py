@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-import pytest
 from sqlmodel import select
 
 from bot.models import Member
