@@ -1,0 +1,251 @@
+"""Participation reports on a large database, through the real report functions.
+
+Generates N events (10 M full; 50 k quick) straight into the tables with executemany in
+chunks — the events, the daily rollups and the per-member state they imply (numpy does the
+folding) — with a largest community of 50 k members holding half the events over a
+16-week term (~310 k events in its last 7 days). Then times, for that community, the
+real queries (/stats leaderboard 7d, /stats inactive 14d, /stats me) against the same
+questions asked of the raw events table, median of 5 after a warm-up.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+import statistics
+import tempfile
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+
+from bot.app import BotApp
+from bot.config import parse_config
+from bot.storage import Database
+from cogs.participation import reports
+from cogs.participation.logic import COUNT_COLUMNS, DEFAULT_POINTS, KIND_COLUMNS
+
+from .stats import summary
+
+START = datetime(2026, 1, 12, tzinfo=timezone.utc)
+DAYS = 112
+KIND_NAMES = ["message", "thread_reply", "reaction", "prompt_response", "poll_vote", "quiz_answer", "quiz_correct",
+              "survey_answer", "mentor_meeting", "join"]
+KIND_P = np.array([0.45, 0.12, 0.25, 0.06, 0.05, 0.03, 0.02, 0.01, 0.005, 0.005])
+WEIGHTS = np.array([DEFAULT_POINTS[k] for k in KIND_NAMES], dtype=np.float64)
+# rollup column position of each generated kind
+KIND_TO_COLUMN = np.array([COUNT_COLUMNS.index(KIND_COLUMNS[k]) for k in KIND_NAMES])
+
+
+def _layout(quick: bool) -> tuple[int, list[int], list[float]]:
+    if quick:
+        return 50_000, [2_000, 400, 400, 400, 400], [0.5, 0.125, 0.125, 0.125, 0.125]
+    return 10_000_000, [50_000, 10_000, 10_000, 10_000, 10_000], [0.5, 0.125, 0.125, 0.125, 0.125]
+
+
+def build(path: Path, quick: bool, seed: int = 7) -> dict[str, Any]:
+    """Create and fill the database; returns facts the queries need."""
+    n, sizes, shares = _layout(quick)
+    db = Database(f"sqlite:///{path}")
+    app = BotApp(config=parse_config("", "x.yaml"), db=db)
+    app.load_cogs(["cogs.participation"])
+    db.upgrade(app.migration_dirs())
+    db.dispose()
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("PRAGMA synchronous=OFF")
+    con.execute("BEGIN")
+    offsets = np.cumsum([0, *sizes])  # member ids: community c owns offsets[c-1]+1 .. offsets[c]
+    for c in range(1, len(sizes) + 1):
+        con.execute("INSERT INTO community (id, platform, external_id, name, timezone, created_at) "
+                    "VALUES (?, 'console', ?, ?, 'UTC', '2026-01-01 00:00:00.000000')", (c, f"c{c}", f"Community {c}"))
+        con.executemany("INSERT INTO member (id, community_id, external_id, display_name, opted_out, is_bot, "
+                        "joined_at) VALUES (?, ?, ?, ?, ?, 0, '2026-01-01 00:00:00.000000')",
+                        [(int(m), c, f"u{m}", f"user {m}", int(m % 500 == 0))
+                         for m in range(offsets[c - 1] + 1, offsets[c] + 1)])
+    con.execute("COMMIT")
+    community_of = np.zeros(offsets[-1] + 1, dtype=np.int32)
+    for c in range(1, len(sizes) + 1):
+        community_of[offsets[c - 1] + 1:offsets[c] + 1] = c
+
+    rng = np.random.default_rng(seed)
+    con.execute("DROP INDEX ix_participation_event_time")  # built once at the end: much faster
+    members_all, days_all, kinds_all, secs_all = [], [], [], []
+    chunk = 1_000_000
+    for begin in range(0, n, chunk):
+        size = min(chunk, n - begin)
+        comm = rng.choice(len(sizes), size=size, p=shares)
+        sizes_arr, offs = np.array(sizes), offsets[:-1]
+        # skewed activity: a few members do most of it; members drift away over the term
+        local = (sizes_arr[comm] * rng.random(size) ** 1.6).astype(np.int64)
+        member = (offs[comm] + 1 + local).astype(np.int32)
+        secs = rng.integers(0, DAYS * 86_400, size=size)
+        fading = (local % 10 == 0) & (secs > (DAYS - 21) * 86_400)  # 10% go quiet in the last 3 weeks
+        secs[fading] -= rng.integers(21 * 86_400, 60 * 86_400, size=int(fading.sum()))
+        secs = np.clip(secs, 0, DAYS * 86_400 - 1)
+        kind = rng.choice(len(KIND_NAMES), size=size, p=KIND_P).astype(np.int8)
+        micros = rng.integers(0, 1_000_000, size=size)
+        stamps = (np.datetime64("2026-01-12T00:00:00", "us") + secs.astype("timedelta64[s]")
+                  + micros.astype("timedelta64[us]"))
+        text = np.char.replace(np.datetime_as_string(stamps, unit="us"), "T", " ")
+        rows = zip((comm + 1).tolist(), member.tolist(), np.array(KIND_NAMES)[kind].tolist(), ["general"] * size,
+                   text.tolist(), WEIGHTS[kind].tolist())
+        con.execute("BEGIN")
+        con.executemany("INSERT INTO participation_event (community_id, member_id, kind, channel_id, created_at, "
+                        "points) VALUES (?, ?, ?, ?, ?, ?)", rows)
+        con.execute("COMMIT")
+        members_all.append(member)
+        days_all.append((secs // 86_400).astype(np.int16))
+        kinds_all.append(kind)
+        secs_all.append(secs + micros / 1e6)
+    con.execute("CREATE INDEX ix_participation_event_time ON participation_event (community_id, created_at, member_id)")
+    member = np.concatenate(members_all)
+    day = np.concatenate(days_all)
+    kind = np.concatenate(kinds_all)
+    secs = np.concatenate(secs_all)
+    del members_all, days_all, kinds_all, secs_all
+    _write_rollups(con, member, day, kind, community_of)
+    _write_state(con, member, kind, secs, community_of)
+    con.execute("ANALYZE")
+    con.execute("PRAGMA journal_mode=WAL")
+    con.close()
+    end = START + timedelta(days=DAYS)
+    ranked = np.bincount(member[member <= sizes[0]], minlength=sizes[0] + 1)
+    typical = int(np.argsort(ranked)[len(ranked) // 2])  # a median-activity member of the big community
+    return {"events": n, "members": sizes[0], "now": end - timedelta(hours=1), "today": (end - timedelta(hours=1)).date(),
+            "member": typical}
+
+
+def _write_rollups(con: sqlite3.Connection, member: np.ndarray, day: np.ndarray, kind: np.ndarray,
+                   community_of: np.ndarray) -> None:
+    nk = len(KIND_NAMES)
+    key = (member.astype(np.int64) * DAYS + day) * nk + kind
+    uniq, counts = np.unique(key, return_counts=True)
+    member_day, k = uniq // nk, uniq % nk
+    md, inverse = np.unique(member_day, return_inverse=True)
+    table = np.zeros((len(md), len(COUNT_COLUMNS)), dtype=np.int64)
+    table[inverse, KIND_TO_COLUMN[k]] = counts
+    points = np.zeros(len(md))
+    np.add.at(points, inverse, counts * WEIGHTS[k])
+    m, d = (md // DAYS).astype(np.int64), (md % DAYS).astype(np.int64)
+    order = np.lexsort((m, d, community_of[m]))  # primary-key order: appends to the clustered b-tree
+    m, d, table, points = m[order], d[order], table[order], points[order]
+    day_text = [(START.date() + timedelta(days=i)).isoformat() for i in range(DAYS)]
+    cols = ", ".join(COUNT_COLUMNS)
+    sql = (f"INSERT INTO participation_daily (community_id, day, member_id, {cols}, events, points) "
+           f"VALUES ({', '.join(['?'] * (len(COUNT_COLUMNS) + 5))})")
+    step = 500_000
+    for begin in range(0, len(md), step):
+        sl = slice(begin, begin + step)
+        rows = zip(community_of[m[sl]].tolist(), [day_text[i] for i in d[sl]], m[sl].tolist(),
+                   *table[sl].T.tolist(), table[sl].sum(axis=1).tolist(), points[sl].tolist())
+        con.execute("BEGIN")
+        con.executemany(sql, rows)
+        con.execute("COMMIT")
+
+
+def _write_state(con: sqlite3.Connection, member: np.ndarray, kind: np.ndarray, secs: np.ndarray,
+                 community_of: np.ndarray) -> None:
+    order = np.lexsort((secs, member))
+    m_sorted = member[order]
+    starts = np.flatnonzero(np.r_[True, m_sorted[1:] != m_sorted[:-1]])
+    ends = np.r_[starts[1:], len(m_sorted)] - 1
+    ids = m_sorted[starts]
+    first, last = secs[order][starts], secs[order][ends]
+    totals = np.add.reduceat(WEIGHTS[kind[order]], starts)
+
+    def text(s: float) -> str:
+        return (START + timedelta(seconds=float(s))).strftime("%Y-%m-%d %H:%M:%S.%f")
+
+    rows = [(int(community_of[i]), int(i), text(f), text(l), None, float(t))
+            for i, f, l, t in zip(ids, first, last, totals)]
+    con.execute("BEGIN")
+    con.executemany("INSERT INTO participation_member (community_id, member_id, first_event_at, last_event_at, "
+                    "joined_at, points_total) VALUES (?, ?, ?, ?, ?, ?)", rows)
+    con.execute("COMMIT")
+
+
+# --- the same questions asked of the raw events -------------------------------------------------
+def raw_leaderboard(con: sqlite3.Connection, since: str) -> list[Any]:
+    return con.execute("SELECT member_id, SUM(points) AS p FROM participation_event WHERE community_id = 1 "
+                       "AND created_at >= ? GROUP BY member_id ORDER BY p DESC LIMIT 10", (since,)).fetchall()
+
+
+def raw_inactive(con: sqlite3.Connection, cutoff: str) -> list[Any]:
+    return con.execute("SELECT id FROM member WHERE community_id = 1 AND id NOT IN (SELECT member_id FROM "
+                       "participation_event WHERE community_id = 1 AND created_at >= ?) ORDER BY id",
+                       (cutoff,)).fetchall()
+
+
+def raw_member(con: sqlite3.Connection, member: int, since: str, streak_since: str) -> list[Any]:
+    kinds = con.execute("SELECT kind, COUNT(*), SUM(points) FROM participation_event WHERE community_id = 1 "
+                        "AND member_id = ? AND created_at >= ? GROUP BY kind", (member, since)).fetchall()
+    days = con.execute("SELECT DISTINCT substr(created_at, 1, 10) FROM participation_event WHERE community_id = 1 "
+                       "AND member_id = ? AND created_at >= ?", (member, streak_since)).fetchall()
+    total = con.execute("SELECT SUM(points) FROM participation_event WHERE community_id = 1 AND member_id = ?",
+                        (member,)).fetchall()
+    return [kinds, days, total]
+
+
+def timed(fn: Callable[[], Any], runs: int = 5) -> list[float]:
+    fn()  # warm-up: the page cache, as on a running bot
+    out = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        out.append(time.perf_counter() - start)
+    return out
+
+
+def run(quick: bool = False) -> list[dict[str, Any]]:
+    folder = Path(tempfile.mkdtemp(prefix="bench-reports-"))
+    path = folder / "reports.db"
+    try:
+        started = time.perf_counter()
+        facts = build(path, quick)
+        built = time.perf_counter() - started
+        db = Database(f"sqlite:///{path}")
+        raw = sqlite3.connect(path)
+        today, now, mid = facts["today"], facts["now"], facts["member"]
+
+        def text(moment: datetime) -> str:
+            return moment.strftime("%Y-%m-%d %H:%M:%S.%f")
+
+        with db.read_engine.connect() as conn:
+            def me() -> Any:
+                return reports.member_stats(conn, 1, mid, today), reports.rank_of(conn, 1, mid)
+
+            measures = [
+                ("/stats leaderboard days:7", lambda: reports.leaderboard(conn, 1, today - timedelta(days=6), today),
+                 lambda: raw_leaderboard(raw, text(now - timedelta(days=7))), "< 25 ms"),
+                ("/stats inactive days:14 (silent list)",
+                 lambda: reports.silent_members(conn, 1, now - timedelta(days=14)),
+                 lambda: raw_inactive(raw, text(now - timedelta(days=14))), "< 25 ms"),
+                ("/stats me (week vs last, streak, points, rank)", me,
+                 lambda: raw_member(raw, mid, text(now - timedelta(days=14)), text(now - timedelta(days=60))),
+                 "< 25 ms"),
+            ]
+            extra = [
+                ("at-risk rule (6 weeks of rollups)", lambda: reports.at_risk(conn, 1, today, None)),
+                ("/stats chart days:30 (series)", lambda: reports.daily_series(conn, 1, today - timedelta(days=29), today)),
+                ("/stats export, 4 weeks", lambda: reports.export_rows(conn, 1, today - timedelta(days=27), today)),
+            ]
+            rows: list[dict[str, Any]] = []
+            size = f"{facts['events']:,} events, {facts['members']:,} members in the largest community"
+            for name, ours, baseline, target in measures:
+                ours_t, raw_t = timed(ours), timed(baseline)
+                rows.append({"row": "participation reports", "measure": f"{name} — {size}",
+                             "value": summary(ours_t, "ms", scale=1000),
+                             "baseline": f"same question on raw events: {summary(raw_t, 'ms', scale=1000)}",
+                             "target": target, "ok": statistics.median(ours_t) < 0.025})
+            for name, ours in extra:
+                rows.append({"row": "participation reports", "measure": f"{name} — {size}",
+                             "value": summary(timed(ours), "ms", scale=1000), "baseline": "—", "target": "—"})
+        raw.close()
+        db.dispose()
+        rows.append({"row": "participation reports", "measure": "generating the database (events, rollups, state)",
+                     "value": f"{built:.0f} s", "baseline": "—", "target": "—"})
+        return rows
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

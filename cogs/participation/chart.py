@@ -1,0 +1,46 @@
+"""The activity chart: daily active members (line) over events by kind (stacked bars). Headless."""
+
+from __future__ import annotations
+
+import io
+from typing import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")  # no display: the bot runs on servers
+
+from matplotlib.figure import Figure  # noqa: E402
+
+from .logic import COUNT_COLUMNS  # noqa: E402
+from .reports import DayTotals  # noqa: E402
+
+LABELS = {c: c.replace("_", " ") for c in COUNT_COLUMNS}
+
+
+def render_chart(series: Sequence[DayTotals], title: str) -> bytes:
+    """A PNG. Uses the object API (no pyplot global state), so concurrent renders are safe."""
+    fig = Figure(figsize=(9, 4.5), dpi=100)
+    ax = fig.add_subplot(1, 1, 1)
+    days = [s.day for s in series]
+    bottom = [0] * len(series)
+    for column in COUNT_COLUMNS:
+        values = [s.counts.get(column, 0) for s in series]
+        if any(values):
+            ax.bar(days, values, bottom=bottom, label=LABELS[column], width=0.8)
+            bottom = [b + v for b, v in zip(bottom, values)]
+    ax.set_ylabel("events")
+    ax.set_title(title)
+    line_ax = ax.twinx()
+    line_ax.plot(days, [s.active for s in series], color="black", marker="o", markersize=3,
+                 label="active members")
+    line_ax.set_ylabel("active members")
+    line_ax.set_ylim(bottom=0)
+    handles, labels = ax.get_legend_handles_labels()
+    h2, l2 = line_ax.get_legend_handles_labels()
+    if handles or h2:
+        ax.legend(handles + h2, labels + l2, loc="upper left", fontsize="small")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    out = io.BytesIO()
+    fig.savefig(out, format="png")
+    return out.getvalue()

@@ -1,0 +1,294 @@
+"""/stats — participation tracking and reports.
+
+Every neutral event becomes a participation event (community, member, kind, channel, time —
+never text): message or thread_reply, reaction, join, prompt_response, poll_vote,
+quiz_answer (+ quiz_correct when right), survey_answer, mentor_meeting. A removed reaction
+records nothing: reactions are a light signal with a cooldown already, and taking points
+back would let un-reacting be used to game (or grief) the counts. Members who opted out,
+bots and erased members are never recorded. The listener does no database work: it queues
+a tuple for the batched writer (writer.py).
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime, timedelta, timezone
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import delete, select
+from sqlmodel import Session
+
+from bot import Access, Attachment, Cog, CommandContext, Content, Field, Help, Max, MemberRef, Min, UserError, command, job, on_event
+from bot.context import EventContext, JobContext
+from bot.events import (Event, MemberJoined, MentorMeetingConfirmed, MessagePosted, PollVoted, PromptResponded,
+                        QuizAnswered, ReactionAdded, SurveyAnswered)
+from bot.models import Community, Member
+
+from . import reports
+from .chart import render_chart
+from .config import DigestConfig, ParticipationConfig, participation_of
+from .digest import DigestRunner
+from .logic import COUNT_COLUMNS, Cooldown, format_number, to_csv
+from .models import ParticipantState, ParticipationDaily, ParticipationEvent
+from .tombstones import Tombstones
+from .writer import EventWriter, Item
+
+LEADERBOARD_OFF = "Leaderboards are off in this community (an instructor can turn them on with `participation: {leaderboard: true}`)."
+
+
+def kinds_for(event: Event) -> tuple[str, ...]:
+    """The participation kinds one neutral event records."""
+    if isinstance(event, MessagePosted):
+        return ("thread_reply",) if event.is_thread_reply else ("message",)
+    if isinstance(event, QuizAnswered):
+        return ("quiz_answer", "quiz_correct") if event.correct else ("quiz_answer",)
+    for cls, kind in ((ReactionAdded, "reaction"), (MemberJoined, "join"), (PromptResponded, "prompt_response"),
+                      (PollVoted, "poll_vote"), (SurveyAnswered, "survey_answer"),
+                      (MentorMeetingConfirmed, "mentor_meeting")):
+        if isinstance(event, cls):
+            return (kind,)
+    return ()
+
+
+class Stats(Cog, name="stats"):
+    """Participation: your activity, leaderboards, and engagement reports for instructors."""
+
+    config_sections = {"participation": ParticipationConfig, "digest": DigestConfig}
+
+    def __init__(self, app: Any, tombstones: Tombstones | None = None) -> None:
+        super().__init__(app)
+        self.tombstones = tombstones or Tombstones()
+        self.writer = EventWriter(self.db)
+        self.cooldown = Cooldown()
+        self.digests = DigestRunner(self)
+        self._zones: dict[str, ZoneInfo] = {}
+        self._weights: dict[int, dict[str, float]] = {}  # id(config section) -> merged weights
+
+    # -- lifecycle ------------------------------------------------------------------------
+    async def cog_load(self) -> None:
+        await self.tombstones.load(self.db)
+        self.writer.start()
+        await self.digests.register_all()
+
+    async def cog_unload(self) -> None:
+        await self.writer.stop()  # drains the queue: no event lost on a clean stop
+
+    async def flush(self) -> int:
+        """Write every queued event now (reports and tests call this first)."""
+        return await self.writer.flush()
+
+    async def delete_member_data(self, community_id: int, member_id: int) -> int:
+        await self.flush()
+        self.cooldown.forget_member(community_id, member_id)
+        return await self.db.run(delete_member_rows, community_id, member_id)
+
+    # -- tracking (hot path: no database work) ----------------------------------------------
+    @on_event(MessagePosted, ReactionAdded, MemberJoined, PromptResponded, PollVoted, QuizAnswered,
+              SurveyAnswered, MentorMeetingConfirmed)
+    async def track(self, ctx: EventContext, event: Event) -> None:
+        member = ctx.member
+        if member is None or member.id is None or member.opted_out or member.is_bot:
+            return
+        if member.id not in self.tombstones.checked and not await self._first_sight(member):
+            return
+        cfg = participation_of(ctx.config)
+        weights = self._weights.get(id(cfg))
+        if weights is None:
+            weights = self._weights[id(cfg)] = cfg.weights()
+        at = event.at if event.at.tzinfo else event.at.replace(tzinfo=timezone.utc)
+        day = at.astimezone(self._zone(ctx.community.timezone)).date()
+        period = cfg.cooldown_period
+        for kind in kinds_for(event):
+            points = self.cooldown.points(ctx.community.id or 0, member.id, kind, at, weights[kind], period)
+            self.writer.put(Item(ctx.community.id or 0, member.id, kind, event.channel_id, at, day, points))
+
+    async def _first_sight(self, member: Member) -> bool:
+        """True if we may track this member; an erased member who came back is opted out instead.
+
+        Runs once per member per process (then ``checked`` answers); the database write
+        happens only for a returning erased member, which is rare.
+        """
+        assert member.id is not None
+        if self.tombstones.is_erased(member.community_id, member.external_id):
+            member.opted_out = True
+            self.app.directory.refresh(member)
+            await self.db.run(_set_opted_out, member.id, True)
+            return False
+        self.tombstones.checked.add(member.id)
+        return True
+
+    def _zone(self, name: str | None) -> ZoneInfo:
+        zone = self._zones.get(name or "UTC")
+        if zone is None:
+            zone = self._zones[name or "UTC"] = ZoneInfo(name or "UTC")
+        return zone
+
+    # -- commands -------------------------------------------------------------------------
+    async def _read(self, fn: Any, *args: Any) -> Any:
+        await self.flush()
+        return await self.db.read(lambda s: fn(s.connection(), *args))
+
+    def _today(self, ctx: CommandContext) -> date:
+        return ctx.now().astimezone(ctx.tz).date()
+
+    @command("me", ephemeral=True)
+    async def me(self, ctx: CommandContext) -> None:
+        """Your activity this week vs last week, streak, points and rank."""
+        assert ctx.community.id is not None and ctx.member.id is not None
+        if ctx.member.opted_out:
+            note = "You have opted out, so nothing new is recorded (/privacy optin to resume)."
+        else:
+            note = "I count what you do, never what you write. /privacy to opt out or erase it."
+        stats = await self._read(reports.member_stats, ctx.community.id, ctx.member.id, self._today(ctx))
+        leaderboard = participation_of(ctx.config).leaderboard
+        rank = await self._read(reports.rank_of, ctx.community.id, ctx.member.id) if leaderboard else None
+        await ctx.reply(render_member(f"Your activity in {ctx.community.name}", stats, rank, leaderboard, note),
+                        ephemeral=True)
+
+    @command("leaderboard")
+    async def leaderboard(self, ctx: CommandContext,
+                          days: Annotated[Literal["7", "30", "all"], Help("7, 30 days or all time")] = "7") -> None:
+        """Top members by points (if this community has leaderboards on)."""
+        if not participation_of(ctx.config).leaderboard:
+            await ctx.reply(LEADERBOARD_OFF, ephemeral=True)
+            return
+        today = self._today(ctx)
+        since = None if days == "all" else today - timedelta(days=int(days) - 1)
+        top = await self._read(reports.leaderboard, ctx.community.id, since, today, 10)
+        title = "Leaderboard — all time" if since is None else f"Leaderboard — last {days} days"
+        lines = [f"{i}. {r.name} — {format_number(r.points)} pts" for i, r in enumerate(top, 1)]
+        await ctx.reply(Content(title=title, text="\n".join(lines) or "No points yet — say hello!",
+                                footer="Members who opted out are never shown."))
+
+    @command("member", access=Access.INSTRUCTOR, ephemeral=True)
+    async def member(self, ctx: CommandContext, user: Annotated[MemberRef, Help("The member to look at")]) -> None:
+        """A member's activity (instructors)."""
+        target = await ctx.resolve_member(user)
+        assert target.id is not None
+        stats = await self._read(reports.member_stats, ctx.community.id, target.id, self._today(ctx))
+        note = "This member opted out of tracking." if target.opted_out else ""
+        await ctx.reply(render_member(f"Activity of {target.display_name}", stats, None, False, note),
+                        ephemeral=True)
+
+    @command("inactive", access=Access.INSTRUCTOR, ephemeral=True)
+    async def inactive(self, ctx: CommandContext,
+                       days: Annotated[int, Help("Silent for at least this many days"), Min(1), Max(365)] = 14) -> None:
+        """Members silent for N days, and members at risk of drifting away (instructors)."""
+        cutoff = ctx.now() - timedelta(days=days)
+        total, silent = await self._read(reports.silent_members, ctx.community.id, cutoff, 30)
+        risky = await self._read(reports.at_risk, ctx.community.id, self._today(ctx), ctx.config.term.start)
+        silent_text = "\n".join(f"{s.name} — last seen {s.last_seen:%Y-%m-%d}" for s in silent) or "nobody"
+        if total > len(silent):
+            silent_text += f"\n… and {total - len(silent)} more"
+        risky_text = "\n".join(f"{r.name} — {r.earlier_weekly:.1f}/week before, {r.recent_weekly:.1f}/week now"
+                               for r in risky[:30]) or "nobody"
+        await ctx.reply(Content(title=f"Silent for {days}+ days: {total}", text=silent_text,
+                                fields=[Field(f"At risk: {len(risky)}", risky_text, inline=False)],
+                                footer="At risk = active earlier in the term, now at half or less in every "
+                                       "signal (messages, prompt responses, votes, meetings) over 2 weeks."),
+                        ephemeral=True)
+
+    @command("export", access=Access.INSTRUCTOR, ephemeral=True)
+    async def export(self, ctx: CommandContext, since: Annotated[date, Help("First day, YYYY-MM-DD")],
+                     until: Annotated[date | None, Help("Last day (default today)")] = None) -> None:
+        """CSV of per-member totals by kind for a date range (instructors)."""
+        until = until or self._today(ctx)
+        if until < since:
+            raise UserError("until must be on or after since")
+        rows = await self._read(reports.export_rows, ctx.community.id, since, until)
+        data = to_csv(reports.EXPORT_HEADER, rows).encode()
+        name = f"participation-{since.isoformat()}-{until.isoformat()}.csv"
+        await ctx.reply(Content(text=f"{len(rows)} members, {since} to {until}.",
+                                files=[Attachment(name, data, "text/csv")]), ephemeral=True)
+
+    @command("chart")
+    async def chart(self, ctx: CommandContext,
+                    days: Annotated[int, Help("How many days to show"), Min(7), Max(365)] = 30) -> None:
+        """A chart of daily active members and events by kind."""
+        until = self._today(ctx)
+        series = await self._read(reports.daily_series, ctx.community.id, until - timedelta(days=days - 1), until)
+        png = await self.db.call(render_chart, series, f"{ctx.community.name}: last {days} days")
+        await ctx.reply(Content(text=f"Activity, last {days} days",
+                                files=[Attachment("activity.png", png, "image/png", "Daily activity")]))
+
+    # -- retention ------------------------------------------------------------------------
+    @job("prune", every="1d")
+    async def prune(self, ctx: JobContext) -> None:
+        """Delete raw events older than each community's retention; rollups are kept."""
+        await self.flush()
+        communities = await self.db.read(lambda s: list(s.exec(select(Community)).scalars().all()))
+        for community in communities:
+            cfg = participation_of(self.app.community_config(community.platform, community.external_id))
+            cutoff = ctx.due_at - cfg.retention_period
+            removed = await self.db.run(prune_events, community.id, cutoff)
+            if removed:
+                self.log.info("pruned %d events older than %s in community %s", removed, cutoff, community.id)
+
+    # -- python -m bot export -------------------------------------------------------------
+    def export_cli(self, args: Any) -> int:
+        """Write the export CSV from the command line (the app is not started)."""
+        self.db.upgrade(self.app.migration_dirs())
+        since = date.fromisoformat(args.since)
+        with self.db.session(read_only=True) as session:
+            query = select(Community).where(Community.external_id == str(args.community))
+            if getattr(args, "platform", None):
+                query = query.where(Community.platform == args.platform)
+            found = session.exec(query).scalars().all()
+            if len(found) != 1:
+                why = "no community" if not found else "several communities (add --platform)"
+                print(f"export: {why} with id {args.community!r}", file=sys.stderr)
+                return 1
+            community = found[0]
+            until = date.fromisoformat(args.until) if getattr(args, "until", None) else \
+                self.app.clock.now().astimezone(ZoneInfo(community.timezone or "UTC")).date()
+            rows = reports.export_rows(session.connection(), community.id, since, until)
+        data = to_csv(reports.EXPORT_HEADER, rows)
+        if getattr(args, "out", None):
+            with open(args.out, "w", encoding="utf-8", newline="") as f:
+                f.write(data)
+            print(f"wrote {len(rows)} members to {args.out}", file=sys.stderr)
+        else:
+            sys.stdout.write(data)
+        return 0
+
+
+def render_member(title: str, stats: reports.MemberStats, rank: int | None, leaderboard: bool, note: str) -> Content:
+    this, last = stats.this_week, stats.last_week
+    fields = [
+        Field("This week", f"{int(this['events'])} events · {format_number(this['points'])} pts"),
+        Field("Last week", f"{int(last['events'])} events · {format_number(last['points'])} pts"),
+        Field("Streak", f"{stats.streak} day{'s' if stats.streak != 1 else ''}"),
+        Field("Points (all time)", format_number(stats.points_total)),
+    ]
+    if leaderboard:
+        fields.append(Field("Rank", f"#{rank}" if rank else "—"))
+    kinds = ", ".join(f"{c.replace('_', ' ')} {int(this[c])}" for c in COUNT_COLUMNS if this[c])
+    fields.append(Field("This week by kind", kinds or "nothing yet", inline=False))
+    if stats.last_seen:
+        fields.append(Field("Last seen", f"{stats.last_seen:%Y-%m-%d %H:%M} UTC"))
+    return Content(title=title, fields=fields, footer=note or None)
+
+
+# --- database functions (run off the event loop) ---------------------------------------------
+def delete_member_rows(session: Session, community_id: int, member_id: int) -> int:
+    removed = 0
+    for model in (ParticipationEvent, ParticipationDaily, ParticipantState):
+        table = model.__table__
+        result = session.execute(delete(table).where(table.c.community_id == community_id,
+                                                     table.c.member_id == member_id))
+        removed += result.rowcount or 0
+    return removed
+
+
+def prune_events(session: Session, community_id: int, cutoff: datetime) -> int:
+    table = ParticipationEvent.__table__
+    result = session.execute(delete(table).where(table.c.community_id == community_id, table.c.created_at < cutoff))
+    return result.rowcount or 0
+
+
+def _set_opted_out(session: Session, member_id: int, value: bool) -> None:
+    row = session.get(Member, member_id)
+    if row is not None:
+        row.opted_out = value
+        session.add(row)

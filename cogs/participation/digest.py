@@ -1,0 +1,120 @@
+"""The weekly digest for instructors: a schedule per community from ``digest: {channel, when}``.
+
+It posts active and new members, the prompt response rate and poll turnout (as a share of
+tracked members), the quiz average, mentor meetings, the at-risk list and the chart.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sqlmodel import Session
+
+from bot.content import Attachment, Content, Field
+from bot.models import Community
+from bot.when import parse_when
+
+from .chart import render_chart
+from .logic import percent
+from .models import DigestSchedule
+from .reports import AtRisk, WeekNumbers, at_risk, daily_series, week_numbers
+
+if TYPE_CHECKING:
+    from .cog import Stats
+
+log = logging.getLogger("cogs.stats.digest")
+AT_RISK_SHOWN = 15
+
+
+def digest_content(community_name: str, since: date, until: date, numbers: WeekNumbers,
+                   risky: list[AtRisk], chart_png: bytes | None) -> Content:
+    """Pure rendering of the digest (tests read its fields)."""
+    quiz = percent(numbers.quiz_correct, numbers.quiz_answers)
+    if numbers.quiz_answers:
+        quiz += f" correct ({numbers.quiz_answers} answers)"
+    names = ", ".join(f"<@{r.external_id}>" for r in risky[:AT_RISK_SHOWN]) or "nobody"
+    if len(risky) > AT_RISK_SHOWN:
+        names += f" and {len(risky) - AT_RISK_SHOWN} more"
+    content = Content(
+        title=f"Weekly digest — {community_name}",
+        text=f"{since:%a %d %b} – {until:%a %d %b %Y}",
+        fields=[
+            Field("Active members", f"{numbers.active} of {numbers.members}"),
+            Field("New members", str(numbers.new)),
+            Field("Prompt response rate", f"{percent(numbers.prompt_responders, numbers.members)} "
+                                          f"({numbers.prompt_responders} members)"),
+            Field("Poll turnout", f"{percent(numbers.poll_voters, numbers.members)} ({numbers.poll_voters} members)"),
+            Field("Quiz average", quiz),
+            Field("Mentor meetings", str(numbers.mentor_meetings)),
+            Field("At risk", names, inline=False),
+        ],
+        footer="At risk: active earlier in the term, now at half or less in every signal. /stats inactive for more.",
+    )
+    if chart_png:
+        content.files.append(Attachment("activity.png", chart_png, "image/png", "Daily activity"))
+    return content
+
+
+def _ensure_schedule(session: Session, community_id: int, when: str, channel: str, now: datetime) -> DigestSchedule:
+    """The schedule row; a changed ``when`` restarts it (no catch-up from before the change)."""
+    row = session.get(DigestSchedule, community_id)
+    if row is None:
+        row = DigestSchedule(community_id=community_id, when_text=when, channel=channel, since=now)
+    elif row.when_text != when or row.channel != channel:
+        row.when_text, row.channel, row.since = when, channel, now
+    else:
+        return row
+    session.add(row)
+    session.flush()
+    session.refresh(row)
+    return row
+
+
+class DigestRunner:
+    def __init__(self, cog: "Stats") -> None:
+        self.cog = cog
+        self.app = cog.app
+
+    async def register_all(self) -> None:
+        for cfg in self.app.config.communities:
+            digest = getattr(cfg, "digest", None)
+            if digest is None or cfg.key == "*" or not cfg.platform:
+                continue
+            community = await self.app.directory.community(cfg.platform, cfg.key, name=cfg.name,
+                                                           timezone=cfg.timezone or "UTC")
+            await self.register(community, cfg)
+
+    async def register(self, community: Community, cfg: Any) -> None:
+        assert community.id is not None
+        when, channel = str(cfg.digest.when), str(cfg.digest.channel)
+        row = await self.app.db.run(_ensure_schedule, community.id, when, channel, self.app.clock.now())
+
+        async def fire(due_at: datetime) -> None:
+            await self.post(community, cfg, due_at)
+
+        self.app.scheduler.add(f"stats:digest:{community.id}", parse_when(when, cfg.tz), fire,
+                               grace=cfg.grace_period, since=row.since,
+                               owner=(community.platform, community.external_id))
+
+    async def build(self, community: Community, cfg: Any, due_at: datetime) -> Content:
+        assert community.id is not None
+        await self.cog.flush()
+        until = due_at.astimezone(cfg.tz).date()
+        since = until - timedelta(days=6)
+        term_start = cfg.term.start if cfg.term else None
+
+        def read(session: Session) -> tuple[WeekNumbers, list[AtRisk], list[Any]]:
+            conn = session.connection()
+            return (week_numbers(conn, community.id, since, until),
+                    at_risk(conn, community.id, until, term_start),
+                    daily_series(conn, community.id, until - timedelta(days=27), until))
+
+        numbers, risky, series = await self.app.db.read(read)
+        png = await self.app.db.call(render_chart, series, f"{community.name}: last 4 weeks")
+        return digest_content(community.name, since, until, numbers, risky, png)
+
+    async def post(self, community: Community, cfg: Any, due_at: datetime) -> None:
+        content = await self.build(community, cfg, due_at)
+        await self.app.post(community, str(cfg.digest.channel), content)

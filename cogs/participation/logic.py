@@ -1,0 +1,170 @@
+"""Pure participation rules: kinds and points, the cooldown, streaks, the at-risk rule, CSV cells.
+
+Nothing here touches the database or the bot; tests call these functions directly.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Iterable, Mapping, Sequence
+
+# Every kind of participation event, and the daily-rollup column that counts it.
+KIND_COLUMNS: dict[str, str] = {
+    "message": "messages",
+    "thread_reply": "thread_replies",
+    "prompt_response": "prompt_responses",
+    "reaction": "reactions",
+    "poll_vote": "poll_votes",
+    "quiz_answer": "quiz_answers",
+    "quiz_correct": "quiz_correct",
+    "survey_answer": "survey_answers",
+    "mentor_meeting": "mentor_meetings",
+    "join": "joins",
+}
+KINDS: tuple[str, ...] = tuple(KIND_COLUMNS)
+COUNT_COLUMNS: tuple[str, ...] = tuple(KIND_COLUMNS.values())
+
+# Documented defaults (schedules.yaml ``participation.points`` overrides any of them).
+DEFAULT_POINTS: dict[str, float] = {
+    "message": 1, "thread_reply": 2, "prompt_response": 5, "reaction": 0.5, "poll_vote": 1,
+    "quiz_answer": 0, "quiz_correct": 3, "survey_answer": 2, "mentor_meeting": 10, "join": 0,
+}
+# Kinds a member can repeat cheaply: points at most once per cooldown (the event is still recorded).
+COOLDOWN_KINDS = frozenset({"message", "thread_reply", "reaction"})
+
+# The signals the at-risk rule looks at, each a sum of rollup columns.
+SIGNALS: dict[str, tuple[str, ...]] = {
+    "messages": ("messages", "thread_replies", "reactions"),
+    "prompt responses": ("prompt_responses",),
+    "votes": ("poll_votes", "quiz_answers", "survey_answers"),
+    "meetings": ("mentor_meetings",),
+}
+
+
+class Cooldown:
+    """Last time each (community, member, kind) scored points; decides in memory, no database."""
+
+    def __init__(self, max_entries: int = 200_000) -> None:
+        self._last: dict[tuple[int, int, str], datetime] = {}
+        self.max_entries = max_entries
+
+    def points(self, community_id: int, member_id: int, kind: str, at: datetime, weight: float,
+               period: timedelta) -> float:
+        if kind not in COOLDOWN_KINDS or period <= timedelta(0) or weight == 0:
+            return weight
+        key = (community_id, member_id, kind)
+        last = self._last.get(key)
+        if last is not None and timedelta(0) <= at - last < period:
+            return 0.0
+        if len(self._last) >= self.max_entries:  # bounded memory: forgetting only ever gives points early
+            self._last.clear()
+        self._last[key] = at
+        return weight
+
+    def forget_member(self, community_id: int, member_id: int) -> None:
+        for key in [k for k in self._last if k[0] == community_id and k[1] == member_id]:
+            del self._last[key]
+
+
+def week_start(day: date) -> date:
+    """The Monday of the week ``day`` is in."""
+    return day - timedelta(days=day.weekday())
+
+
+def streak(active_days: Iterable[date], today: date) -> int:
+    """Consecutive active days ending today (or yesterday, so a streak is not lost before the day ends)."""
+    days = set(active_days)
+    cursor = today if today in days else today - timedelta(days=1)
+    count = 0
+    while cursor in days:
+        count += 1
+        cursor -= timedelta(days=1)
+    return count
+
+
+@dataclass
+class Activity:
+    """One member's counts per signal in the earlier window and in the recent window."""
+
+    member_id: int
+    earlier: dict[str, float] = field(default_factory=dict)
+    recent: dict[str, float] = field(default_factory=dict)
+
+
+def signals_of(counts: Mapping[str, float]) -> dict[str, float]:
+    """Rollup column sums -> the four at-risk signals."""
+    return {name: float(sum(counts.get(c, 0) for c in cols)) for name, cols in SIGNALS.items()}
+
+
+def is_at_risk(activity: Activity, earlier_weeks: float, recent_weeks: float, *,
+               min_weekly: float = 1.0, ratio: float = 0.5) -> bool:
+    """The at-risk rule.
+
+    A member is at risk when they were active earlier (at least ``min_weekly`` events a week,
+    all signals together) and, in the recent window, *every* signal's weekly rate is at most
+    ``ratio`` (50%) of its earlier weekly rate. A signal they never used earlier cannot save
+    them, and one still going strong (above half) means they are not drifting away.
+    """
+    if earlier_weeks <= 0 or recent_weeks <= 0:
+        return False
+    earlier_rate = {k: v / earlier_weeks for k, v in activity.earlier.items()}
+    if sum(earlier_rate.values()) < min_weekly:
+        return False
+    for name in SIGNALS:
+        before = earlier_rate.get(name, 0.0)
+        now = activity.recent.get(name, 0.0) / recent_weeks
+        if now > ratio * before:
+            return False
+    return True
+
+
+def at_risk_windows(today: date, term_start: date | None, *, recent_days: int = 14,
+                    max_earlier_days: int = 28) -> tuple[date, date, date] | None:
+    """(earlier_start, recent_start, end_exclusive) or None when there is not a week of history.
+
+    The recent window is the last ``recent_days`` days; the earlier window is the up to four
+    weeks before it, never reaching before the term's start.
+    """
+    end = today + timedelta(days=1)
+    recent_start = end - timedelta(days=recent_days)
+    earlier_start = recent_start - timedelta(days=max_earlier_days)
+    if term_start is not None and term_start > earlier_start:
+        earlier_start = term_start
+    if (recent_start - earlier_start).days < 7:
+        return None
+    return earlier_start, recent_start, end
+
+
+# --- CSV ---------------------------------------------------------------------------------
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def safe_cell(value: object) -> str:
+    """A cell a spreadsheet will not run as a formula: text starting with = + - @ (or a
+    tab/newline) gets a leading apostrophe. Numbers are written as they are."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return format_number(value)
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def format_number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.2f}".rstrip("0")
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([safe_cell(c) for c in row])
+    return out.getvalue()
+
+
+def percent(part: float, whole: float) -> str:
+    return "—" if whole <= 0 else f"{round(100 * part / whole)}%"

@@ -1,0 +1,95 @@
+"""Participation tables. Metadata only (who, where, when, what kind) — never message text.
+
+- ``participation_event``: one row per event (pruned after ``retention``). Indexed on
+  (community_id, created_at, member_id) — time-first, which is what ingest and range scans
+  want; a member-first index cut batched ingest to a third (PERFORMANCE-NOTES.md). Erasing a
+  member scans their community's events, which is rare and runs off the event loop.
+- ``participation_daily``: one row per (community, local day, member) with a count column
+  per kind and the points — what every report reads. Kept forever (erased on "forget").
+- ``participation_member``: per member first/last event and total points; ``last_event_at``
+  is indexed for the "silent for N days" report.
+- ``participation_erased``: salted hashes of erased members, so a member who comes back
+  after "forget" starts opted out instead of being tracked again.
+- ``participation_digest``: when each community's digest schedule started (its ``since``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Index
+from sqlmodel import Field, SQLModel
+
+from bot.events import utcnow
+
+
+class ParticipationEvent(SQLModel, table=True):
+    __tablename__ = "participation_event"
+    __table_args__ = (Index("ix_participation_event_time", "community_id", "created_at", "member_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int  # no foreign keys on this one table: see the module docstring
+    member_id: int
+    kind: str = Field(max_length=16)
+    channel_id: str | None = Field(default=None, max_length=64)
+    created_at: datetime
+    points: float = 0.0
+
+
+class ParticipationDaily(SQLModel, table=True):
+    __tablename__ = "participation_daily"
+    # WITHOUT ROWID on SQLite: rows are stored in primary-key order, so a (community, day)
+    # range is one sequential read (a rowid table did a random lookup per row: 10x slower).
+    # The member index serves one member's days (/stats me, streaks); the points index
+    # serves leaderboards (each day's rows in points order, see reports._top_since).
+    __table_args__ = (Index("ix_participation_daily_member", "community_id", "member_id", "day"),
+                      Index("ix_participation_daily_points", "community_id", "day", "points"),
+                      {"sqlite_with_rowid": False})
+
+    community_id: int = Field(foreign_key="community.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    messages: int = 0
+    thread_replies: int = 0
+    prompt_responses: int = 0
+    reactions: int = 0
+    poll_votes: int = 0
+    quiz_answers: int = 0
+    quiz_correct: int = 0
+    survey_answers: int = 0
+    mentor_meetings: int = 0
+    joins: int = 0
+    events: int = 0
+    points: float = 0.0
+
+
+class ParticipantState(SQLModel, table=True):
+    __tablename__ = "participation_member"
+    # WITHOUT ROWID: the last-seen index then carries the member id (the primary key), so
+    # "silent for N days" reads only the index; a community's rows are contiguous for ranks.
+    __table_args__ = (Index("ix_participation_member_last", "community_id", "last_event_at"),
+                      {"sqlite_with_rowid": False})
+
+    community_id: int = Field(foreign_key="community.id", primary_key=True)
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    first_event_at: datetime
+    last_event_at: datetime
+    joined_at: datetime | None = None
+    points_total: float = 0.0
+
+
+class ErasedMember(SQLModel, table=True):
+    __tablename__ = "participation_erased"
+
+    community_id: int = Field(foreign_key="community.id", primary_key=True)
+    external_hash: str = Field(primary_key=True, max_length=64)
+    erased_at: datetime = Field(default_factory=utcnow)
+
+
+class DigestSchedule(SQLModel, table=True):
+    __tablename__ = "participation_digest"
+
+    community_id: int = Field(foreign_key="community.id", primary_key=True)
+    when_text: str = Field(max_length=100)
+    channel: str = Field(max_length=100)
+    since: datetime = Field(default_factory=utcnow)

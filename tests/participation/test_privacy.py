@@ -1,0 +1,96 @@
+"""/privacy: forget erases a member from every table of every cog; they stay opted out after."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import MetaData, String, select
+
+from .helpers import YAML, events, start, stats
+
+ALL_COGS = ["cogs.prompts", "cogs.polls", "cogs.mentors", "cogs.participation"]
+WHO = "zoe42"
+
+
+def rows_about(bot, member_id: int, external_id: str) -> list[tuple[str, dict]]:
+    """Every row anywhere that references the member id or contains the external id."""
+    meta = MetaData()
+    meta.reflect(bot.db.engine)
+    found = []
+    with bot.db.engine.connect() as conn:
+        for table in meta.sorted_tables:
+            id_cols = {fk.parent.name for fk in table.foreign_keys if fk.column.table.name == "member"}
+            id_cols |= {c.name for c in table.columns if c.name.endswith("member_id")}
+            if table.name == "member":
+                id_cols.add("id")
+            text_cols = [c.name for c in table.columns if isinstance(c.type, String)]
+            for row in conn.execute(select(table)).mappings():
+                if any(row[c] == member_id for c in id_cols) or \
+                        any(isinstance(row[c], str) and external_id in row[c] for c in text_cols):
+                    found.append((table.name, dict(row)))
+    return found
+
+
+async def test_forget_erases_the_member_everywhere_and_keeps_them_opted_out(make_bot) -> None:
+    bot = await start(make_bot, YAML, cogs=ALL_COGS)
+    assert not bot.app.load_errors
+    await bot.command('/prompt post question:"What did you learn?"', as_="tess", role="instructor")
+    prompt = bot.last("general")
+    await bot.command('/poll create question:"Best day?" options:"Mon; Tue"', as_="tess", role="instructor")
+    poll = bot.last("general")
+    await bot.join(WHO)
+    await bot.message(WHO, reply_to=prompt.ref.message_id)
+    await bot.click(poll, "Mon", as_=WHO)
+    r = await bot.command('/mentor join role:mentee topics:"python, sql"', as_=WHO)
+    assert not r.error, r.text
+    await bot.message("ben")
+    await stats(bot).flush()
+    member_id = bot.member(WHO).id
+    kinds = {k for k, _ in events(bot, WHO)}
+    assert {"join", "thread_reply", "prompt_response", "poll_vote"} <= kinds
+    assert {t for t, _ in rows_about(bot, member_id, WHO)} >= {"member", "participation_event", "poll_vote",
+                                                               "prompt_response", "mentor_profile"}
+
+    r = await bot.command("/privacy forget", as_=WHO)
+    assert r.ephemeral and "can't be undone" in r.text
+    confirm = next(b for b in r.reply.content.buttons if b.label == "Erase everything")
+    other = await bot.click(confirm.action_id, as_="ben")
+    assert other.error and "only the member who asked" in other.text
+    assert bot.member(WHO) is not None
+
+    done = await bot.click(confirm.action_id, as_=WHO)
+    assert "Your data was erased" in done.text and "stats:" in done.text and "poll" in done.text
+    assert rows_about(bot, member_id, WHO) == []
+    assert bot.member("ben") is not None and events(bot, "ben")
+
+    # they come back: a new member row, opted out from the start, nothing recorded
+    await bot.message(WHO)
+    bot.clock.advance(timedelta(minutes=5))
+    await bot.message(WHO)
+    await stats(bot).flush()
+    again = bot.member(WHO)
+    assert again.opted_out and events(bot, WHO) == []
+    r = await bot.command("/privacy optin", as_=WHO)
+    assert "opted in" in r.text
+    await bot.message(WHO)
+    await stats(bot).flush()
+    assert [k for k, _ in events(bot, WHO)] == ["message"]
+
+    # and still so after a restart (the mark is in the database, not in memory)
+    await bot.command("/privacy forget", as_=WHO)
+    await bot.click(f"privacy:forget:{again.id}", as_=WHO)
+    await bot.restart()
+    await bot.message(WHO)
+    await stats(bot).flush()
+    assert bot.member(WHO).opted_out and events(bot, WHO) == []
+
+
+async def test_cancel_erases_nothing(make_bot) -> None:
+    bot = await start(make_bot)
+    await bot.message(WHO)
+    r = await bot.command("/privacy forget", as_=WHO)
+    cancel = next(b for b in r.reply.content.buttons if b.label == "Cancel")
+    r = await bot.click(cancel.action_id, as_=WHO)
+    assert "Nothing was erased" in r.text
+    await stats(bot).flush()
+    assert events(bot, WHO) == [("message", 1)]
