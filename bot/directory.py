@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
@@ -13,11 +14,18 @@ if TYPE_CHECKING:
     from .storage import Database
 
 
+# How long a cached member row is trusted. Another process may change it (e.g. /privacy
+# optout handled elsewhere): after this long we read it again.
+MEMBER_TTL_SECONDS = 60.0
+
+
 class Directory:
-    def __init__(self, db: "Database") -> None:
+    def __init__(self, db: "Database", *, member_ttl: float = MEMBER_TTL_SECONDS) -> None:
         self.db = db
+        self.member_ttl = member_ttl
         self._communities: dict[tuple[str, str], Community] = {}
         self._members: dict[tuple[int, str], Member] = {}
+        self._fetched: dict[tuple[int, str], float] = {}
 
     async def community(self, platform: str, external_id: str, *, name: str | None = None,
                         timezone: str = "UTC") -> Community:
@@ -34,10 +42,12 @@ class Directory:
         assert community.id is not None
         key = (community.id, str(external_id))
         cached = self._members.get(key)
-        if cached is not None and (not name or cached.display_name == name):
+        fresh = time.monotonic() - self._fetched.get(key, 0.0) < self.member_ttl
+        if cached is not None and fresh and (not name or cached.display_name == name):
             return cached
         row = await self.db.run(_upsert_member, community.id, str(external_id), name, is_bot)
         self._members[key] = row
+        self._fetched[key] = time.monotonic()
         return row
 
     async def find_member(self, community: Community, text: str) -> Member | None:
@@ -59,14 +69,18 @@ class Directory:
 
     def forget(self, community_id: int, external_id: str) -> None:
         self._members.pop((community_id, external_id), None)
+        self._fetched.pop((community_id, external_id), None)
 
     def refresh(self, member: Member) -> None:
         assert member.id is not None
-        self._members[(member.community_id, member.external_id)] = member
+        key = (member.community_id, member.external_id)
+        self._members[key] = member
+        self._fetched[key] = time.monotonic()
 
     def clear(self) -> None:
         self._communities.clear()
         self._members.clear()
+        self._fetched.clear()
 
 
 def _upsert_community(session: Session, platform: str, external_id: str, name: str | None,

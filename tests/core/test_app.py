@@ -158,3 +158,17 @@ async def test_members_are_tracked_per_community(make_bot) -> None:
     with bot.session() as s:
         rows = s.exec(select(Member).where(Member.external_id == "fay")).all()
     assert len({r.community_id for r in rows}) == 2
+
+
+async def test_member_changes_made_by_another_process_are_seen_after_the_cache_ttl(make_bot) -> None:
+    bot = await make_bot(cogs=SAMPLE)
+    await bot.message("gus")
+    with bot.session() as s:  # another process opts gus out directly in the database
+        row = s.exec(select(Member).where(Member.external_id == "gus")).one()
+        row.opted_out = True
+        s.add(row)
+        s.commit()
+    community = await bot.app.directory.community("console", "console")
+    assert (await bot.app.directory.member(community, "gus")).opted_out is False  # still cached
+    bot.app.directory.member_ttl = 0
+    assert (await bot.app.directory.member(community, "gus")).opted_out is True
