@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import importlib
 import logging
 import signal
@@ -144,6 +145,14 @@ def cmd_run(args: Any, settings: Any) -> int:
     return asyncio.run(run_bot(args, settings))
 
 
+def settle_heap() -> None:
+    """Move everything alive after start-up (modules, cogs, caches, the platform client) out of
+    the garbage collector's full passes: they live as long as the process, and scanning them
+    stops the event loop for ~100 ms every few hundred interactions (bench/e2e_bench.py)."""
+    gc.collect()
+    gc.freeze()
+
+
 async def run_bot(args: Any, settings: Any) -> int:
     from .settings import ADAPTER_PATHS
 
@@ -176,6 +185,7 @@ async def run_bot(args: Any, settings: Any) -> int:
             print(f"error: {problem}", file=sys.stderr)
         await app.stop()
         return 1
+    settle_heap()
     waiters = [asyncio.ensure_future(a.wait_closed()) for a in adapters] + [asyncio.ensure_future(stop.wait())]
     await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
     for waiter in waiters:

@@ -1,12 +1,14 @@
 """Who may do what on Slack: workspace admins/owners, and members of configured user groups.
 
 ``users.info`` and ``usergroups.users.list`` answers are cached for a few minutes so a
-busy channel's commands do not each cost API calls (and Slack's rate limits). Ids listed
+busy channel's commands do not each cost API calls (and Slack's rate limits); requests that
+arrive together share one lookup. Ids listed
 under ``instructors.users`` are raised to instructor by the core itself.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 import time
@@ -34,6 +36,7 @@ class TtlCache(Generic[T]):
         self.clock = clock
         self.max_size = max_size
         self._items: dict[Any, tuple[float, T]] = {}
+        self._fetching: dict[Any, asyncio.Future[T]] = {}
 
     def get(self, key: Any) -> T | None:
         hit = self._items.get(key)
@@ -48,8 +51,21 @@ class TtlCache(Generic[T]):
         return value
 
     async def get_or_fetch(self, key: Any, fetch: Callable[[], Awaitable[T]]) -> T:
+        """The cached value, else one fetch shared by every caller that asks while it runs."""
         hit = self.get(key)
-        return hit if hit is not None else self.put(key, await fetch())
+        if hit is not None:
+            return hit
+        fetching = self._fetching.get(key)
+        if fetching is None:
+            fetching = self._fetching[key] = asyncio.ensure_future(self._fetch_and_put(key, fetch))
+        # shielded: one caller giving up (a cancelled handler) must not cancel the others' lookup
+        return await asyncio.shield(fetching)
+
+    async def _fetch_and_put(self, key: Any, fetch: Callable[[], Awaitable[T]]) -> T:
+        try:
+            return self.put(key, await fetch())
+        finally:
+            del self._fetching[key]
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,7 @@ class SlackAdapter(Adapter):
         self.api_url = api_base(getattr(settings, "slack_api_url", None))
         self.mode = "socket" if _secret(getattr(settings, "slack_app_token", None)) else "http"
         self.client: AsyncWebClient | None = None
+        self.session: aiohttp.ClientSession | None = None
         self.poster: SlackPoster | None = None
         self.dispatch: SlackDispatch | None = None
         self.channels: ChannelDirectory | None = None
@@ -80,7 +81,10 @@ class SlackAdapter(Adapter):
 
     async def start(self) -> None:
         token, app_token, signing_secret = self._check_settings()
-        self.client = AsyncWebClient(token=token, base_url=self.api_url,
+        # One session for every Web API call: without it slack_sdk opens (and closes) a new
+        # session, hence a new TCP+TLS connection, per call.
+        self.session = aiohttp.ClientSession()
+        self.client = AsyncWebClient(token=token, base_url=self.api_url, session=self.session,
                                      retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)])
         await self._identify()
         self.poster = SlackPoster(self.client)
@@ -136,6 +140,9 @@ class SlackAdapter(Adapter):
         if self._server is not None:
             await self._server.stop()
             self._server = None
+        if self.session is not None:
+            await self.session.close()
+            self.session = None
 
     async def idle(self, timeout: float = 10) -> None:
         """Wait until every request already received has been handled (tests; clean shutdown)."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
@@ -97,8 +98,10 @@ class SlackPoster:
             await self.dm("", user_id, content)
 
 
-async def post_response(response_url: str, payload: dict[str, Any]) -> None:
-    """POST to an interaction's response_url (valid 30 minutes, five times)."""
-    response = await AsyncWebhookClient(response_url).send_dict(payload)
+async def post_response(response_url: str, payload: dict[str, Any], *,
+                        session: aiohttp.ClientSession | None = None) -> None:
+    """POST to an interaction's response_url (valid 30 minutes, five times); pass the adapter's
+    session to reuse its connections (without one, slack_sdk opens a session per call)."""
+    response = await AsyncWebhookClient(response_url, session=session).send_dict(payload)
     if response.status_code >= 400:
         log.warning("response_url answered %s: %s", response.status_code, response.body[:200])

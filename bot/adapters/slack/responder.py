@@ -55,7 +55,8 @@ class SlackResponder(Responder):
         # A DM between two people, or a private channel without the bot: Slack still lets
         # us answer in place through the response_url (but then the message has no ts for us).
         log.info("posting in %s is not allowed; answering through the response_url", self.where.channel_id)
-        await post_response(self.where.response_url, {"response_type": "in_channel", **message_payload(content)})
+        await post_response(self.where.response_url, {"response_type": "in_channel", **message_payload(content)},
+                            session=self.poster.client.session)
         return None
 
     async def _only_you(self, content: Content) -> None:
@@ -68,7 +69,7 @@ class SlackResponder(Responder):
                               rows=content.rows, footer=content.footer)
         if where.response_url:
             await post_response(where.response_url, {"response_type": "ephemeral", "replace_original": False,
-                                                     **message_payload(content)})
+                                                     **message_payload(content)}, session=self.poster.client.session)
         elif where.channel_id:
             await self.poster.ephemeral(where.channel_id, where.user_id, content, thread_ts=where.thread_ts)
         else:
@@ -82,7 +83,8 @@ class SlackResponder(Responder):
         if where.message is not None and not where.message_is_ephemeral:
             await self.poster.edit(where.message, content)
         elif where.response_url:
-            await post_response(where.response_url, {"replace_original": True, **message_payload(content)})
+            await post_response(where.response_url, {"replace_original": True, **message_payload(content)},
+                                session=self.poster.client.session)
         else:
             await self.reply(content, ephemeral=True)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -48,6 +49,7 @@ class RecordedRequest:
     files: list[RecordedFile] = field(default_factory=list)
     status: int = 0  # filled in once answered
     unknown: bool = False  # no fake endpoint for it: the bot called something the fake lacks
+    at: float = field(default_factory=time.perf_counter)  # arrival (perf_counter): benches time acks by it
 
     def header(self, name: str) -> str | None:
         return next((v for k, v in self.headers.items() if k.lower() == name.lower()), None)

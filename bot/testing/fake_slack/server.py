@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -34,6 +35,7 @@ class RecordedCall:
     token: str | None
     response: dict[str, Any] = field(default_factory=dict)
     status: int = 200
+    at: float = field(default_factory=time.perf_counter)  # arrival (perf_counter): benches time replies by it
 
 
 @dataclass
