@@ -170,14 +170,15 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     med_writer = statistics.median(writer_rates)
+    share = med_writer / statistics.median(raw_rates)  # the second target: >= 50% of the ceiling
     return [
         {"row": "participation ingest", "measure": f"events/s, real batched writer + rollups ({n:,} events)",
-         "value": summary(writer_rates, "ev/s", digits=0),
+         "value": f"{summary(writer_rates, 'ev/s', digits=0)} = {share:.0%} of the ceiling",
          "baseline": f"ORM add+commit per event: {summary(orm_rates, 'ev/s', digits=0)}; raw sqlite3 executemany, "
                      f"events only (ceiling): {summary(raw_rates, 'ev/s', digits=0)}",
-         "target": "≥ 100,000 ev/s", "ok": med_writer >= 100_000},
+         "target": "≥ 100,000 ev/s and ≥ 50% of the ceiling", "ok": med_writer >= 100_000 and share >= 0.5},
         {"row": "participation ingest", "measure": f"event-loop lag p99 while ingesting 5,000 ev/s for {lag_seconds:.0f} s",
          "value": summary(busy_p99, "ms", scale=1000),
-         "baseline": f"idle loop: {summary(idle_p99, 'ms', scale=1000)}", "target": "≤ 20 ms",
-         "ok": statistics.median(busy_p99) <= 0.020},
+         "baseline": f"idle loop: {summary(idle_p99, 'ms', scale=1000)}", "target": "< 10 ms",
+         "ok": statistics.median(busy_p99) < 0.010},
     ]
