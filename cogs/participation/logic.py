@@ -5,11 +5,11 @@ Nothing here touches the database or the bot; tests call these functions directl
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Iterable, Mapping, Sequence
+from typing import Iterable, Mapping
+
+from bot.csvexport import FORMULA_STARTS, format_number, safe_cell, to_csv  # noqa: F401  (CSV lives in the core)
 
 # Every kind of participation event, and the daily-rollup column that counts it.
 KIND_COLUMNS: dict[str, str] = {
@@ -136,34 +136,6 @@ def at_risk_windows(today: date, term_start: date | None, *, recent_days: int = 
     if (recent_start - earlier_start).days < 7:
         return None
     return earlier_start, recent_start, end
-
-
-# --- CSV ---------------------------------------------------------------------------------
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
-
-
-def safe_cell(value: object) -> str:
-    """A cell a spreadsheet will not run as a formula: text starting with = + - @ (or a
-    tab/newline) gets a leading apostrophe. Numbers are written as they are."""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (int, float)):
-        return format_number(value)
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
-def format_number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:.2f}".rstrip("0")
-
-
-def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([safe_cell(h) for h in header])
-    for row in rows:
-        writer.writerow([safe_cell(c) for c in row])
-    return out.getvalue()
 
 
 def percent(part: float, whole: float) -> str:

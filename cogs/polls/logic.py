@@ -3,12 +3,13 @@ bar rendering, survey question syntax and answers, and safe CSV. No IO, no bot."
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Iterable, Sequence
+
+from bot.csvexport import safe_cell  # noqa: F401  (re-exported for the cog)
+from bot.csvexport import to_csv as csv_text
 
 MAX_QUESTION = 300
 MIN_OPTIONS, MAX_OPTIONS = 2, 25  # 25 = Discord's 5 rows x 5 buttons
@@ -303,19 +304,6 @@ def aggregate_answers(question: SurveyQuestionSpec, values: Sequence[str]) -> li
 
 
 # --- CSV ---------------------------------------------------------------------------------
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: object) -> str:
-    """Text a spreadsheet will not run as a formula (leading = + - @ get a single quote)."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
-
-
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([safe_cell(h) for h in header])
-    for row in rows:
-        writer.writerow([safe_cell(c) for c in row])
-    return buffer.getvalue().encode("utf-8")
+    """The core's formula-safe CSV (bot.csvexport), as the bytes an attachment carries."""
+    return csv_text(header, rows).encode("utf-8")

@@ -98,7 +98,7 @@ def test_csv_cells_cannot_be_formulas() -> None:
     assert safe_cell("=HYPERLINK(1)") == "'=HYPERLINK(1)"
     assert safe_cell("+1") == "'+1" and safe_cell("-1") == "'-1" and safe_cell("@x") == "'@x"
     assert safe_cell("fine") == "fine"
-    assert to_csv(["a", "b"], [["=1+1", 'say "hi"']]).decode() == 'a,b\n\'=1+1,"say ""hi"""\n'
+    assert to_csv(["a", "b"], [["=1+1", 'say "hi"']]).decode() == 'a,b\r\n\'=1+1,"say ""hi"""\r\n'
 
 
 def test_survey_question_syntax() -> None:

@@ -44,8 +44,6 @@ async def test_rate_limited_post_is_retried_after_retry_after_and_sent_once(slac
     assert [c.status for c in fake.calls_to("chat.postMessage")] == [429, 200]
 
 
-@pytest.mark.xfail(strict=False, reason="bot/adapters/slack/adapter.py builds the WebClient with only "
-                   "AsyncRateLimitErrorRetryHandler; 5xx needs AsyncServerErrorRetryHandler(max_retry_count=2) too")
 async def test_a_server_error_is_retried_and_the_post_sent_once(slack_bot: SlackBot, fake: FakeSlack) -> None:
     fake.fail_next("chat.postMessage", status=503, count=1)
     await slack_bot.adapter.send(fake.team_id, GENERAL, Content(text="poll closed"))

@@ -9,7 +9,10 @@ from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
 from slack_sdk.web.async_client import AsyncWebClient
 
 from ...content import Content
@@ -85,7 +88,8 @@ class SlackAdapter(Adapter):
         # session, hence a new TCP+TLS connection, per call.
         self.session = aiohttp.ClientSession()
         self.client = AsyncWebClient(token=token, base_url=self.api_url, session=self.session,
-                                     retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)])
+                                     retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2),
+                                                     AsyncServerErrorRetryHandler(max_retry_count=2)])
         await self._identify()
         self.poster = SlackPoster(self.client)
         self.channels = ChannelDirectory(self.client)

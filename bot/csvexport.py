@@ -1,0 +1,35 @@
+"""CSV for spreadsheets, safe against formula injection. Every export in every cog uses this."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Iterable, Sequence
+
+# A cell starting with one of these is run as a formula by Excel/Sheets/LibreOffice.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def format_number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:.2f}".rstrip("0")
+
+
+def safe_cell(value: object) -> str:
+    """Text a spreadsheet will not run as a formula: a leading = + - @ (or tab/newline) gets
+    an apostrophe. Numbers are written as numbers (-1 is not a formula)."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (int, float)):
+        return format_number(value)
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
+    """RFC 4180 text (CRLF rows, so a bare CR inside a cell is quoted and cannot start a row)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([safe_cell(h) for h in header])
+    for row in rows:
+        writer.writerow([safe_cell(c) for c in row])
+    return out.getvalue()
