@@ -23,6 +23,8 @@ from .directory import Directory
 from .dispatch import ErrorReporter
 from .errors import NotFound, PermissionDenied, UserError
 from .events import Event, Origin
+from sqlmodel import select
+
 from .models import Community, Member
 from .options import ChannelRef, MemberRef, bind_text, bind_values, split_words
 from .scheduler import EveryTrigger, Scheduler
@@ -82,6 +84,7 @@ class BotApp:
         self.load_errors: dict[str, str] = {}
         self.errors = ErrorReporter()
         self._listeners: list[tuple[tuple[type, ...], Any, Cog]] = []
+        self._introduced: set[int] = set()  # communities whose cogs ran on_community in this process
         self.started = False
 
     # -- cogs -----------------------------------------------------------------------------
@@ -137,6 +140,7 @@ class BotApp:
                 continue
             for spec in cog.jobs:
                 self._register_job(cog, spec)
+        await self._introduce_known_communities()
         for adapter in adapters:
             self.adapters[adapter.platform] = adapter
             await adapter.start()
@@ -177,6 +181,26 @@ class BotApp:
         adapter = self.adapters.get(platform)
         return adapter is not None and adapter.serves(str(server_id))
 
+    async def _introduce_known_communities(self) -> None:
+        for cfg in self.config.communities:  # listed with a concrete server: make sure it exists
+            if cfg.key != "*" and cfg.platform:
+                await self.directory.community(cfg.platform, cfg.key, name=cfg.name, timezone=cfg.timezone or "UTC")
+        for community in await self.db.read(lambda s: list(s.exec(select(Community)).all())):
+            await self._introduce(community)
+
+    async def _introduce(self, community: Community) -> None:
+        """Run every cog's ``on_community`` once per process for this community."""
+        assert community.id is not None
+        if community.id in self._introduced:
+            return
+        self._introduced.add(community.id)
+        cfg = self.community_config(community.platform, community.external_id)
+        for name, cog in list(self.cogs.items()):
+            try:
+                await cog.on_community(community, cfg)
+            except Exception:
+                log.exception("cog %s failed to set up community %s", name, community.external_id)
+
     # -- who and where --------------------------------------------------------------------
     def community_config(self, platform: str, server_id: str) -> Any:
         return self.config.community_for(platform, server_id)
@@ -184,8 +208,11 @@ class BotApp:
     async def community_for(self, origin: Origin) -> Community:
         cfg = self.community_config(origin.platform, origin.server_id)
         name = origin.server_name or (cfg.name if cfg.key == str(origin.server_id) else None)
-        return await self.directory.community(origin.platform, origin.server_id, name=name,
-                                              timezone=cfg.timezone or "UTC")
+        community = await self.directory.community(origin.platform, origin.server_id, name=name,
+                                                   timezone=cfg.timezone or "UTC")
+        if community.id not in self._introduced:  # a server seen for the first time ("*" entry)
+            await self._introduce(community)
+        return community
 
     async def member_for(self, community: Community, origin: Origin) -> Member:
         return await self.directory.member(community, origin.user_id, name=origin.user_name)

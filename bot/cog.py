@@ -165,6 +165,11 @@ class Cog:
     async def cog_unload(self) -> None:
         """Called on shutdown; flush buffers here."""
 
+    async def on_community(self, community: Any, config: Any) -> None:
+        """Called once per process for each community: at start for every community the
+        database or schedules.yaml knows, and the first time a new server is seen (a server
+        matched by the ``"*"`` entry). Register per-community schedules here (idempotently)."""
+
     async def delete_member_data(self, community_id: int, member_id: int) -> int:
         """Erase every row this cog holds about a member (privacy "forget"). Returns rows deleted."""
         return 0

@@ -17,6 +17,7 @@ from ..access import Access
 from ..content import Content, Form
 from ..events import Origin
 from ..options import FileUpload
+from .base import MessageRef
 from .memory import MemoryAdapter, MemoryResponder, Posted
 
 MAX_UPLOAD_BYTES = 256 * 1024
@@ -177,13 +178,19 @@ class ConsoleAdapter(MemoryAdapter):
         self.print(self.render(posted.content, posted))
 
     def on_edit(self, posted: Posted) -> None:
-        self.print(f"[#{posted.ref.channel_id}] Cohort Bot updated {posted.ref.message_id}:")
+        where = "(only you can see this)" if posted.ref.channel_id.startswith("private-") else f"[#{posted.ref.channel_id}]"
+        self.print(f"{where} Cohort Bot updated {posted.ref.message_id}:")
         self.print(self.render(posted.content, posted))
 
     def on_reply(self, origin: Origin, content: Content, ephemeral: bool) -> None:
-        if ephemeral:
-            self.print("(only you can see this) Cohort Bot:")
-            self.print(self.render(content, None))
+        if not ephemeral:
+            return
+        posted = None
+        if content.rows:  # private buttons (a preview's Confirm, forget's confirm) must be clickable too
+            ref = MessageRef(self.platform, origin.server_id, f"private-{origin.user_id}", self._new_id())
+            posted = self.messages[ref.message_id] = Posted(ref, content, "bot")
+        self.print("(only you can see this) Cohort Bot:")
+        self.print(self.render(content, posted))
 
     def render(self, content: Content, posted: Posted | None) -> str:
         lines = []

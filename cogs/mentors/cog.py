@@ -37,29 +37,19 @@ class Mentors(Cog, name="mentor"):
         super().__init__(app)
         self.rounds = RoundService(app, self.action_id)
 
-    @classmethod
-    def validate_community(cls, community: Any) -> list[tuple[tuple[Any, ...], str]]:
-        section = getattr(community, "mentoring", None)
-        if section is None or not section.when:
-            return []
-        if community.key == "*" or community.platform is None:
-            return [(("mentoring", "when"), 'scheduled mentoring rounds need a community with its own id and '
-                     'platform (not id "*"); list the server, or run rounds with /mentor match')]
-        return []
+    async def on_community(self, community: Any, config: Any) -> None:
+        """Register the community's round schedule, if it has one (the DB row keeps when it began).
 
-    async def cog_load(self) -> None:
-        """Register each YAML community's round schedule (DB row keeps when it began)."""
-        for cfg in self.app.config.communities:
-            section = cfg.section("mentoring")
-            if section is None or not section.when or cfg.key == "*" or cfg.platform is None:
-                continue
-            community = await self.app.directory.community(cfg.platform, cfg.key, name=cfg.name,
-                                                           timezone=cfg.timezone or "UTC")
-            since = await self.db.run(_sync_schedule, community.id, section.when, cfg.timezone or "UTC",
-                                      self.app.clock.now())
-            self.app.scheduler.add(f"mentor:round:{community.id}", parse_when(section.when, cfg.tz),
-                                   self._round_callback(community.id), grace=cfg.grace_period, since=since,
-                                   owner=(community.platform, community.external_id))
+        Called for every known community at start and for a server first seen under ``"*"``.
+        """
+        section = config.section("mentoring")
+        if section is None or not section.when:
+            return
+        since = await self.db.run(_sync_schedule, community.id, section.when, config.timezone or "UTC",
+                                  self.app.clock.now())
+        self.app.scheduler.add(f"mentor:round:{community.id}", parse_when(section.when, config.tz),
+                               self._round_callback(community.id), grace=config.grace_period, since=since,
+                               owner=(community.platform, community.external_id))
 
     def _round_callback(self, community_id: int) -> Any:
         async def fire(due_at: Any) -> None:

@@ -69,7 +69,9 @@ class Stats(Cog, name="stats"):
     async def cog_load(self) -> None:
         await self.tombstones.load(self.db)
         self.writer.start()
-        await self.digests.register_all()
+
+    async def on_community(self, community: Any, config: Any) -> None:
+        await self.digests.register(community, config)
 
     async def cog_unload(self) -> None:
         await self.writer.stop()  # drains the queue: no event lost on a clean stop

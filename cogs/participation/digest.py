@@ -77,17 +77,11 @@ class DigestRunner:
         self.cog = cog
         self.app = cog.app
 
-    async def register_all(self) -> None:
-        for cfg in self.app.config.communities:
-            digest = getattr(cfg, "digest", None)
-            if digest is None or cfg.key == "*" or not cfg.platform:
-                continue
-            community = await self.app.directory.community(cfg.platform, cfg.key, name=cfg.name,
-                                                           timezone=cfg.timezone or "UTC")
-            await self.register(community, cfg)
-
     async def register(self, community: Community, cfg: Any) -> None:
+        """(Re)register a community's digest; called through ``Cog.on_community``."""
         assert community.id is not None
+        if getattr(cfg, "digest", None) is None:
+            return
         when, channel = str(cfg.digest.when), str(cfg.digest.channel)
         row = await self.app.db.run(_ensure_schedule, community.id, when, channel, self.app.clock.now())
 

@@ -59,8 +59,8 @@ class Polls(SurveyFeature, Cog, name="poll"):
         await self.live.flush()
 
     # -- lifecycle ------------------------------------------------------------------------
-    async def cog_load(self) -> None:
-        await register_schedules(self)
+    async def on_community(self, community: Any, config: Any) -> None:
+        await register_schedules(self, community, config)
 
     async def cog_unload(self) -> None:
         try:

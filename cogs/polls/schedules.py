@@ -1,6 +1,6 @@
 """Recurring polls and surveys from schedules.yaml.
 
-For each community listed with a concrete id and platform, every ``polls:``/``surveys:``
+For each community (listed by id, or a server matched by ``"*"``), every ``polls:``/``surveys:``
 entry becomes a scheduler entry ``poll:<community_id>:<id>`` (surveys:
 ``poll:<community_id>:survey:<id>``). The first time an entry is seen is recorded in
 ``poll_schedule`` so a restart never posts a firing from before the entry existed, while
@@ -24,23 +24,23 @@ if TYPE_CHECKING:
 log = logging.getLogger("cogs.poll.schedules")
 
 
-async def register_schedules(cog: "Polls") -> int:
-    """Add every YAML poll/survey schedule to the scheduler; returns how many."""
+async def register_schedules(cog: "Polls", community: Any, cfg: Any) -> int:
+    """Add a community's YAML poll/survey schedules to the scheduler; returns how many.
+
+    Called through ``Cog.on_community``: at start for every known community, and the first
+    time the bot sees a server matched by the ``"*"`` entry.
+    """
     app = cog.app
     added = 0
-    for cfg in app.config.communities:
-        polls, surveys = cfg.section("polls", []), cfg.section("surveys", [])
-        if cfg.key == "*" or cfg.platform is None or not (polls or surveys):
-            continue
-        community = await app.directory.community(cfg.platform, cfg.key, name=cfg.name,
-                                                  timezone=cfg.timezone or "UTC")
+    polls, surveys = cfg.section("polls", []), cfg.section("surveys", [])
+    if polls or surveys:
         for kind, entries in (("poll", polls), ("survey", surveys)):
             for entry in entries:
                 since = await cog.db.run(store.schedule_since, community.id, kind, entry.id, app.clock.now())
                 key = f"poll:{community.id}:{entry.id}" if kind == "poll" else f"poll:{community.id}:survey:{entry.id}"
                 fire = _firing(cog, cfg, community, kind, entry)
-                app.scheduler.add(key, parse_when(entry.when, cfg.tz), fire, grace=cfg.grace_period, since=since,
-                                  owner=(community.platform, community.external_id))
+                app.scheduler.add(key, parse_when(entry.when, cfg.tz), fire, grace=cfg.grace_period,
+                                  since=since, owner=(community.platform, community.external_id))
                 added += 1
     return added
 

@@ -172,3 +172,15 @@ async def test_member_changes_made_by_another_process_are_seen_after_the_cache_t
     assert (await bot.app.directory.member(community, "gus")).opted_out is False  # still cached
     bot.app.directory.member_ttl = 0
     assert (await bot.app.directory.member(community, "gus")).opted_out is True
+
+
+async def test_cogs_set_up_each_community_once_per_process(make_bot) -> None:
+    yaml = "communities:\n  - id: listed\n    platform: console\n  - id: '*'\n"
+    bot = await make_bot(cogs=SAMPLE, yaml=yaml)
+    sample = bot.app.cogs["sample"]
+    assert sample.communities == ["listed"]  # known from schedules.yaml at start
+    await bot.message("ana", server="new-server")  # a server matched by "*", seen for the first time
+    await bot.message("ben", server="new-server")
+    assert sample.communities == ["listed", "new-server"]
+    await bot.restart()
+    assert sorted(bot.app.cogs["sample"].communities) == ["listed", "new-server"]  # from the database

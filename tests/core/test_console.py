@@ -79,3 +79,13 @@ def test_commands_reference_and_db_upgrade(tmp_path: Path) -> None:
     up = subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], capture_output=True, text=True,
                         timeout=60, env=env, cwd=tmp_path)
     assert up.returncode == 0 and "database at head" in up.stdout
+
+
+def test_buttons_on_private_replies_can_be_clicked(tmp_path: Path) -> None:
+    """A preview or a confirm button that only you see must work on the console too."""
+    config = "cogs: [tests.fixtures.console_private_cog]\n"
+    result = run_console(tmp_path, "/private ask\nclick 1\n", config=config)
+    assert result.returncode == 0, result.stderr
+    assert "(only you can see this) Cohort Bot:" in result.stdout
+    assert "[1] Confirm" in result.stdout
+    assert "confirmed by you" in result.stdout

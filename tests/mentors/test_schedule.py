@@ -101,7 +101,11 @@ def test_mentoring_section_is_checked_strictly() -> None:
         assert message in str(error.value)
 
 
-def test_a_schedule_needs_a_concrete_community() -> None:
-    yaml = 'communities:\n  - id: "*"\n    mentoring: {when: "mon 10:00"}\n'
-    with pytest.raises(ConfigError, match="own id and platform"):
-        parse_config(yaml)
+async def test_a_wildcard_schedule_runs_for_each_server_once_seen(make_bot) -> None:
+    yaml = ('communities:\n  - id: "*"\n    timezone: Europe/Berlin\n    channels: {staff: instructors}\n'
+            '    mentoring: {when: "mon 10:00"}\n')
+    bot = await make_bot(yaml=yaml, cogs=COGS)
+    for who in ("ann", "ben"):  # joining from the console server makes it known
+        await join(bot, who)
+    await bot.advance(MONDAY_10_BERLIN)
+    assert "Mentoring round #1" in bot.last("instructors").text
