@@ -178,6 +178,23 @@ async def test_a_retried_event_is_counted_once(slack_bot: SlackBot) -> None:
     assert [e.message_id for e in sample(slack_bot).seen_events] == ["1750000003.000100"]
 
 
+async def test_a_retry_reaching_another_http_worker_is_counted_once(slack_bot: SlackBot, fake: FakeSlack,
+                                                                   tmp_path: Any) -> None:
+    """Two workers behind a load balancer share the database: Slack's retry may go to either."""
+    other = SlackBot(fake, tmpdir=tmp_path, cogs=[SAMPLE], yaml="communities:\n  - id: '*'\n")
+    await other.start()
+    try:
+        event = message_event("U1", GENERAL, "once", ts="1750000004.000100")
+        await slack_bot.event(event, event_id="Ev0TWOWORKERS")
+        await slack_bot.idle()
+        await other.event(event, event_id="Ev0TWOWORKERS", retry=1)
+        await other.idle()
+        assert [e.message_id for e in sample(slack_bot).seen_events] == ["1750000004.000100"]
+        assert sample(other).seen_events == []
+    finally:
+        await other.stop()
+
+
 async def test_events_the_bot_does_not_use_are_still_acknowledged(slack_bot: SlackBot) -> None:
     status, _ = await slack_bot.event({"type": "app_mention", "user": "U1", "channel": GENERAL, "text": "hi",
                                        "ts": "1750000005.000100"})

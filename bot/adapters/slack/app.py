@@ -12,6 +12,7 @@ flight, 10,000 wake-ups a second that compete with the work itself.
 from __future__ import annotations
 
 import asyncio
+from datetime import datetime, timezone
 import logging
 import re
 from typing import Any, Coroutine
@@ -113,6 +114,19 @@ class SlackDispatch:
                 self.inflight.enter()
         return await next()
 
+    async def _first_delivery(self, body: dict[str, Any]) -> bool:
+        """Across HTTP workers: a retry may reach another process than the first delivery did,
+        so the event id is also claimed in the database (the scheduler's unique claims table)."""
+        event_id = str(body.get("event_id") or "")
+        if not event_id:
+            return True
+        try:  # keyed on Slack's event_time: every delivery of one event carries the same one
+            sent = datetime.fromtimestamp(int(body.get("event_time") or 0), tz=timezone.utc)
+            return await self.core.scheduler.claim(f"slack:event:{event_id}", sent)
+        except Exception:  # the database is away: count it rather than lose it
+            log.warning("could not record Slack event %s; handling it anyway", event_id)
+            return True
+
     # -- after the ack ------------------------------------------------------------------------
     def _after_ack(self, work: Coroutine[Any, Any, None]) -> None:
         """Run the work in its own task, counted in inflight, after the listener (and the ack) returned."""
@@ -185,7 +199,7 @@ class SlackDispatch:
     async def _event(self, body: dict[str, Any]) -> None:
         try:
             converted = to_neutral(body, self.core.clock.now())
-            if converted is not None:
+            if converted is not None and await self._first_delivery(body):
                 await self.core.handle_event(*converted)
         finally:
             self.inflight.exit()  # entered by _drop_repeated_events
