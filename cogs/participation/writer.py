@@ -22,6 +22,7 @@ from typing import Any, Callable, Iterable, NamedTuple
 from sqlalchemy import case, func, insert, select
 from sqlalchemy.exc import IntegrityError
 
+from bot.errors import TemporarilyUnavailable
 from bot.models import Member
 
 from .logic import COUNT_COLUMNS, KIND_COLUMNS
@@ -237,6 +238,7 @@ class EventWriter:
         self._lock = asyncio.Lock()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._failing_since: float | None = None  # when the database went away (logged once)
 
     def put(self, item: Item) -> bool:
         """Queue one event without waiting; False (counted, logged) when the queue is full."""
@@ -286,6 +288,15 @@ class EventWriter:
             self._wake.clear()
             try:
                 await self.flush()
+                if self._failing_since is not None:
+                    log.warning("participation writer recovered after %.0f s", time.monotonic() - self._failing_since)
+                    self._failing_since = None
+            except TemporarilyUnavailable:
+                # The database is away: say so once (not every 200 ms), keep the events queued.
+                if self._failing_since is None:
+                    self._failing_since = time.monotonic()
+                    log.warning("database unavailable: participation events wait in the queue (%d now)",
+                                self.queue.qsize())
             except Exception:
                 log.exception("participation writer failed; will retry")
 

@@ -27,9 +27,8 @@ from bot.testing.harness import Harness
 from .helpers import LEDGER, prepare_database
 from .tcp_proxy import TcpProxy
 
-# How long the database stays away. The issue asks for ~10 s; the behaviour is the same after
-# the first refused connection, so a shorter outage keeps the suite fast.
-OUTAGE_SECONDS = 2.0
+# How long the database stays away (~10 s, as the reliability issue asks).
+OUTAGE_SECONDS = 10.0
 UNAVAILABLE = "temporarily unavailable"
 
 
