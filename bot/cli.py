@@ -63,7 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings()
     from .logging_setup import configure
 
-    configure(settings.log_level, settings.secrets())
+    level = settings.log_level
+    if args.verb in ("run", "demo") and settings.adapters() == ["console"] and "log_level" not in settings.model_fields_set:
+        level = "WARNING"  # on the console, info lines would interleave with the chat
+    configure(level, settings.secrets())
     handler = {"run": cmd_run, "check": cmd_check, "commands": cmd_commands, "db": cmd_db,
                "export": cmd_export, "demo": cmd_demo}[args.verb]
     try:
