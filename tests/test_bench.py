@@ -25,6 +25,12 @@ def bench_module(name: str) -> Any:
         raise
 
 
+@pytest.fixture(autouse=True)
+def scratch_tempdir(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The benches' temporary databases go under pytest's tmp_path, not /tmp."""
+    monkeypatch.setattr("tempfile.tempdir", str(tmp_path))
+
+
 @pytest.mark.parametrize("name", BENCHES)
 def test_quick_bench_returns_well_formed_rows(name: str) -> None:
     # run() starts its own event loops (asyncio.run), so this is a plain, synchronous test
