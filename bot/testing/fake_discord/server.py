@@ -10,6 +10,7 @@ from typing import Any, Callable, TypeVar
 
 from aiohttp import web
 
+from ..local_server import LocalServer
 from .actions import Id, UserActions
 from .gateway import Gateway
 from .interactions import InteractionApi
@@ -52,7 +53,7 @@ def fault_response(fault: InjectedFault) -> web.Response:
     return json_response(fault.body, status=429, headers=headers)
 
 
-class FakeDiscord(UserActions):
+class FakeDiscord(LocalServer, UserActions):
     """A local Discord for the real discord.py client. See the package docstring for wiring."""
 
     def __init__(self, *, application_id: Id = 1100000000000000001, bot_user_id: Id = 1100000000000000002,
@@ -64,7 +65,6 @@ class FakeDiscord(UserActions):
         self.faults: list[InjectedFault] = []
         self.handler_errors: list[Exception] = []  # exceptions raised inside fake endpoints
         self._changed = asyncio.Event()
-        self._runner: web.AppRunner | None = None
         self.port = 0
 
     # -- lifecycle -------------------------------------------------------------------
@@ -74,24 +74,11 @@ class FakeDiscord(UserActions):
         app.add_routes(InteractionApi(self.state).routes())
         app.add_routes([web.get("/gateway", self.gateway.handle), web.get("/gateway/", self.gateway.handle),
                         web.route("*", "/{tail:.*}", self._unknown_route)])
-        self._runner = web.AppRunner(app, handle_signals=False, access_log=None, shutdown_timeout=1.0)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = self._runner.addresses[0][1]
+        self.port = await self.serve(app, access_log=None, shutdown_timeout=1.0)
 
     async def stop(self) -> None:
         await self.gateway.close_all()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> "FakeDiscord":
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
+        await self.shutdown()
 
     @property
     def base_url(self) -> str:

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from aiohttp import web
+
+from ..local_server import LocalServer
 from multidict import CIMultiDictProxy
 
 from bot.testing.fake_slack.socket_mode import SocketHub
@@ -65,7 +67,7 @@ def bearer_token(headers: CIMultiDictProxy[str], params: dict[str, Any]) -> str 
     return str(token) if token else None
 
 
-class FakeSlack:
+class FakeSlack(LocalServer):
     """One fake workspace served on 127.0.0.1 (free port): Web API, upload URLs, response_urls, Socket Mode."""
 
     def __init__(
@@ -93,7 +95,6 @@ class FakeSlack:
         self._response_channels: dict[str, str | None] = {}
         self._faults: dict[str, deque[_Fault]] = defaultdict(deque)
         self._changed = asyncio.Condition()
-        self._runner: web.AppRunner | None = None
         self._port: int | None = None
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -105,24 +106,11 @@ class FakeSlack:
         app.router.add_post("/upload/{file_id}", self._handle_upload)
         app.router.add_post("/response/{response_id}", self._handle_response_url)
         app.router.add_get("/socket", self._sockets.handle)
-        self._runner = web.AppRunner(app, handle_signals=False)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = self._runner.addresses[0][1]
+        self._port = await self.serve(app)
 
     async def stop(self) -> None:
         await self._sockets.close_all()
-        if self._runner is not None:
-            await self._runner.cleanup()
-            self._runner = None
-
-    async def __aenter__(self) -> "FakeSlack":
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.stop()
+        await self.shutdown()
 
     @property
     def base_url(self) -> str:
