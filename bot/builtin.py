@@ -6,7 +6,7 @@ from typing import Annotated
 
 from . import __version__
 from .access import Access
-from .cog import Cog, command, job
+from .cog import Cog, command
 from .content import Content, Field
 from .context import CommandContext
 from .options import Help
@@ -34,12 +34,6 @@ class AboutCog(Cog, name="about"):
                 "I store who did what and when — never what you wrote. See /privacy.")
         await ctx.reply(Content(title=f"Cohort Bot {__version__}", text=text,
                                 fields=[Field("Features", loaded, inline=False)]), ephemeral=True)
-
-    @job("prune-claims", every="1d")
-    async def prune_claims(self, ctx: object) -> None:
-        """Forget schedule claims (and seen Slack event ids) older than 30 days."""
-        removed = await self.app.scheduler.prune_claims()
-        self.log.info("pruned %d old schedule claims", removed)
 
 
 def render_help(app: object, access: Access, only: str | None = None) -> Content:

@@ -84,6 +84,10 @@ class Scheduler:
         # on a real clock, at the next step of ``advance`` on a fake one) within their grace.
         self.unclaimed: dict[tuple[str, datetime], Entry] = {}
         self.owner_check: Callable[[str, str], bool] | None = None
+        # Claims (and seen Slack event ids) older than 30 days are deleted every
+        # ``prune_every`` claims: they only guard against firing twice, which is long past.
+        self.prune_every = 1000
+        self._claims_since_prune = 0
         self._retrier: asyncio.Future[None] | None = None
 
     # -- registration ---------------------------------------------------------------------
@@ -243,7 +247,12 @@ class Scheduler:
                 return False
             return True
 
-        return await self.db.run(insert)
+        claimed = await self.db.run(insert)
+        self._claims_since_prune += 1
+        if self._claims_since_prune >= self.prune_every:  # housekeeping rides along, no timer of its own
+            self._claims_since_prune = 0
+            await self.prune_claims()
+        return claimed
 
     async def prune_claims(self, older_than: timedelta = timedelta(days=30)) -> int:
         cutoff = self.clock.now() - older_than
