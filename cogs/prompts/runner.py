@@ -144,6 +144,11 @@ class PromptRunner:
         missed = latest_fire_time(trigger, not_after=now - grace, not_before=row.active_since)
         if missed is None or latest_fire_time(trigger, not_after=now, not_before=now - grace) is not None:
             return  # nothing missed, or a newer firing inside the grace period will be caught up
+        community = await self.db.read(lambda s: s.get(Community, row.community_id))
+        if community is not None:
+            day = missed.astimezone(self.zone(row, community)).date()
+            if self.calendar(row, self.config_of(community)).reason_to_skip(day) is not None:
+                return  # outside the term or on a break: it would not have posted anyway
 
         def claimed(session: Session) -> bool:
             return session.exec(select(ScheduleClaim.id).where(ScheduleClaim.key == row.timer_key,
