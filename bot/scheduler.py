@@ -87,6 +87,7 @@ class Scheduler:
         # Claims (and seen Slack event ids) older than 30 days are deleted every
         # ``prune_every`` claims: they only guard against firing twice, which is long past.
         self.prune_every = 1000
+        self.background: dict[str, tuple[timedelta, Callable[[], Awaitable[None]]]] = {}
         self._claims_since_prune = 0
         self._retrier: asyncio.Future[None] | None = None
 
@@ -106,6 +107,35 @@ class Scheduler:
             self._spawn(self._catch_up(entry))
             self._add_timer(entry)
 
+    def every(self, key: str, interval: timedelta, callback: Callable[[], Awaitable[None]]) -> None:
+        """Background upkeep (e.g. picking up schedules another process created): not claimed,
+        not counted as a firing. Runs on the real clock; tests call ``run_background()``."""
+        self.background[key] = (interval, callback)
+        if self._aps is not None:
+            self._add_background_timer(key)
+
+    async def run_background(self) -> None:
+        for key, (_, callback) in list(self.background.items()):
+            try:
+                await callback()
+            except Exception:
+                log.exception("background task %s failed", key)
+
+    def _add_background_timer(self, key: str) -> None:
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        interval, callback = self.background[key]
+
+        async def run() -> None:
+            try:
+                await callback()
+            except Exception:
+                log.exception("background task %s failed", key)
+
+        assert self._aps is not None
+        self._aps.add_job(run, IntervalTrigger(seconds=interval.total_seconds()), id=f"background:{key}",
+                          replace_existing=True, coalesce=True, max_instances=1)
+
     def remove(self, key: str) -> None:
         self.entries.pop(key, None)
         if self._aps is not None and self._aps.get_job(key):
@@ -114,6 +144,8 @@ class Scheduler:
     def remove_prefix(self, prefix: str) -> None:
         for key in [k for k in self.entries if k.startswith(prefix)]:
             self.remove(key)
+        for key in [k for k in self.background if k.startswith(prefix)]:
+            del self.background[key]
 
     # -- lifecycle ------------------------------------------------------------------------
     async def start(self) -> None:
@@ -123,6 +155,8 @@ class Scheduler:
             self._aps = AsyncIOScheduler(timezone=timezone.utc)
             for entry in self.entries.values():
                 self._add_timer(entry)
+            for key in self.background:
+                self._add_background_timer(key)
             self._aps.start()
 
     async def stop(self) -> None:

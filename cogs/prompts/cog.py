@@ -13,7 +13,7 @@ Cancelling a YAML schedule pauses it until schedules.yaml changes that schedule.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -62,6 +62,8 @@ class Prompts(BankCommands, Cog, name="prompt"):
                                                            timezone=cfg.timezone or "UTC")
             await self.runner.sync(community)
         await self.runner.register_all()
+        # Schedules made with /prompt schedule in another process: picked up within a minute.
+        self.app.scheduler.every("prompt:resync", timedelta(minutes=1), self.runner.register_all)
 
     async def delete_member_data(self, community_id: int, member_id: int) -> int:
         return await self.db.run(forget_member, community_id, member_id)

@@ -149,3 +149,28 @@ async def test_old_claims_are_pruned_as_new_ones_are_made(make_bot) -> None:
     with bot.session() as s:
         dues = [c.due_at for c in s.exec(select(ScheduleClaim)).all()]
     assert dues and min(dues) >= bot.clock.now() - timedelta(days=31)
+
+
+async def test_background_upkeep_runs_on_the_real_clock_and_is_never_claimed(tmp_path: Path) -> None:
+    from bot.clock import Clock
+
+    db, _ = migrated(f"sqlite:///{tmp_path / 'bg.db'}", cogs=[])
+    scheduler = Scheduler(db, Clock())
+    ran = asyncio.Event()
+
+    async def upkeep() -> None:
+        ran.set()
+
+    scheduler.every("demo:upkeep", timedelta(seconds=0.05), upkeep)
+    await scheduler.start()
+    try:
+        await asyncio.wait_for(ran.wait(), timeout=5)  # returns as soon as the timer fired
+    finally:
+        await scheduler.stop()
+    with db.session() as s:
+        from sqlmodel import select
+
+        from bot.models import ScheduleClaim
+
+        assert s.exec(select(ScheduleClaim)).all() == []
+    db.dispose()

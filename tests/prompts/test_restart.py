@@ -101,3 +101,14 @@ async def test_a_schedule_cancelled_or_changed_in_one_instance_is_honoured_by_th
     # no warmup on Monday 09:00, and evening only at the new time, once
     assert [(p.question, p.posted_at.astimezone(timezone.utc).strftime("%a %H:%M")) for p in posts(first)] == \
         [("E?", "Sun 19:00")]
+
+
+async def test_a_schedule_made_in_one_instance_is_picked_up_by_the_other_without_restart(make_bot, tmp_path) -> None:
+    first, second = await two_instances(make_bot, f"sqlite:///{tmp_path / 'shared.db'}", tmp_path)
+    r = await first.command('/prompt schedule id:evening when:"daily 18:00" channel:#general questions:"E?"',
+                            role="instructor")
+    assert not r.error
+    keys = lambda bot: {k for k in bot.app.scheduler.entries if k.startswith("prompt:")}  # noqa: E731
+    assert keys(second) != keys(first)  # not yet known to the second process
+    await second.app.scheduler.run_background()  # its once-a-minute upkeep
+    assert keys(second) == keys(first)
