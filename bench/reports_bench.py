@@ -27,7 +27,7 @@ from bot.storage import Database
 from cogs.participation import reports
 from cogs.participation.logic import COUNT_COLUMNS, DEFAULT_POINTS, KIND_COLUMNS
 
-from .stats import summary
+from .stats import repeat, summary
 
 START = datetime(2026, 1, 12, tzinfo=timezone.utc)
 DAYS = 112
@@ -189,13 +189,7 @@ def raw_member(con: sqlite3.Connection, member: int, since: str, streak_since: s
 
 
 def timed(fn: Callable[[], Any], runs: int = 5) -> list[float]:
-    fn()  # warm-up: the page cache, as on a running bot
-    out = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        out.append(time.perf_counter() - start)
-    return out
+    return repeat(fn, runs, warmup=True)  # warm: the page cache, as on a running bot
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:

@@ -7,8 +7,10 @@ import time
 from typing import Any, Callable
 
 
-def repeat(fn: Callable[[], Any], runs: int = 5) -> list[float]:
-    """Wall-clock seconds of ``runs`` calls."""
+def repeat(fn: Callable[[], Any], runs: int = 5, *, warmup: bool = False) -> list[float]:
+    """Wall-clock seconds of ``runs`` calls (after one untimed call when ``warmup``)."""
+    if warmup:
+        fn()  # e.g. the page cache, as on a running bot
     out = []
     for _ in range(runs):
         start = time.perf_counter()

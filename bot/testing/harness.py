@@ -83,10 +83,7 @@ class Harness:
     async def start(self) -> "Harness":
         config = self._config()
         if self.db_url is None:
-            path = self.tmpdir / "bot.db"
-            if not path.exists():
-                shutil.copy(_template(tuple(config.cogs)), path)
-            self.db_url = f"sqlite:///{path}"
+            self.db_url = migrated_sqlite(self.tmpdir / "bot.db", config.cogs)
         self.db = Database(self.db_url)
         self.app = BotApp(config=config, db=self.db, clock=self.clock)
         self.app.load_cogs()
@@ -193,6 +190,17 @@ class Harness:
     def member(self, external_id: str) -> Member | None:
         with self.session() as s:
             return s.exec(select(Member).where(Member.external_id == external_id)).first()
+
+
+def migrated_sqlite(path: Path, cogs: Iterable[str]) -> str:
+    """A SQLite file at ``path`` with every migration of these cogs applied; returns its URL.
+
+    Copies a per-cog-set template migrated once, so each test doesn't run Alembic again.
+    An existing file is kept (a restart reuses its database).
+    """
+    if not path.exists():
+        shutil.copy(_template(tuple(cogs)), path)
+    return f"sqlite:///{path}"
 
 
 def _template(cogs: tuple[str, ...]) -> Path:

@@ -10,7 +10,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,7 @@ from ..storage import Database
 from .fake_slack import (block_actions_body, event_callback_body, signed_headers, slash_command_body,
                          view_submission_body)
 from .fake_slack.server import FakeSlack
-from .harness import _template
+from .harness import migrated_sqlite
 
 
 class SlackBot:
@@ -60,10 +59,7 @@ class SlackBot:
 
         config = parse_config(self.yaml, "schedules.yaml", cogs=self.cogs)
         self.tmpdir.mkdir(parents=True, exist_ok=True)
-        path = self.tmpdir / "slack-bot.db"
-        if not path.exists():
-            shutil.copy(_template(tuple(config.cogs)), path)
-        self.db = Database(f"sqlite:///{path}")
+        self.db = Database(migrated_sqlite(self.tmpdir / "slack-bot.db", config.cogs))
         self.app = BotApp(config=config, db=self.db, settings=self.settings())
         self.app.load_cogs()
         self.adapter = SlackAdapter(self.app, settings=self.app.settings, host="127.0.0.1", port=0)

@@ -13,7 +13,6 @@ from typing import Any, AsyncIterator
 import aiohttp
 import pytest
 
-from bot import Cog, on_event
 from bot.errors import ConfigError
 from bot.events import MemberJoined, ReactionAdded, ReactionRemoved
 from bot.testing.fake_slack import (FakeSlack, event_callback_body, event_callback_payload, member_joined_event,
@@ -21,19 +20,8 @@ from bot.testing.fake_slack import (FakeSlack, event_callback_body, event_callba
 from bot.testing.slack import SlackBot
 
 SAMPLE = "tests.fixtures.sample_cog"
+RECORDER = "tests.fixtures.event_recorder"
 GENERAL = "C0GENERAL"
-
-
-class Recorder(Cog, name="recorder"):
-    """Records reactions and joins (the sample cog records messages)."""
-
-    def __init__(self, app: Any) -> None:
-        super().__init__(app)
-        self.events: list[Any] = []
-
-    @on_event(ReactionAdded, ReactionRemoved, MemberJoined)
-    async def record(self, ctx: Any, event: Any) -> None:
-        self.events.append(event)
 
 
 @pytest.fixture
@@ -50,10 +38,9 @@ async def fake() -> AsyncIterator[FakeSlack]:
 
 @pytest.fixture
 async def slack_bot(fake: FakeSlack, tmp_path: Any) -> AsyncIterator[SlackBot]:
-    bot = SlackBot(fake, tmpdir=tmp_path, cogs=[SAMPLE],
+    bot = SlackBot(fake, tmpdir=tmp_path, cogs=[SAMPLE, RECORDER],
                    yaml="communities:\n  - id: '*'\n    instructors: {roles: ['@tas']}\n")
     await bot.start()
-    bot.app.add_cog(Recorder(bot.app))
     yield bot
     await bot.stop()
 
@@ -163,7 +150,7 @@ async def test_reactions_and_joins_become_neutral_events(slack_bot: SlackBot) ->
         await slack_bot.event(event)
         await slack_bot.idle()
     await slack_bot.idle()
-    events = slack_bot.app.get_cog("recorder").events
+    events = slack_bot.app.get_cog("recorder").of(ReactionAdded, ReactionRemoved, MemberJoined)
     assert [type(e) for e in events] == [ReactionAdded, ReactionRemoved, MemberJoined]
     assert events[0].message_id == "1750000000.000100" and events[0].emoji == "tada"
     assert events[2].channel_id == GENERAL

@@ -9,7 +9,7 @@ from sqlmodel import select
 from bot.testing.harness import Harness, Result
 from cogs.mentors.models import MentorProfile
 
-COGS = ["cogs.mentors", "tests.mentors.spy_cog"]
+COGS = ["cogs.mentors", "tests.fixtures.event_recorder"]
 
 
 def community_yaml(mentoring: str = "{channel: mentoring, check_in_after: 5d, no_repeat_within: 8w}",

@@ -7,7 +7,7 @@ from sqlmodel import select
 from bot.testing.harness import Harness
 from cogs.polls.models import Poll, PollOption, PollVote
 
-COGS = ["cogs.polls", "tests.polls.recorder"]
+COGS = ["cogs.polls", "tests.fixtures.event_recorder"]
 
 
 async def start(make_bot: Any, yaml: str = "", **kwargs: Any) -> Harness:

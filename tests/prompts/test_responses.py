@@ -6,11 +6,12 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from bot.events import PromptResponded
 from bot.models import Member
 
 from .helpers import PROMPTS, SUNDAY, community_yaml, posts, responses
 
-WITH_CAPTURE = [*PROMPTS, "tests.prompts.capture_cog"]
+WITH_CAPTURE = [*PROMPTS, "tests.fixtures.event_recorder"]
 THREADED = '- {id: warmup, channel: discussion, when: "mon 09:00", questions: ["A?", "B?"], thread: true}'
 TERM = "term: {start: 2026-01-12, end: 2026-03-20}"
 
@@ -24,7 +25,7 @@ async def started(make_bot, prompts: str = THREADED):  # type: ignore[no-untyped
 
 
 def captured(bot):  # type: ignore[no-untyped-def]
-    return bot.app.get_cog("capture").events
+    return bot.app.get_cog("recorder").of(PromptResponded)
 
 
 async def test_a_message_in_the_thread_is_a_response_recorded_once(make_bot) -> None:
