@@ -21,7 +21,7 @@ from .content import Content
 from .context import ActionContext, CommandContext, EventContext, JobContext
 from .directory import Directory
 from .dispatch import ErrorReporter
-from .errors import NotFound, PermissionDenied, UserError
+from .errors import ConfigError, NotFound, PermissionDenied, UserError
 from .events import Event, Origin
 from sqlmodel import select
 
@@ -29,6 +29,7 @@ from .models import Community, Member
 from .options import ChannelRef, MemberRef, bind_text, bind_values, split_words
 from .scheduler import EveryTrigger, Scheduler
 from .storage import Database
+from .web import WebServer
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,11 @@ class BotApp:
         self.errors = ErrorReporter()
         self._listeners: list[tuple[tuple[type, ...], Any, Cog]] = []
         self._introduced: set[int] = set()  # communities whose cogs ran on_community in this process
+        # The bot's HTTP server (healthz, Slack events, cog routes). Started when the process
+        # has settings (``python -m bot run``) or someone requires it; test harnesses opt in.
+        self.web = WebServer(getattr(settings, "host", "127.0.0.1"), int(getattr(settings, "port", 0) or 0),
+                             enabled=settings is not None)
+        self.web.add_health(lambda: {"adapters": sorted(self.adapters)})
         self.started = False
 
     # -- cogs -----------------------------------------------------------------------------
@@ -144,6 +150,7 @@ class BotApp:
         for adapter in adapters:
             self.adapters[adapter.platform] = adapter
             await adapter.start()
+        await self._start_web()  # after the adapters: they add their routes while starting
         # after the adapters: a catch-up firing at start posts, so a platform must be there
         await self.scheduler.start()
         self.started = True
@@ -154,6 +161,7 @@ class BotApp:
                 await adapter.stop()
             except Exception:
                 log.exception("adapter %s failed to stop cleanly", adapter.platform)
+        await self.web.stop()
         await self.scheduler.stop()
         for name, cog in list(self.cogs.items()):
             try:
@@ -161,6 +169,22 @@ class BotApp:
             except Exception:
                 log.exception("cog %s failed to unload cleanly", name)
         self.started = False
+
+    async def _start_web(self) -> None:
+        if not self.web.enabled or self.web.running:
+            return
+        for cog in self.cogs.values():
+            self.web.add_routes_of(cog)
+        try:
+            await self.web.start()
+        except OSError as error:
+            problem = f"cannot listen on {self.web.host}:{self.web.port}: {error.strerror or error}"
+            if self.web.required_by:
+                raise ConfigError([f"{problem} (needed for {', '.join(self.web.required_by)})"]) from None
+            log.warning("%s — the HTTP server is off (calendar feeds, /healthz); chat works", problem)
+            return
+        log.info("HTTP on %s:%s (%s)", self.web.host, self.web.port,
+                 ", ".join(f"{m} {p}" for m, p in self.web.paths()))
 
     def _register_job(self, cog: Cog, spec: Any) -> None:
         from .when import parse_duration, parse_when

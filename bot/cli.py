@@ -16,6 +16,7 @@ from .access import Access
 from .errors import ConfigError
 
 log = logging.getLogger("bot")
+CONSOLE_PORT = 8080  # the console's HTTP server (calendar feeds, /healthz) when PORT is not set
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -174,6 +175,9 @@ async def run_bot(args: Any, settings: Any) -> int:
             adapters.append(cls(app, user=args.user, role=Access.parse(args.role), channel=args.channel))
         else:
             adapters.append(cls(app, settings=settings))
+    if settings.adapters() == ["console"]:  # a terminal session serves only this machine
+        app.web.host = "127.0.0.1"
+        app.web.port = settings.port if "port" in settings.model_fields_set else CONSOLE_PORT
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):  # before start: a SIGTERM while connecting still stops cleanly

@@ -63,7 +63,8 @@ def _role(role: str | Access) -> Access:
 
 class Harness:
     def __init__(self, *, yaml: str = "", cogs: Iterable[str] | None = None, start: datetime | None = None,
-                 db_url: str | None = None, platform: str = "console", tmpdir: Path | None = None) -> None:
+                 db_url: str | None = None, platform: str = "console", tmpdir: Path | None = None,
+                 web: bool = False) -> None:
         self.yaml = yaml
         self.cog_paths = list(cogs) if cogs is not None else None
         self.clock = FakeClock(start or datetime(2026, 1, 12, 8, 0, tzinfo=timezone.utc))
@@ -71,6 +72,7 @@ class Harness:
         self._own_tmp = tmpdir is None
         self.tmpdir = Path(tmpdir or tempfile.mkdtemp(prefix="cohort-test-"))
         self.db_url = db_url
+        self.web = web  # serve the core's HTTP server on 127.0.0.1, a free port (``self.url``)
         self.app: BotApp = None  # type: ignore[assignment]
         self.adapter: MemoryAdapter = None  # type: ignore[assignment]
         self.db: Database = None  # type: ignore[assignment]
@@ -87,6 +89,7 @@ class Harness:
         self.db = Database(self.db_url)
         self.app = BotApp(config=config, db=self.db, clock=self.clock)
         self.app.load_cogs()
+        self.app.web.enabled, self.app.web.host, self.app.web.port = self.web, "127.0.0.1", 0
         self.adapter = MemoryAdapter(self.app, platform=self.platform)
         if self._kept is not None:
             self.adapter.messages.update(self._kept[0])
@@ -120,6 +123,11 @@ class Harness:
         await self.stop()
         if self._own_tmp:
             shutil.rmtree(self.tmpdir, ignore_errors=True)
+
+    @property
+    def url(self) -> str:
+        """The base URL of the bot's HTTP server (``Harness(web=True)``)."""
+        return self.app.web.url
 
     # -- acting ---------------------------------------------------------------------------
     async def command(self, text: str, *, as_: str = "alice", role: str | Access = "member",

@@ -89,3 +89,58 @@ def test_buttons_on_private_replies_can_be_clicked(tmp_path: Path) -> None:
     assert "(only you can see this) Cohort Bot:" in result.stdout
     assert "[1] Confirm" in result.stdout
     assert "confirmed by you" in result.stdout
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_console_serves_http_on_port_and_a_busy_port_is_one_log_line(tmp_path: Path) -> None:
+    """The console serves the core web server on 127.0.0.1:$PORT; with the port taken the chat
+    still starts and one line says why there is no HTTP."""
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'web.db'}", PYTHONPATH=str(ROOT), PORT=str(port),
+               BOT_CONFIG=str(tmp_path / "none.yaml"))
+    proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
+    try:
+        assert proc.stdout is not None and proc.stdin is not None
+        assert "Cohort Bot console" in proc.stdout.readline()
+        health = None
+        for _ in range(200):  # the server starts right after the adapter printed its banner
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as response:
+                    health = response.read()
+                    break
+            except urllib.error.URLError:
+                time.sleep(0.05)
+        assert health == b'{"ok": true, "adapters": ["console"]}'
+        proc.stdin.write("/about\n")
+        proc.stdin.close()
+        assert proc.wait(60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        taken = busy.getsockname()[1]
+        env["PORT"] = str(taken)
+        result = subprocess.run([sys.executable, "-m", "bot", "run"], input="/about\n", capture_output=True,
+                                text=True, timeout=120, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Cohort Bot" in result.stdout and "/about" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if str(taken) in line]
+    assert len(lines) == 1 and "cannot listen" in lines[0], result.stderr
+    assert "Traceback" not in result.stderr

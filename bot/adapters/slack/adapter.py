@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 from typing import Any
 
 import aiohttp
@@ -23,7 +22,7 @@ from .access import SlackAccess
 from .app import SlackDispatch
 from .channels import ChannelDirectory
 from .events import PLATFORM
-from .http import SlackHttpServer
+from .http import EVENTS_PATH, add_events_route
 from .outgoing import SlackPoster, api_error
 from .socket import SlackSocketConnection
 
@@ -54,8 +53,11 @@ class SlackAdapter(Adapter):
     def __init__(self, app: Any, *, settings: Any, host: str | None = None, port: int | None = None) -> None:
         super().__init__(app)
         self.settings = settings
-        self.host = host or getattr(settings, "host", None) or os.environ.get("HOST") or "0.0.0.0"
-        self.port = port if port is not None else int(getattr(settings, "port", 3000) or 3000)
+        # HTTP mode answers on the core's web server; host/port here override its settings.
+        if host is not None:
+            app.web.host = host
+        if port is not None:
+            app.web.port = port
         self.api_url = api_base(getattr(settings, "slack_api_url", None))
         self.mode = "socket" if _secret(getattr(settings, "slack_app_token", None)) else "http"
         self.client: AsyncWebClient | None = None
@@ -65,7 +67,6 @@ class SlackAdapter(Adapter):
         self.channels: ChannelDirectory | None = None
         self.team_names: dict[str, str] = {}
         self.bot_user_id: str | None = None
-        self._server: SlackHttpServer | None = None
         self._socket: SlackSocketConnection | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -106,12 +107,9 @@ class SlackAdapter(Adapter):
                                    "app-level token (xapp-...) with the connections:write scope"]) from None
             log.info("Slack: Socket Mode connected as %s", self.bot_user_id)
         else:
-            self._server = SlackHttpServer(self.dispatch.bolt, host=self.host, port=self.port, health=self.health)
-            try:
-                self.port = await self._server.start()
-            except OSError as error:
-                raise ConfigError([f"cannot listen on {self.host}:{self.port} for Slack: {error.strerror}"]) from None
-            log.info("Slack: HTTP mode on %s:%s (POST /slack/events, GET /healthz)", self.host, self.port)
+            add_events_route(self.app.web, self.dispatch.bolt)  # the core starts listening after us
+            log.info("Slack: HTTP mode (POST %s on PORT)", EVENTS_PATH)
+        self.app.web.add_health(lambda: {"mode": self.mode})
 
     async def _identify(self) -> None:
         """auth.test: a clear start-up error for a wrong token or API URL instead of a traceback later."""
@@ -141,9 +139,6 @@ class SlackAdapter(Adapter):
         if self._socket is not None:
             await self._socket.stop()
             self._socket = None
-        if self._server is not None:
-            await self._server.stop()
-            self._server = None
         if self.session is not None:
             await self.session.close()
             self.session = None
@@ -153,8 +148,14 @@ class SlackAdapter(Adapter):
         if self.dispatch is not None:
             await self.dispatch.inflight.wait_idle(timeout)
 
-    def health(self) -> dict[str, Any]:
-        return {"ok": True, "adapters": sorted(self.app.adapters), "mode": self.mode}
+    @property
+    def host(self) -> str:
+        return str(self.app.web.host)
+
+    @property
+    def port(self) -> int:
+        """Where HTTP mode listens (the core's web server; the bound port once started)."""
+        return int(self.app.web.port)
 
     # -- outgoing -----------------------------------------------------------------------------
     def _poster(self) -> SlackPoster:
