@@ -10,6 +10,7 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import logging
+import time
 from typing import Any, Iterable
 
 from .access import Access
@@ -21,6 +22,7 @@ from .content import Content
 from .context import ActionContext, CommandContext, EventContext, JobContext
 from .directory import Directory
 from .dispatch import ErrorReporter
+from .edge import bounded_event, bounded_origin, why_invalid
 from .errors import ConfigError, NotFound, PermissionDenied, UserError
 from .events import Event, Origin
 from sqlmodel import select
@@ -91,6 +93,8 @@ class BotApp:
         self.web = WebServer(getattr(settings, "host", "127.0.0.1"), int(getattr(settings, "port", 0) or 0),
                              enabled=settings is not None)
         self.web.add_health(lambda: {"adapters": sorted(self.adapters)})
+        self.refused_events = 0  # platform events whose ids could not be stored (see bot/edge.py)
+        self._refusal_logged = float("-inf")
         self.started = False
 
     # -- cogs -----------------------------------------------------------------------------
@@ -300,6 +304,7 @@ class BotApp:
     async def handle_command_text(self, inv: Invocation, text: str) -> None:
         """A whole command line as typed on Slack or the console: ``/poll create question:...``."""
         async with self.errors.guard(inv):
+            self._check_origin(inv)
             words = split_words(text.strip())
             if not words or not words[0].startswith("/"):
                 raise UserError("commands start with /, e.g. /help")
@@ -315,6 +320,7 @@ class BotApp:
     async def handle_command(self, inv: Invocation, top: str, sub: str, values: dict[str, Any]) -> None:
         """A command whose options the platform already separated (Discord)."""
         async with self.errors.guard(inv):
+            self._check_origin(inv)
             cog, spec, _ = self.tree.find(top, sub.split() if sub else [])
             await self._check_access(inv, spec.access, "/" + spec.full_name)
             try:
@@ -323,6 +329,14 @@ class BotApp:
             except UserError as error:
                 raise UserError(str(error), usage=spec.usage()) from None
             await self._run_command(inv, cog, spec, bound)
+
+    @staticmethod
+    def _check_origin(inv: Invocation) -> None:
+        """Refuse a request whose ids cannot be stored (an adapter let one through)."""
+        checked = bounded_origin(inv.origin)
+        if checked is None:
+            raise UserError(f"this request came with a {why_invalid(inv.origin)} I cannot use — nothing was done")
+        inv.origin = checked
 
     def _uploaded(self, spec: CommandSpec, inv: Invocation) -> dict[str, Any]:
         return {o.name: inv.files[o.name] for o in spec.options if o.kind == "file" and o.name in inv.files}
@@ -353,6 +367,7 @@ class BotApp:
     # -- inbound: buttons and forms -------------------------------------------------------
     async def handle_action(self, inv: Invocation, action_id: str) -> None:
         async with self.errors.guard(inv):
+            self._check_origin(inv)
             cog, spec, args = self._find_action(action_id)
             await self._check_access(inv, spec.access, "this button")
             ctx: ActionContext = await self._context(ActionContext, inv)
@@ -377,6 +392,11 @@ class BotApp:
     # -- inbound and internal events ------------------------------------------------------
     async def handle_event(self, origin: Origin, event: Event) -> None:
         """A platform event: resolve community and member, then dispatch to listeners."""
+        checked, event = bounded_origin(origin), bounded_event(event)
+        if checked is None or event is None:
+            self.refuse_event(origin.platform, why_invalid(origin) or "event id")
+            return
+        origin = checked
         try:
             community = await self.community_for(origin)
             member = await self.member_for(community, origin) if origin.user_id else None
@@ -388,6 +408,15 @@ class BotApp:
                                     member_id=member.id if member and member.id else 0,
                                     channel_id=event.channel_id or origin.channel_id)
         await self._dispatch(event, community, member)
+
+    def refuse_event(self, platform: str, what: str) -> None:
+        """Count a platform event with an unusable field; say so at most once a minute (no log flood)."""
+        self.refused_events += 1
+        now = time.monotonic()
+        if now - self._refusal_logged >= 60:
+            self._refusal_logged = now
+            log.warning("ignored a %s event with an unusable %s (%d ignored so far)", platform, what,
+                        self.refused_events)
 
     async def publish(self, event: Event) -> None:
         """A cog's own event (vote, prompt response...) for other cogs to consume."""

@@ -15,6 +15,7 @@ from typing import Any, TextIO
 
 from ..access import Access
 from ..content import Content, Form
+from ..edge import MAX_ID, platform_id
 from ..events import Origin
 from ..options import FileUpload
 from .base import MessageRef
@@ -96,6 +97,11 @@ class ConsoleAdapter(MemoryAdapter):
         if not parts:
             return
         verb, args = parts[0].lower(), parts[1:]
+        if verb in ("as", "channel", "thread") and args and args[0] != "off" \
+                and platform_id(args[0].lstrip("@#")) is None:
+            self.print(f"⚠️ a {'name' if verb == 'as' else verb} is 1 to {MAX_ID} printable characters "
+                       f"(got {len(args[0])}) — nothing changed")
+            return
         if verb == "as" and args:
             self.user = args[0].lstrip("@")
             if len(args) > 1:

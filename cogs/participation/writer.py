@@ -7,7 +7,8 @@ each batch in ONE transaction off the event loop: a Core executemany into
 and one per member into ``participation_member`` — the batch is aggregated in memory first.
 ``stop()`` drains everything, so a clean shutdown loses nothing. A full queue drops the
 event, counts it and logs (at most once per ``log_every`` seconds): back-pressure never
-blocks the event loop.
+blocks the event loop. A row the database refuses is isolated by splitting its batch and
+dropped (counted in ``rejected``): one bad event never holds up the others.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Callable, Iterable, NamedTuple
 
 from sqlalchemy import case, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot.errors import TemporarilyUnavailable
 from bot.models import Member
@@ -221,22 +222,62 @@ class BatchStore:
         self._rollup = rollup_statement(dialect.name)
         self._state = state_statement(dialect.name)
         self._fast = None
+        self.rejected = 0  # events dropped because the database refused their row (a metric)
         if dialect.name == "sqlite":
             self._fast = (DriverStatement(insert(EVENT), dialect, EVENT_KEYS),
                           DriverStatement(self._rollup, dialect, DAILY_KEYS),
                           DriverStatement(self._state, dialect, STATE_KEYS))
 
     def write(self, items: list[Item]) -> int:
+        """Write a batch; rows the database refuses are isolated and dropped, the rest commit.
+
+        A database that is away (OperationalError) fails the whole call, so the writer keeps the
+        batch for later. Any other failure is a bad row: the batch is split in halves until the
+        failing rows stand alone (about 2·log2(n) extra transactions per bad row), each is
+        dropped and counted in ``rejected``, and one line says how many and why.
+        """
+        rejected: list[tuple[Item, BaseException]] = []
         try:
             self._write(items)
             return len(items)
-        except (IntegrityError, sqlite3.IntegrityError):
+        except (IntegrityError, sqlite3.IntegrityError) as error:
             # a member erased ("forget") between queueing and writing: drop only their events
             kept = self._existing(items)
-            log.warning("dropped %d participation events of erased members", len(items) - len(kept))
-            if kept:
-                self._write(kept)
-            return len(kept)
+            if len(kept) < len(items):
+                log.warning("dropped %d participation events of erased members", len(items) - len(kept))
+                written = self._bisect(kept, rejected)
+            else:
+                written = self._split(items, error, rejected)
+        except Exception as error:
+            if _database_away(error):
+                raise
+            written = self._split(items, error, rejected)
+        if rejected:
+            self.rejected += len(rejected)
+            item, error = rejected[0]
+            log.warning("dropped %d participation event(s) the database refused (first: community %s member %s "
+                        "kind %s channel %.80r: %s)", len(rejected), item.community_id, item.member_id, item.kind,
+                        item.channel_id, _short(error))
+        return written
+
+    def _bisect(self, items: list[Item], rejected: list[tuple[Item, BaseException]]) -> int:
+        if not items:
+            return 0
+        try:
+            self._write(items)
+            return len(items)
+        except Exception as error:
+            if _database_away(error):
+                raise
+            return self._split(items, error, rejected)
+
+    def _split(self, items: list[Item], error: BaseException, rejected: list[tuple[Item, BaseException]]) -> int:
+        """``items`` failed as a whole: a single row is rejected, a longer batch is tried in halves."""
+        if len(items) == 1:
+            rejected.append((items[0], error))
+            return 0
+        middle = len(items) // 2
+        return self._bisect(items[:middle], rejected) + self._bisect(items[middle:], rejected)
 
     def _write(self, items: list[Item]) -> None:
         with self.db.write_lock(), self.db.engine.begin() as conn:
@@ -261,6 +302,16 @@ class BatchStore:
         return [i for i in items if i.member_id in found]
 
 
+def _database_away(error: BaseException) -> bool:
+    """The database (not the row) failed: unreachable, locked, out of disk. Retry the batch later."""
+    return isinstance(error, (OperationalError, sqlite3.OperationalError))
+
+
+def _short(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0][:200] if text else ''}"
+
+
 # --- the asynchronous part: queue, timer, flush -------------------------------------------
 class EventWriter:
     def __init__(self, db: Any, *, max_queue: int = 200_000, batch_size: int = 10_000,
@@ -280,6 +331,11 @@ class EventWriter:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
         self._failing_since: float | None = None  # when the database went away (logged once)
+
+    @property
+    def rejected(self) -> int:
+        """Events dropped because the database refused their row (isolated from their batch)."""
+        return self.store.rejected
 
     def put(self, item: Item) -> bool:
         """Queue one event without waiting; False (counted, logged) when the queue is full."""

@@ -11,6 +11,7 @@ from typing import Any
 
 import discord
 
+from ...edge import platform_name
 from ...events import MemberJoined, MemberLeft, MessagePosted, Origin, ReactionAdded, ReactionRemoved
 
 PLATFORM = "discord"
@@ -29,7 +30,7 @@ def where(channel: Any) -> tuple[str | None, str | None, str | None]:
 def display_name(user: Any) -> str | None:
     if user is None:
         return None
-    return getattr(user, "display_name", None) or getattr(user, "name", None)
+    return platform_name(getattr(user, "display_name", None) or getattr(user, "name", None))
 
 
 def message_event(message: discord.Message, at: datetime) -> tuple[Origin, MessagePosted] | None:

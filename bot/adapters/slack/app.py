@@ -22,6 +22,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
 from ...access import Access
+from ...edge import UnusableField
 from ...events import Origin
 from ..base import Invocation, MessageRef
 from .access import SlackAccess
@@ -198,7 +199,11 @@ class SlackDispatch:
 
     async def _event(self, body: dict[str, Any]) -> None:
         try:
-            converted = to_neutral(body, self.core.clock.now())
+            try:
+                converted = to_neutral(body, self.core.clock.now())
+            except UnusableField as error:
+                self.core.refuse_event(PLATFORM, str(error))
+                return
             if converted is not None and await self._first_delivery(body):
                 await self.core.handle_event(*converted)
         finally:

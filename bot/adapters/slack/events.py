@@ -10,6 +10,7 @@ from collections import OrderedDict
 from datetime import datetime, timezone
 from typing import Any
 
+from ...edge import UnusableField, optional_id, platform_id, required_id
 from ...events import Event, MemberJoined, MemberLeft, MessagePosted, Origin, ReactionAdded, ReactionRemoved
 
 PLATFORM = "slack"
@@ -25,13 +26,19 @@ COMMUNITY_CHANNEL_TYPES = {None, "channel", "group"}
 
 def team_of(body: dict[str, Any]) -> str:
     """The workspace a request belongs to (the community), whatever the payload's shape."""
-    team = body.get("team")
-    return str(body.get("team_id") or (team.get("id") if isinstance(team, dict) else team)
-               or (body.get("view") or {}).get("team_id") or (body.get("user") or {}).get("team_id") or "")
+    team, view, user = body.get("team"), body.get("view"), body.get("user")
+    for value in (body.get("team_id"), team.get("id") if isinstance(team, dict) else team,
+                  view.get("team_id") if isinstance(view, dict) else None,
+                  user.get("team_id") if isinstance(user, dict) else None):
+        if value:
+            return platform_id(value) or ""  # "" = unusable: the core refuses it with one line
+    return ""
 
 
-def _origin(team_id: str, user_id: str, channel_id: str | None) -> Origin:
-    return Origin(platform=PLATFORM, server_id=team_id, user_id=user_id, channel_id=channel_id)
+def _origin(team_id: str, user: Any, channel: Any) -> Origin:
+    """Who and where, every id checked (UnusableField names the first that is not an id)."""
+    return Origin(platform=PLATFORM, server_id=required_id(team_id, "team id"), user_id=required_id(user, "user id"),
+                  channel_id=optional_id(channel, "channel id"))
 
 
 def message_event(team_id: str, event: dict[str, Any], at: datetime) -> tuple[Origin, MessagePosted] | None:
@@ -39,36 +46,40 @@ def message_event(team_id: str, event: dict[str, Any], at: datetime) -> tuple[Or
         return None
     if event.get("channel_type") not in COMMUNITY_CHANNEL_TYPES:
         return None
-    ts = str(event.get("ts") or "")
-    thread_ts = event.get("thread_ts")
+    origin = _origin(team_id, event["user"], event.get("channel"))
+    ts = optional_id(event.get("ts"), "message ts") or ""
+    thread_ts = optional_id(event.get("thread_ts"), "thread ts")
     in_thread = bool(thread_ts) and thread_ts != ts  # a thread's parent carries its own ts as thread_ts
+    text = event.get("text")
     posted = MessagePosted(
         message_id=ts,
-        channel_id=event.get("channel"),
-        thread_id=str(thread_ts) if in_thread else None,
+        channel_id=origin.channel_id,
+        thread_id=thread_ts if in_thread else None,
         reply_to=None,
-        length=len(event.get("text") or ""),
+        length=len(text) if isinstance(text, str) else 0,
         at=at,
     )
-    return _origin(team_id, str(event["user"]), event.get("channel")), posted
+    return origin, posted
 
 
 def reaction_event(team_id: str, event: dict[str, Any], at: datetime) -> tuple[Origin, Event] | None:
-    item = event.get("item") or {}
-    if item.get("type") != "message" or not event.get("user"):
+    item = event.get("item")
+    if not isinstance(item, dict) or item.get("type") != "message" or not event.get("user"):
         return None
+    origin = _origin(team_id, event["user"], item.get("channel"))
     kind = ReactionAdded if event.get("type") == "reaction_added" else ReactionRemoved
-    reaction = kind(message_id=str(item.get("ts")), emoji=str(event.get("reaction") or ""),
-                    channel_id=item.get("channel"), at=at)
-    return _origin(team_id, str(event["user"]), item.get("channel")), reaction
+    emoji = event.get("reaction")
+    reaction = kind(message_id=required_id(item.get("ts"), "message ts"),
+                    emoji=emoji[:100] if isinstance(emoji, str) else "", channel_id=origin.channel_id, at=at)
+    return origin, reaction
 
 
 def membership_event(team_id: str, event: dict[str, Any], at: datetime) -> tuple[Origin, Event] | None:
     if not event.get("user"):
         return None
+    origin = _origin(team_id, event["user"], event.get("channel"))
     kind = MemberJoined if event.get("type") == "member_joined_channel" else MemberLeft
-    return (_origin(team_id, str(event["user"]), event.get("channel")),
-            kind(channel_id=event.get("channel"), at=at))
+    return origin, kind(channel_id=origin.channel_id, at=at)
 
 
 _CONVERTERS = {
@@ -82,9 +93,15 @@ EVENT_TYPES = tuple(_CONVERTERS)
 
 
 def to_neutral(body: dict[str, Any], at: datetime | None = None) -> tuple[Origin, Event] | None:
-    """An Events API callback body -> (who/where, neutral event), or None when it is not activity."""
-    event = body.get("event") or {}
-    convert = _CONVERTERS.get(event.get("type", ""))
+    """An Events API callback body -> (who/where, neutral event), or None when it is not activity.
+
+    Raises UnusableField when a field the bot would store is not a usable id (bot/edge.py).
+    """
+    event = body.get("event")
+    if not isinstance(event, dict):
+        raise UnusableField("event")
+    kind = event.get("type")
+    convert = _CONVERTERS.get(kind) if isinstance(kind, str) else None
     return convert(team_of(body), event, at or datetime.now(timezone.utc)) if convert else None
 
 
