@@ -242,6 +242,17 @@ class BotApp:
             await self._introduce(community)
         return community
 
+    async def server_seen(self, platform: str, server_id: str, name: str | None = None) -> None:
+        """Traffic from a server that carries no event for the cogs (a bot's message, a server
+        joined, an event type the bot ignores): still its first sight, so its schedules start."""
+        origin = bounded_origin(Origin(platform=platform, server_id=str(server_id), user_id="", server_name=name))
+        if origin is None:
+            return
+        try:
+            await self.community_for(origin)
+        except Exception:  # the database is away: the next event from this server tries again
+            log.warning("could not set up %s server %s yet", platform, origin.server_id)
+
     async def member_for(self, community: Community, origin: Origin) -> Member:
         return await self.directory.member(community, origin.user_id, name=origin.user_name)
 

@@ -7,7 +7,8 @@ restart or with several processes.
 
 Communities: those listed in schedules.yaml with an id and a platform are synced at
 start, as is every community already in the database; a server first seen later (the
-"*" wildcard) is synced the first time the bot sees it — a message, a join or a command.
+"*" wildcard) is synced the first time the bot sees it — any event or command from it
+(the core's ``on_community``).
 Cancelling a YAML schedule pauses it until schedules.yaml changes that schedule.
 """
 
@@ -64,6 +65,9 @@ class Prompts(BankCommands, Cog, name="prompt"):
         await self.runner.register_all()
         # Schedules made with /prompt schedule in another process: picked up within a minute.
         self.app.scheduler.every("prompt:resync", timedelta(minutes=1), self.runner.register_all)
+
+    async def on_community(self, community: Any, config: Any) -> None:
+        await self.runner.ensure_synced(community)  # a "*" server's prompts start with its first event
 
     async def delete_member_data(self, community_id: int, member_id: int) -> int:
         return await self.db.run(forget_member, community_id, member_id)

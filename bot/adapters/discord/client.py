@@ -78,6 +78,17 @@ class CohortEvents:
             return
         await self.adapter.app.handle_event(origin, event)
 
+    async def on_guild_available(self, guild: discord.Guild) -> None:
+        await self._server_seen(guild)
+
+    async def on_guild_join(self, guild: discord.Guild) -> None:
+        await self._server_seen(guild)
+
+    async def _server_seen(self, guild: discord.Guild) -> None:
+        """A server the bot is in: its "*" schedules start now, not at its first message."""
+        if self.adapter.serves(str(guild.id)):
+            await self.adapter.app.server_seen("discord", str(guild.id), guild.name)
+
     async def on_message(self, message: discord.Message) -> None:
         await self._deliver(message_event(message, self.adapter.app.clock.now()))
 

@@ -192,7 +192,15 @@ class SlackDispatch:
         await self.core.handle_action(inv, str(view.get("callback_id") or ""))
 
     async def _ignore_event(self, body: dict[str, Any]) -> None:
-        log.debug("ignored Slack event %s", (body.get("event") or {}).get("type"))
+        event = body.get("event")
+        log.debug("ignored Slack event %s", event.get("type") if isinstance(event, dict) else None)
+        self._after_ack(self._seen(body))
+
+    async def _seen(self, body: dict[str, Any]) -> None:
+        """An event that is not activity still tells us the workspace exists ("*" schedules start)."""
+        team_id = team_of(body)
+        if team_id:
+            await self.core.server_seen(PLATFORM, team_id, self.team_names.get(team_id))
 
     async def _on_event(self, body: dict[str, Any]) -> None:
         self._after_ack(self._event(body))  # bolt acknowledges events itself when the listener returns
@@ -204,7 +212,9 @@ class SlackDispatch:
             except UnusableField as error:
                 self.core.refuse_event(PLATFORM, str(error))
                 return
-            if converted is not None and await self._first_delivery(body):
+            if converted is None:
+                await self._seen(body)
+            elif await self._first_delivery(body):
                 await self.core.handle_event(*converted)
         finally:
             self.inflight.exit()  # entered by _drop_repeated_events
