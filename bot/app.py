@@ -7,10 +7,8 @@ cog and no adapter by name: both are loaded from dotted paths in configuration.
 
 from __future__ import annotations
 
-import dataclasses
 import importlib
 import logging
-import time
 from typing import Any, Iterable
 
 from .access import Access
@@ -22,9 +20,10 @@ from .content import Content
 from .context import ActionContext, CommandContext, EventContext, JobContext
 from .directory import Directory
 from .dispatch import ErrorReporter
-from .edge import bounded_event, bounded_origin, why_invalid
+from .edge import bounded_origin, why_invalid
 from .errors import ConfigError, NotFound, PermissionDenied, UserError
 from .events import Event, Origin
+from .intake import EventIntake
 from sqlmodel import select
 
 from .models import Community, Member
@@ -93,8 +92,7 @@ class BotApp:
         self.web = WebServer(getattr(settings, "host", "127.0.0.1"), int(getattr(settings, "port", 0) or 0),
                              enabled=settings is not None)
         self.web.add_health(lambda: {"adapters": sorted(self.adapters)})
-        self.refused_events = 0  # platform events whose ids could not be stored (see bot/edge.py)
-        self._refusal_logged = float("-inf")
+        self.intake = EventIntake(self)
         self.started = False
 
     # -- cogs -----------------------------------------------------------------------------
@@ -165,6 +163,7 @@ class BotApp:
                 await adapter.stop()
             except Exception:
                 log.exception("adapter %s failed to stop cleanly", adapter.platform)
+        await self.intake.stop()  # events waiting for the database reach the cogs before they unload
         await self.web.stop()
         await self.scheduler.stop()
         for name, cog in list(self.cogs.items()):
@@ -402,32 +401,16 @@ class BotApp:
 
     # -- inbound and internal events ------------------------------------------------------
     async def handle_event(self, origin: Origin, event: Event) -> None:
-        """A platform event: resolve community and member, then dispatch to listeners."""
-        checked, event = bounded_origin(origin), bounded_event(event)
-        if checked is None or event is None:
-            self.refuse_event(origin.platform, why_invalid(origin) or "event id")
-            return
-        origin = checked
-        try:
-            community = await self.community_for(origin)
-            member = await self.member_for(community, origin) if origin.user_id else None
-        except Exception:
-            log.exception("could not resolve %s for %s", origin, type(event).__name__)
-            return
-        assert community.id is not None
-        event = dataclasses.replace(event, community_id=community.id,
-                                    member_id=member.id if member and member.id else 0,
-                                    channel_id=event.channel_id or origin.channel_id)
-        await self._dispatch(event, community, member)
+        """A platform event: checked, resolved to community and member, dispatched (bot/intake.py)."""
+        await self.intake.handle(origin, event)
 
     def refuse_event(self, platform: str, what: str) -> None:
-        """Count a platform event with an unusable field; say so at most once a minute (no log flood)."""
-        self.refused_events += 1
-        now = time.monotonic()
-        if now - self._refusal_logged >= 60:
-            self._refusal_logged = now
-            log.warning("ignored a %s event with an unusable %s (%d ignored so far)", platform, what,
-                        self.refused_events)
+        """An adapter found a platform event with an unusable field: counted, logged once a minute."""
+        self.intake.refuse(platform, what)
+
+    @property
+    def refused_events(self) -> int:
+        return self.intake.refused
 
     async def publish(self, event: Event) -> None:
         """A cog's own event (vote, prompt response...) for other cogs to consume."""

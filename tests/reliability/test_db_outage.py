@@ -207,3 +207,58 @@ def _event_rows(url: str) -> int:
         count = conn.execute(text("SELECT COUNT(*) FROM participation_event")).scalar_one()
     engine.dispose()
     return int(count)
+
+
+async def _wait_until(condition: Any, timeout: float = 20) -> None:
+    async with asyncio.timeout(timeout):
+        while not condition():
+            await asyncio.sleep(0.02)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("max_pending", [50_000, 10])
+async def test_messages_during_an_outage_wait_by_platform_ids_and_are_counted_when_it_is_back(
+        pg_url: str, max_pending: int, caplog: pytest.LogCaptureFixture) -> None:
+    """15 messages over a few seconds of outage, from members whose cache entry is stale (as a minute
+    into an outage) and from members never seen before: all counted once the database is back.
+    With room for only 10 waiting events, 10 are counted and 5 dropped, counted and logged."""
+    if not _has_setup(PARTICIPATION):
+        pytest.skip("needs cogs.participation")
+    prepare_database(pg_url, cogs=[PARTICIPATION])
+    target = urlsplit(pg_url)
+    proxy = TcpProxy(target.hostname or "127.0.0.1", target.port or 5432)
+    bot = Harness(cogs=[PARTICIPATION], db_url=through(pg_url, await proxy.start()))
+    await bot.start()
+    stats = bot.app.get_cog("stats")
+    assert stats is not None
+    try:
+        bot.app.intake.max_pending = max_pending
+        bot.app.directory.member_ttl = 0  # every cached member is stale: resolving needs the database
+        for member in MEMBERS:
+            await bot.message(member)
+        await stats.flush()
+        before = _event_rows(pg_url)
+
+        await proxy.cut()
+        senders = [*MEMBERS, "new1", "new2"] * 3  # 15 messages; new1/new2 were never seen before
+        senders = senders[:15]
+        with caplog.at_level(logging.WARNING):
+            for sender in senders:
+                await bot.message(sender)
+                await asyncio.sleep(0.2)
+            assert len(bot.app.intake.pending) == min(15, max_pending)
+            await proxy.restore()  # the same process: the waiting events are resolved now
+            await _wait_until(lambda: not bot.app.intake.pending)
+        await stats.flush()
+        written = _event_rows(pg_url) - before
+        print(f"outage: {len(senders)} messages sent, {written} counted, {bot.app.intake.dropped} dropped")
+        assert written == min(15, max_pending) and written + bot.app.intake.dropped == 15
+        assert "database back" in caplog.text
+        if max_pending < 15:
+            assert "events dropped so far" in caplog.text
+        else:
+            me = await bot.command("/stats me", as_="new1")
+            assert "2 events" in me.text, me.text
+    finally:
+        await bot.stop()
+        await proxy.stop()
