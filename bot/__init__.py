@@ -7,6 +7,7 @@ from .cog import Cog, action, command, job, on_event  # noqa: E402
 from .content import Attachment, Button, Content, Field, Form, FormField  # noqa: E402
 from .context import ActionContext, CommandContext, EventContext, JobContext  # noqa: E402
 from .errors import NotFound, PermissionDenied, UserError  # noqa: E402
+from .native_events import NativeEvent  # noqa: E402
 from .web import WebRequest, WebResponse, route  # noqa: E402
 from .options import ChannelRef, Duration, FileUpload, Help, Max, MaxLen, MemberRef, Min, MinLen, Timezone  # noqa: E402
 
@@ -14,5 +15,5 @@ __all__ = [
     "Access", "Cog", "action", "command", "job", "on_event", "Attachment", "Button", "Content", "Field",
     "Form", "FormField", "ActionContext", "CommandContext", "EventContext", "JobContext", "NotFound",
     "PermissionDenied", "UserError", "ChannelRef", "Duration", "FileUpload", "Help", "Max", "MaxLen",
-    "MemberRef", "Min", "MinLen", "Timezone", "WebRequest", "WebResponse", "route", "__version__",
+    "MemberRef", "Min", "MinLen", "Timezone", "NativeEvent", "WebRequest", "WebResponse", "route", "__version__",
 ]

@@ -57,6 +57,7 @@ class BotApp:
         # has settings (``python -m bot run``) or someone requires it; test harnesses opt in.
         self.web = WebServer(getattr(settings, "host", "127.0.0.1"), int(getattr(settings, "port", 0) or 0),
                              enabled=settings is not None)
+        self.web.public_base = getattr(settings, "public_url", None)
         self.web.add_health(lambda: {"adapters": sorted(self.adapters)})
         self.intake = EventIntake(self)
         self.started = False
@@ -275,6 +276,16 @@ class BotApp:
                          content: Content | str) -> MessageRef:
         return await self._adapter(community.platform).open_group(
             community.external_id, [m.external_id for m in members], name[:100], Content.of(content))
+
+    async def create_native_event(self, community: Community, event: Any) -> str | None:
+        """The platform's own scheduled event (Discord), if it has them and the bot may: its id."""
+        return await self._adapter(community.platform).create_native_event(community.external_id, event)
+
+    async def update_native_event(self, community: Community, native_id: str, event: Any) -> None:
+        await self._adapter(community.platform).update_native_event(community.external_id, native_id, event)
+
+    async def cancel_native_event(self, community: Community, native_id: str) -> None:
+        await self._adapter(community.platform).cancel_native_event(community.external_id, native_id)
 
     # -- inbound: commands ----------------------------------------------------------------
     async def handle_command_text(self, inv: Invocation, text: str) -> None:

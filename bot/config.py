@@ -23,7 +23,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 from .cog import Cog
 from .errors import ConfigError
 
-BUILTIN_COGS = ["cogs.prompts", "cogs.polls", "cogs.mentors", "cogs.participation"]
+BUILTIN_COGS = ["cogs.prompts", "cogs.polls", "cogs.mentors", "cogs.participation", "cogs.events", "cogs.officehours"]
 CORE_COGS = ["bot.builtin"]
 
 

@@ -37,7 +37,8 @@ class Settings(BaseSettings):
     slack_api_url: str | None = None
 
     port: int = 3000
-    host: str = "0.0.0.0"  # where the HTTP server (Slack events, /healthz) listens
+    host: str = "0.0.0.0"  # where the HTTP server (Slack events, /healthz, calendar feeds) listens
+    public_url: str | None = None  # how members reach that server, for links (e.g. https://bot.example.org)
     bot_adapters: str = ""  # force a list, e.g. "console" or "discord,slack"
 
     @field_validator("discord_token", "slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")

@@ -83,6 +83,7 @@ class WebServer:
         self.host = host
         self.port = port
         self.enabled = enabled  # the core starts it only when enabled (tests leave it off)
+        self.public_base: str | None = None  # PUBLIC_URL: how people reach us (links in chat)
         self.required_by: list[str] = []
         self._routes: dict[tuple[str, str], RawHandler] = {}
         self._health: list[Callable[[], Mapping[str, Any]]] = []
@@ -126,6 +127,11 @@ class WebServer:
     def url(self) -> str:
         host = "127.0.0.1" if self.host in ("0.0.0.0", "") else self.host
         return f"http://{host}:{self.port}"
+
+    @property
+    def public_url(self) -> str:
+        """The base URL for links the bot hands out (``PUBLIC_URL``, else where it listens)."""
+        return (self.public_base or self.url).rstrip("/")
 
     def paths(self) -> list[tuple[str, str]]:
         return sorted(self._routes)

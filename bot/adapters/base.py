@@ -104,6 +104,17 @@ class Adapter(ABC):
     async def resolve_channel(self, server_id: str, text: str) -> ChannelRef | None:
         """A channel by id, mention or name; ``None`` when there is no such channel."""
 
+    # -- optional: the platform's own scheduled events (see bot/native_events.py) ------------
+    async def create_native_event(self, server_id: str, event: Any) -> str | None:
+        """Create one; its id, or ``None`` when the platform has none or the bot may not."""
+        return None
+
+    async def update_native_event(self, server_id: str, native_id: str, event: Any) -> None:
+        return None
+
+    async def cancel_native_event(self, server_id: str, native_id: str) -> None:
+        return None
+
     def serves(self, server_id: str) -> bool:
         """Whether this process handles that server (Discord shards)."""
         return True

@@ -21,13 +21,13 @@ from bot import (Access, ActionContext, Attachment, Cog, CommandContext, Content
 from bot.adapters.base import MessageRef
 from bot.context import JobContext
 from bot.events import PollVoted, QuizAnswered
+from bot.live import LiveUpdater
 from bot.models import Community
 from bot.options import ChannelRef
 
 from . import store
 from .config import PollScheduleConfig, SurveyScheduleConfig, validate_sections
 from .exports import poll_csv, survey_csv
-from .live import LiveUpdater
 from .logic import PollSpec, build_poll_spec
 from .models import Poll
 from .render import poll_content, results_content, survey_content, survey_results_content, closed_notice

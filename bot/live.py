@@ -1,7 +1,8 @@
-"""Debounced live updates: after votes, at most one edit of a poll's message per ``delay``.
+"""Debounced live updates: after clicks, at most one edit of a message per ``delay``.
 
-A burst of 200 votes marks the poll dirty 200 times but the message is edited once per
-interval with the counts read at that moment, so it ends exact with a handful of edits.
+A burst of 200 votes (or RSVPs) marks the item dirty 200 times but its message is edited
+once per interval with the counts read at that moment, so it ends exact with a handful of
+edits. Used by polls and event cards; ``refresh(item_id)`` re-renders from the database.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import asyncio
 import logging
 from typing import Awaitable, Callable
 
-log = logging.getLogger("cogs.poll.live")
+log = logging.getLogger("bot.live")
 
 
 class LiveUpdater:
@@ -47,7 +48,7 @@ class LiveUpdater:
                 try:
                     await self.refresh(poll_id)
                 except Exception:
-                    log.exception("could not update the message of poll %s", poll_id)
+                    log.exception("could not update the live message of %s", poll_id)
         finally:
             self._tasks.pop(poll_id, None)
 

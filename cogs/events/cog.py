@@ -1,0 +1,320 @@
+"""/event: live sessions — webinars, workshops, office hours — with RSVP, reminders,
+calendars and attendance.
+
+Rules worth knowing (they are also what people are told):
+- Going / Maybe / Can't go: the last click counts. With a capacity, Going past it puts you on
+  the waitlist; when someone going changes their mind the first on the waitlist gets the
+  spot (and a DM).
+- Reminders go by DM 24 h and 15 min before the start to Going (and Maybe with
+  ``event_settings: {remind_maybe: true}``), each exactly once.
+- "I'm here" is on the card from 10 minutes before the start until the end; instructors can
+  mark attendance afterwards with /event attendance.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from bot import (Access, ActionContext, Attachment, Cog, CommandContext, Content, Duration, Help, MaxLen,
+                 NativeEvent, NotFound, PermissionDenied, UserError, WebRequest, WebResponse, action, command,
+                 job, route)
+from bot.adapters.base import MessageRef
+from bot.context import JobContext
+from bot.csvexport import to_csv
+from bot.live import LiveUpdater
+from bot.models import Community, Member
+from bot.options import ChannelRef
+from sqlmodel import select
+
+from . import store
+from .config import EventSeriesConfig, EventSettingsConfig, validate_sections
+from .ics import calendar_ics
+from .logic import LABELS, check_in_open, check_new_event, format_local, parse_start
+from .models import Event
+from .render import card, event_line, reminder
+from .series import post_series
+from .timers import schedule_event, sync_pending, unschedule_event
+
+DEFAULT_DURATION = timedelta(hours=1)
+_MENTION = re.compile(r"<@!?([^>|]+)(?:\|[^>]*)?>|@?([^\s,;<>]+)")
+
+
+class Events(Cog, name="event"):
+    """Live sessions: RSVP, reminders, calendars and attendance."""
+
+    config_sections = {"events": list[EventSeriesConfig], "event_settings": EventSettingsConfig}
+
+    def __init__(self, app: Any) -> None:
+        super().__init__(app)
+        self.live = LiveUpdater(self.refresh, delay=1.0)
+
+    # -- knobs for tests ------------------------------------------------------------------
+    async def flush_updates(self) -> None:
+        await self.live.flush()
+
+    # -- lifecycle ------------------------------------------------------------------------
+    async def cog_load(self) -> None:
+        await self.sync()
+        self.app.scheduler.every("event:sync", timedelta(minutes=1), self.sync)
+
+    async def cog_unload(self) -> None:
+        try:
+            await self.live.flush()
+        except Exception:
+            self.log.exception("pending event card updates were lost at shutdown")
+
+    async def sync(self) -> None:
+        """Timers for every pending event (also those another process created)."""
+        await sync_pending(self, await self.db.read(store.pending_events, self.app.clock.now()))
+
+    @classmethod
+    def validate_community(cls, community: Any) -> list[tuple[tuple[Any, ...], str]]:
+        return validate_sections(community)
+
+    async def delete_member_data(self, community_id: int, member_id: int) -> int:
+        return await self.db.run(store.erase_member, community_id, member_id)
+
+    # -- commands -------------------------------------------------------------------------
+    @command("create", access=Access.INSTRUCTOR, defer=True, ephemeral=True)
+    async def create(self, ctx: CommandContext,
+                     title: Annotated[str, Help("What the session is called"), MaxLen(200)],
+                     when: Annotated[str, Help('Start: "2026-03-05 15:00", "thu 15:00", "tomorrow 10:00" (local time)')],
+                     duration: Annotated[Duration | None, Help("How long: 30m, 1h30m (default 1h, at most 24h)")] = None,
+                     where: Annotated[str | None, Help("A link or a voice channel"), MaxLen(300)] = None,
+                     channel: Annotated[ChannelRef | None, Help("Where to post the card (default: here)")] = None,
+                     capacity: Annotated[int | None, Help("Spots; more people go on a waitlist")] = None,
+                     description: Annotated[str | None, Help("What it is about"), MaxLen(1000)] = None) -> None:
+        """Schedule a session and post its card with RSVP buttons (instructors)."""
+        now, tz = ctx.now(), ctx.tz
+        length = duration if duration is not None else DEFAULT_DURATION
+        try:
+            starts_at = parse_start(when, now, tz)
+            check_new_event(starts_at, length, capacity, now, tz)
+        except ValueError as error:
+            raise UserError(str(error)) from None
+        target = await ctx.resolve_channel(channel) if channel else ctx.channel
+        event = Event(community_id=ctx.community.id, author_id=ctx.member.id, title=title.strip(),
+                      description=(description or "").strip(), location=(where or "").strip(),
+                      starts_at=starts_at, ends_at=starts_at + length, capacity=capacity, created_at=now)
+        event = await self.db.run(store.insert_event, event)
+        await self.publish(ctx.community, event, target, thread_id=None if channel else ctx.thread_id)
+        where_posted = f" in #{target.name or target.id}" if channel else ""
+        await ctx.reply(f"Event #{event.id} is up{where_posted}: {format_local(starts_at, tz)}. "
+                        f"Cancel it with `/event cancel {event.id}`.", ephemeral=True)
+
+    @command("list", ephemeral=True)
+    async def list_events(self, ctx: CommandContext) -> None:
+        """Upcoming sessions, with your RSVP, and the community's calendar feed."""
+        def read(session: Any) -> tuple[list[Event], dict[int, str], str]:
+            events = store.upcoming(session, ctx.community.id, ctx.now())
+            mine = store.my_rsvps(session, ctx.member.id, [e.id for e in events])  # type: ignore[misc]
+            return events, mine, store.calendar_token(session, ctx.community.id)
+
+        events, mine, token = await self.db.run(read)
+        lines = [event_line(e, ctx.tz, mine.get(e.id)) for e in events]  # type: ignore[arg-type]
+        text = "\n".join(lines) if lines else "No upcoming sessions."
+        feed = f"{self.app.web.public_url}/calendar/{token}.ics"
+        await ctx.reply(Content(title="Upcoming sessions", text=text,
+                                footer=f"Calendar feed (Google Calendar, Outlook): {feed}"), ephemeral=True)
+
+    @command("cancel", access=Access.INSTRUCTOR, ephemeral=True, defer=True)
+    async def cancel(self, ctx: CommandContext, event: Annotated[int, Help("The event number")],
+                     reason: Annotated[str | None, Help("Told to the people going"), MaxLen(300)] = None) -> None:
+        """Cancel a session: the card says so and everyone going gets a DM (instructors)."""
+        row = await self.db.run(store.cancel, ctx.community.id, event, ctx.now())
+        unschedule_event(self, event)
+        await self.live.settle(event)
+        await self.refresh(event)
+        if row.native_id:
+            try:
+                await self.app.cancel_native_event(ctx.community, row.native_id)
+            except Exception:
+                self.log.exception("could not cancel the platform event of event %s", event)
+        people = await self.db.read(store.members_with, event, ("going", "maybe", "waitlist"))
+        note = f"\nReason: {reason}" if reason else ""
+        for member in people:
+            await self._dm(ctx.community, member, Content(
+                text=f"❌ **{row.title}** ({format_local(row.starts_at, ctx.tz)}) was cancelled.{note}"))
+        await ctx.reply(f"Cancelled event #{event}; told {len(people)} member(s).", ephemeral=True)
+
+    @command("attendance", access=Access.INSTRUCTOR, ephemeral=True)
+    async def attendance(self, ctx: CommandContext, event: Annotated[int, Help("The event number")],
+                         present: Annotated[str | None, Help("Mark these members as attended: @ana @ben")] = None) -> None:
+        """Show who attended a session, or mark members as present (instructors)."""
+        row = await self.db.read(store.get_event, ctx.community.id, event)
+        if present:
+            if ctx.now() < row.starts_at:
+                raise UserError(f"event #{event} has not started yet — mark attendance once it has")
+            marked = 0
+            for ref in _mentions(present):
+                member = await ctx.resolve_member(ref)
+                if await self.db.run(store.check_in, ctx.community.id, event, member.id, ctx.now(), "instructor"):
+                    marked += 1
+            self.live.touch(event)
+            await ctx.reply(f"Marked {marked} member(s) present at event #{event}.", ephemeral=True)
+            return
+        rows = await self.db.read(store.attendance_rows, event)
+        here = [m.display_name or m.external_id for m, _, _, seen in rows if seen]
+        missing = [m.display_name or m.external_id for m, status, _, seen in rows if status == "going" and not seen]
+        going = sum(1 for _, status, _, _ in rows if status == "going")
+        text = (f"Attended: {len(here)}" + (f" — {', '.join(here)}" if here else "") +
+                f"\nGoing but not checked in: {len(missing)}" + (f" — {', '.join(missing)}" if missing else ""))
+        turnout = f"{round(100 * len(here) / going)}% of those going" if going else "nobody RSVPed Going"
+        await ctx.reply(Content(title=f"Attendance — {row.title} (#{event})", text=text, footer=turnout),
+                        ephemeral=True)
+
+    @command("export", access=Access.INSTRUCTOR, ephemeral=True, defer=True)
+    async def export(self, ctx: CommandContext, event: Annotated[int, Help("The event number")]) -> None:
+        """Download a session's RSVPs and attendance as CSV (instructors)."""
+        row = await self.db.read(store.get_event, ctx.community.id, event)
+        rows = await self.db.read(store.attendance_rows, event)
+        data = to_csv(["member", "member_id", "rsvp", "rsvp_at", "attended", "attended_at", "marked_by"],
+                      [[m.display_name, m.external_id, LABELS.get(status or "", ""),
+                        at.isoformat() if at else "", seen is not None, seen.at.isoformat() if seen else "",
+                        seen.source if seen else ""] for m, status, at, seen in rows])
+        await ctx.reply(Content(text=f"Event #{event} ({row.title}) as CSV.",
+                                files=[Attachment(f"event-{event}.csv", data.encode(), "text/csv")]), ephemeral=True)
+
+    # -- buttons --------------------------------------------------------------------------
+    @action("rsvp")
+    async def rsvp(self, ctx: ActionContext, event_id: int, choice: str) -> None:
+        change = await self.db.run(store.rsvp, ctx.community.id, event_id, ctx.member.id, choice, ctx.now())
+        self.live.touch(event_id)
+        row = await self.db.read(store.get_event, ctx.community.id, event_id)
+        if change.after == "waitlist":
+            position = await self.db.read(store.waitlist_position, event_id, ctx.member.id)
+            text = (f"**{row.title}** is full — you're #{position} on the waitlist. "
+                    "You'll get a DM if a spot opens.")
+        else:
+            text = f"Your RSVP for **{row.title}**: {LABELS[change.after]}."
+        await ctx.reply(text, ephemeral=True)
+        for member_id in change.promoted:
+            member = await self.db.read(lambda s, i=member_id: s.get(Member, i))
+            await self._dm(ctx.community, member, Content(
+                text=f"🎉 A spot opened: you're now going to **{row.title}** ({format_local(row.starts_at, ctx.tz)})."))
+
+    @action("ics")
+    async def ics(self, ctx: ActionContext, event_id: int) -> None:
+        row = await self.db.read(store.get_event, ctx.community.id, event_id)
+        data = calendar_ics([row], ctx.tz, name=row.title, stamp=ctx.now(), uid_domain=self._uid_domain(ctx.community))
+        await ctx.reply(Content(text=f"**{row.title}** for your calendar.",
+                                files=[Attachment(f"event-{event_id}.ics", data, "text/calendar")]), ephemeral=True)
+
+    @action("here")
+    async def here(self, ctx: ActionContext, event_id: int) -> None:
+        row = await self.db.read(store.get_event, ctx.community.id, event_id)
+        now = ctx.now()
+        if row.is_cancelled:
+            raise UserError(f"event #{event_id} was cancelled")
+        if not check_in_open(row.starts_at, row.ends_at, now):
+            raise UserError("check-in is open from 10 minutes before the start until the end"
+                            if now < row.ends_at else f"event #{event_id} is over — check-in is closed")
+        if not await self.db.run(store.check_in, ctx.community.id, event_id, ctx.member.id, now, "check-in"):
+            await ctx.reply("You're already checked in.", ephemeral=True)
+            return
+        self.live.touch(event_id)
+        await ctx.reply(f"Checked in to **{row.title}** — welcome!", ephemeral=True)
+
+    # -- calendar feed --------------------------------------------------------------------
+    @route("GET", "/calendar/{token}.ics")
+    async def calendar_feed(self, request: WebRequest) -> WebResponse:
+        found = await self.db.read(store.calendar_events, request.params["token"])
+        if found is None:
+            return WebResponse.not_found("unknown calendar")
+        community, events = found
+        data = calendar_ics(events, ZoneInfo(community.timezone or "UTC"), name=community.name or "Sessions",
+                            stamp=self.app.clock.now(), uid_domain=self._uid_domain(community))
+        return WebResponse(data, content_type="text/calendar; charset=utf-8",
+                           headers={"Cache-Control": "private, max-age=300"})
+
+    # -- recurring sessions ---------------------------------------------------------------
+    @job("series", every="1h")
+    async def post_due_series(self, ctx: JobContext) -> None:
+        """Post the cards of recurring sessions (schedules.yaml ``events:``) that are due."""
+        communities = await self.db.read(lambda s: list(s.exec(select(Community)).all()))
+        for community in communities:
+            cfg = self.app.community_config(community.platform, community.external_id)
+            if cfg.section("events", []) and self.app.serves(community.platform, community.external_id):
+                try:
+                    await post_series(self, community, cfg)
+                except Exception:
+                    self.log.exception("recurring sessions of %s failed", community.external_id)
+
+    # -- posting, refreshing, reminding ---------------------------------------------------
+    async def publish(self, community: Community, event: Event, channel: str | ChannelRef, *,
+                      thread_id: str | None = None) -> None:
+        """Post an event's card (the row goes again if posting fails), then its timers and the
+        platform's own event where there is one."""
+        view = await self.db.read(store.load_view, event.id)
+        content = card(view, self.action_id, ZoneInfo(community.timezone or "UTC"), self.app.clock.now())
+        try:
+            ref = await self.app.post(community, channel, content, thread_id=thread_id)
+        except BaseException:
+            await self.db.run(store.delete_event, event.id)
+            raise
+        await self.db.run(store.set_message, event.id, ref)
+        schedule_event(self, event, (community.platform, community.external_id))
+        try:
+            native = await self.app.create_native_event(community, _native(event))
+        except Exception:
+            self.log.exception("could not create the platform event for event %s", event.id)
+            native = None
+        if native:
+            await self.db.run(store.set_native_id, event.id, native)
+
+    async def refresh(self, event_id: int) -> None:
+        def read(session: Any) -> tuple[Content, MessageRef | None]:
+            view = store.load_view(session, event_id)
+            community = session.get(Community, view.event.community_id)
+            content = card(view, self.action_id, ZoneInfo(community.timezone or "UTC"), self.app.clock.now())
+            e = view.event
+            ref = MessageRef(e.platform, e.server_id, e.channel_id, e.message_id, e.thread_id) \
+                if e.message_id and e.platform and e.server_id and e.channel_id else None
+            return content, ref
+
+        content, ref = await self.db.read(read)
+        if ref is not None:
+            await self.app.edit(ref, content)
+
+    async def send_reminders(self, event_id: int, label: str) -> int:
+        def read(session: Any) -> tuple[Event, Community, list[Any]]:
+            event = session.get(Event, event_id)
+            community = session.get(Community, event.community_id)
+            cfg = self.app.community_config(community.platform, community.external_id)
+            statuses = ("going", "maybe") if cfg.section("event_settings", EventSettingsConfig()).remind_maybe \
+                else ("going",)
+            return event, community, store.members_with(session, event_id, statuses)
+
+        event, community, members = await self.db.read(read)
+        if event is None or event.is_cancelled:
+            return 0
+        content = reminder(event, ZoneInfo(community.timezone or "UTC"), label)
+        sent = 0
+        for member in members:
+            if await self._dm(community, member, content):
+                sent += 1
+        return sent
+
+    async def _dm(self, community: Community, member: Any, content: Content) -> bool:
+        try:
+            return await self.app.dm(community, member, content) is not None
+        except Exception:
+            self.log.exception("could not DM member %s", member.id)
+            return False
+
+    @staticmethod
+    def _uid_domain(community: Community) -> str:
+        return f"{community.platform}-{community.external_id}.cohort-bot"
+
+
+def _native(event: Event) -> NativeEvent:
+    return NativeEvent(title=event.title, starts_at=event.starts_at, ends_at=event.ends_at,
+                       location=event.location or "Online", description=event.description)
+
+
+def _mentions(text: str) -> list[str]:
+    """"<@U1> @ben, carla" -> ["U1", "ben", "carla"]."""
+    return [m.group(1) or m.group(2) for m in _MENTION.finditer(text)]

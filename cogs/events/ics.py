@@ -1,0 +1,46 @@
+"""RFC 5545 calendars with the ``icalendar`` library: times are written in the community's
+time zone (TZID + a VTIMEZONE with its DST rules), so calendar apps keep the local wall time
+across a daylight-saving change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterable
+from zoneinfo import ZoneInfo
+
+import icalendar
+
+from .models import Event
+
+PRODID = "-//Cohort Bot//events//EN"
+
+
+def calendar_ics(events: Iterable[Event], tz: ZoneInfo, *, name: str, stamp: datetime, uid_domain: str) -> bytes:
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", name)
+    cal.add("x-wr-timezone", tz.key)
+    for event in events:
+        cal.add_component(_vevent(event, tz, stamp, uid_domain))
+    cal.add_missing_timezones()
+    return cal.to_ical()
+
+
+def _vevent(event: Event, tz: ZoneInfo, stamp: datetime, uid_domain: str) -> icalendar.Event:
+    item = icalendar.Event()
+    item.add("uid", f"event-{event.id}@{uid_domain}")
+    item.add("dtstamp", stamp)
+    item.add("dtstart", event.starts_at.astimezone(tz))
+    item.add("dtend", event.ends_at.astimezone(tz))
+    item.add("summary", event.title)
+    if event.description:
+        item.add("description", event.description)
+    if event.location:
+        item.add("location", event.location)
+        if event.location.startswith(("https://", "http://")):
+            item.add("url", event.location)
+    item.add("status", "CANCELLED" if event.is_cancelled else "CONFIRMED")
+    item.add("sequence", 1 if event.is_cancelled else 0)
+    return item
