@@ -16,6 +16,7 @@ from ...errors import ConfigError
 from ...options import ChannelRef
 from ..base import Adapter, MessageRef
 from .client import EndpointPatch, make_client, point_api_at, point_gateway_at
+from . import scheduled
 from .commands import sync_commands
 from .events import PLATFORM
 from .interactions import InteractionHandler
@@ -231,6 +232,15 @@ class DiscordAdapter(Adapter):
         if channel is None:
             raise RuntimeError(f"Discord server {server_id} has no text channel for private threads")
         return channel
+
+    async def create_native_event(self, server_id: str, event: Any) -> str | None:
+        return await scheduled.create(self._client(), server_id, event)
+
+    async def update_native_event(self, server_id: str, native_id: str, event: Any) -> None:
+        await scheduled.update(self._client(), server_id, native_id, event)
+
+    async def cancel_native_event(self, server_id: str, native_id: str) -> None:
+        await scheduled.cancel(self._client(), server_id, native_id)
 
     async def resolve_channel(self, server_id: str, text: str) -> ChannelRef | None:
         guild = self._client().get_guild(int(server_id)) if server_id.isdigit() else None

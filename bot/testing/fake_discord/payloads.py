@@ -303,3 +303,13 @@ def command_payload(spec: dict[str, Any], *, command_id: str, application_id: st
     if guild_id is not None:
         command["guild_id"] = guild_id
     return command
+
+
+def scheduled_event_payload(event_id: str, guild_id: str, creator: dict[str, Any], body: dict[str, Any]) -> dict[str, Any]:
+    """A Guild Scheduled Event as Discord returns it (status 1 = scheduled)."""
+    return {"id": str(event_id), "guild_id": guild_id, "channel_id": body.get("channel_id"),
+            "creator_id": creator["id"], "creator": creator, "name": body["name"],
+            "description": body.get("description"), "scheduled_start_time": body["scheduled_start_time"],
+            "scheduled_end_time": body.get("scheduled_end_time"), "privacy_level": body["privacy_level"],
+            "status": 1, "entity_type": body["entity_type"], "entity_id": None,
+            "entity_metadata": body.get("entity_metadata"), "user_count": 0, "image": None}

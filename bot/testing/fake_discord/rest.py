@@ -83,6 +83,8 @@ class RestApi:
             web.post(a + "/channels/{channel_id}/messages/{message_id}/threads", self.thread_from_message),
             web.post(a + "/channels/{channel_id}/threads", self.thread_without_message),
             web.put(a + "/channels/{channel_id}/thread-members/{user_id}", self.add_thread_member),
+            web.post(a + "/guilds/{guild_id}/scheduled-events", self.create_scheduled_event),
+            web.patch(a + "/guilds/{guild_id}/scheduled-events/{event_id}", self.edit_scheduled_event),
         ]
 
     # -- identity --------------------------------------------------------------------
@@ -235,3 +237,25 @@ class RestApi:
             return not_found("Channel", 10003)
         self.state.thread_members[thread_id].add(request.match_info["user_id"])
         return no_content()
+
+    # -- guild scheduled events ------------------------------------------------------
+    async def create_scheduled_event(self, request: web.Request) -> web.Response:
+        guild_id = request.match_info["guild_id"]
+        if guild_id not in self.state.guilds:
+            return not_found("Guild", 10004)
+        body = body_of(request)
+        missing = [k for k in ("name", "privacy_level", "scheduled_start_time", "entity_type") if k not in body]
+        if body.get("entity_type") == 3 and not ("scheduled_end_time" in body and body.get("entity_metadata", {}).get("location")):
+            missing.append("scheduled_end_time/entity_metadata.location")  # external events need both
+        if missing:
+            return error(400, f"Invalid Form Body: {', '.join(missing)}", 50035)
+        event = p.scheduled_event_payload(self.state.ids.next(), guild_id, self.state.bot_user, body)
+        self.state.scheduled_events[event["id"]] = event
+        return json_response(event)
+
+    async def edit_scheduled_event(self, request: web.Request) -> web.Response:
+        event = self.state.scheduled_events.get(request.match_info["event_id"])
+        if event is None or event["guild_id"] != request.match_info["guild_id"]:
+            return not_found("Guild Scheduled Event", 10070)
+        event.update({k: v for k, v in body_of(request).items() if k != "id"})
+        return json_response(event)

@@ -239,6 +239,11 @@ class FakeDiscord(LocalServer, UserActions):
     def registered_commands(self) -> dict[str, list[dict[str, Any]]]:
         return self.state.registered_commands
 
+    @property
+    def scheduled_events(self) -> dict[str, dict[str, Any]]:
+        """Guild Scheduled Events the bot created, by id (as last edited)."""
+        return self.state.scheduled_events
+
     def message(self, message_id: Id) -> dict[str, Any] | None:
         return self.state.all_messages.get(str(message_id))
 

@@ -109,6 +109,7 @@ class DiscordState:
         self.interactions: dict[str, InteractionRecord] = {}  # token -> record
         self.interaction_responses: SnowflakeDict = SnowflakeDict()
         self.registered_commands: SnowflakeDict = SnowflakeDict({"global": []})
+        self.scheduled_events: dict[str, dict[str, Any]] = {}  # Guild Scheduled Events by id
 
     # -- world set-up --------------------------------------------------------------
     def user(self, user_id: int | str, username: str | None = None, *, bot: bool = False) -> dict[str, Any]:
