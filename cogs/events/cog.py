@@ -19,15 +19,12 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from bot import (Access, ActionContext, Attachment, Cog, CommandContext, Content, Duration, Help, MaxLen,
-                 NativeEvent, NotFound, PermissionDenied, UserError, WebRequest, WebResponse, action, command,
-                 job, route)
+                 NativeEvent, UserError, WebRequest, WebResponse, action, command, route)
 from bot.adapters.base import MessageRef
-from bot.context import JobContext
 from bot.csvexport import to_csv
 from bot.live import LiveUpdater
 from bot.models import Community, Member
 from bot.options import ChannelRef
-from sqlmodel import select
 
 from . import store
 from .config import EventSeriesConfig, EventSettingsConfig, validate_sections
@@ -35,7 +32,7 @@ from .ics import calendar_ics
 from .logic import LABELS, check_in_open, check_new_event, format_local, parse_start
 from .models import Event
 from .render import card, event_line, reminder
-from .series import post_series
+from .series import register_series
 from .timers import schedule_event, sync_pending, unschedule_event
 
 DEFAULT_DURATION = timedelta(hours=1)
@@ -230,18 +227,9 @@ class Events(Cog, name="event"):
         return WebResponse(data, content_type="text/calendar; charset=utf-8",
                            headers={"Cache-Control": "private, max-age=300"})
 
-    # -- recurring sessions ---------------------------------------------------------------
-    @job("series", every="1h")
-    async def post_due_series(self, ctx: JobContext) -> None:
-        """Post the cards of recurring sessions (schedules.yaml ``events:``) that are due."""
-        communities = await self.db.read(lambda s: list(s.exec(select(Community)).all()))
-        for community in communities:
-            cfg = self.app.community_config(community.platform, community.external_id)
-            if cfg.section("events", []) and self.app.serves(community.platform, community.external_id):
-                try:
-                    await post_series(self, community, cfg)
-                except Exception:
-                    self.log.exception("recurring sessions of %s failed", community.external_id)
+    # -- recurring sessions (schedules.yaml ``events:``) ----------------------------------
+    async def on_community(self, community: Any, config: Any) -> None:
+        await register_series(self, community, config)
 
     # -- posting, refreshing, reminding ---------------------------------------------------
     async def publish(self, community: Community, event: Event, channel: str | ChannelRef, *,
