@@ -281,9 +281,6 @@ class BotApp:
         """The platform's own scheduled event (Discord), if it has them and the bot may: its id."""
         return await self._adapter(community.platform).create_native_event(community.external_id, event)
 
-    async def update_native_event(self, community: Community, native_id: str, event: Any) -> None:
-        await self._adapter(community.platform).update_native_event(community.external_id, native_id, event)
-
     async def cancel_native_event(self, community: Community, native_id: str) -> None:
         await self._adapter(community.platform).cancel_native_event(community.external_id, native_id)
 

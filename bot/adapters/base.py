@@ -109,9 +109,6 @@ class Adapter(ABC):
         """Create one; its id, or ``None`` when the platform has none or the bot may not."""
         return None
 
-    async def update_native_event(self, server_id: str, native_id: str, event: Any) -> None:
-        return None
-
     async def cancel_native_event(self, server_id: str, native_id: str) -> None:
         return None
 

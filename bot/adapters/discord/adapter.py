@@ -236,9 +236,6 @@ class DiscordAdapter(Adapter):
     async def create_native_event(self, server_id: str, event: Any) -> str | None:
         return await scheduled.create(self._client(), server_id, event)
 
-    async def update_native_event(self, server_id: str, native_id: str, event: Any) -> None:
-        await scheduled.update(self._client(), server_id, native_id, event)
-
     async def cancel_native_event(self, server_id: str, native_id: str) -> None:
         await scheduled.cancel(self._client(), server_id, native_id)
 

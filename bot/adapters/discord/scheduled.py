@@ -1,5 +1,5 @@
 """Native Guild Scheduled Events for event cards (bot/native_events.py), when the bot has
-Manage Events in that server: created with the card, updated and cancelled with it."""
+Manage Events in that server: created with the card and cancelled with it."""
 
 from __future__ import annotations
 
@@ -21,13 +21,6 @@ async def create(client: discord.Client, server_id: str, event: Any) -> str | No
         entity_type=discord.EntityType.external, privacy_level=discord.PrivacyLevel.guild_only,
         location=(event.location or "Online")[:100], description=(event.description or "")[:1000])
     return str(created.id)
-
-
-async def update(client: discord.Client, server_id: str, native_id: str, event: Any) -> None:
-    await client.http.edit_scheduled_event(
-        int(server_id), int(native_id), name=event.title[:100],
-        scheduled_start_time=event.starts_at.isoformat(), scheduled_end_time=event.ends_at.isoformat(),
-        entity_metadata={"location": (event.location or "Online")[:100]}, description=(event.description or "")[:1000])
 
 
 async def cancel(client: discord.Client, server_id: str, native_id: str) -> None:
