@@ -19,7 +19,7 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from bot import (Access, ActionContext, Attachment, Cog, CommandContext, Content, Duration, Help, MaxLen,
-                 NativeEvent, UserError, WebRequest, WebResponse, action, command, route)
+                 NativeEvent, SessionEnded, SessionOpened, UserError, WebRequest, WebResponse, action, command, route)
 from bot.adapters.base import MessageRef
 from bot.csvexport import to_csv
 from bot.live import LiveUpdater
@@ -29,7 +29,7 @@ from bot.options import ChannelRef
 from . import store
 from .config import EventSeriesConfig, EventSettingsConfig, validate_sections
 from .ics import calendar_ics
-from .logic import LABELS, check_in_open, check_new_event, format_local, parse_start
+from .logic import CHECK_IN_OPENS, LABELS, check_in_open, check_new_event, format_local, parse_start
 from .models import Event
 from .render import card, event_line, reminder
 from .series import register_series
@@ -123,6 +123,8 @@ class Events(Cog, name="event"):
         """Cancel a session: the card says so and everyone going gets a DM (instructors)."""
         row = await self.db.run(store.cancel, ctx.community.id, event, ctx.now())
         unschedule_event(self, event)
+        if ctx.now() >= row.starts_at - CHECK_IN_OPENS:  # it had opened: it ends now
+            await self.announce(event, ended=True, cancelling=True)
         await self.live.settle(event)
         await self.refresh(event)
         if row.native_id:
@@ -266,6 +268,15 @@ class Events(Cog, name="event"):
         content, ref = await self.db.read(read)
         if ref is not None:
             await self.app.edit(ref, content)
+
+    async def announce(self, event_id: int, *, ended: bool, cancelling: bool = False) -> None:
+        """Tell other cogs a session opened (check-in starts) or ended (or was cancelled meanwhile)."""
+        event = await self.db.read(lambda s: s.get(Event, event_id))
+        if event is None or event.is_cancelled and not cancelling:
+            return  # another process's timer for a session cancelled here
+        where = {"community_id": event.community_id, "channel_id": event.channel_id, "at": self.app.clock.now(),
+                 "session_id": event_id, "series": event.series_key}
+        await self.app.publish(SessionEnded(**where) if ended else SessionOpened(**where, title=event.title))
 
     async def send_reminders(self, event_id: int, label: str) -> int:
         def read(session: Any) -> tuple[Event, Community, list[Any]]:

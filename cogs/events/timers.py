@@ -64,6 +64,7 @@ def _remind(cog: "Events", event_id: int, label: str) -> Callable[[datetime], Aw
 def _refresh(cog: "Events", event_id: int, *, last: bool = False) -> Callable[[datetime], Awaitable[None]]:
     async def fire(due: datetime) -> None:
         await cog.refresh(event_id)
+        await cog.announce(event_id, ended=last)
         if last:  # the event is over: nothing more will happen to it
             unschedule_event(cog, event_id)
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from bot import (Access, ActionContext, Button, Cog, CommandContext, Content, Field, Help, Max, MaxLen, Min,
-                 UserError, action, command)
+from bot import (Access, ActionContext, Button, Cog, CommandContext, Content, EventContext, Field, Help, Max,
+                 MaxLen, Min, SessionEnded, SessionOpened, UserError, action, command, on_event)
 from bot.content import escape_mentions
 
 from . import store
+from .config import OfficeHoursConfig
 from .logic import queue_stats, short, typical_wait
 
 STATS_DAYS = 30
@@ -24,6 +25,8 @@ STATS_DAYS = 30
 
 class OfficeHours(Cog, name="queue"):
     """Office-hours help queue: join, wait your turn, get helped."""
+
+    config_sections = {"office_hours": OfficeHoursConfig}
 
     async def delete_member_data(self, community_id: int, member_id: int) -> int:
         return await self.db.run(store.erase_member, community_id, member_id)
@@ -83,6 +86,25 @@ class OfficeHours(Cog, name="queue"):
             Field("Typical wait", short(figures.median_wait)), Field("Longest wait", short(figures.longest_wait)),
             Field("Typical time helped", short(figures.median_help))])
         await ctx.reply(content, ephemeral=True)
+
+    # -- with live sessions (schedules.yaml office_hours: {with_events: [...]}) -----------
+    @on_event(SessionOpened, SessionEnded)
+    async def follow_session(self, ctx: EventContext, event: SessionOpened | SessionEnded) -> None:
+        cfg = ctx.config.section("office_hours", OfficeHoursConfig())
+        if event.series is None or event.series not in cfg.with_events or not event.channel_id:
+            return
+        try:
+            if isinstance(event, SessionOpened):
+                await self.db.run(store.open_new, ctx.community.id, event.title, event.channel_id, ctx.now(),
+                                  event.session_id)
+                text = f"🙋 {escape_mentions(event.title)}: the help queue is open. Join it with `/queue join`."
+            else:
+                _, taken = await self.db.run(store.close, ctx.community.id, ctx.now(), event.session_id)
+                text = "The help queue is closed for today." + (f" ({taken} still waiting were taken off.)"
+                                                               if taken else "")
+        except UserError:
+            return  # already open (an instructor opened one) / not the queue this session opened
+        await self.app.post(ctx.community, event.channel_id, text)
 
     # -- members --------------------------------------------------------------------------
     @command("join", ephemeral=True)

@@ -21,6 +21,7 @@ class HelpQueue(SQLModel, table=True):
     topic: str = Field(default="", max_length=200)
     channel_id: str = Field(default="", max_length=64)  # where "you're up" is posted
     status: str = Field(default="open", max_length=16)  # "open" | "closed"
+    session_id: int | None = None  # opened with this live session (cogs.events): closes with it
     opened_at: datetime = Field(default_factory=utcnow)
     closed_at: datetime | None = None
 

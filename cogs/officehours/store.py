@@ -33,10 +33,12 @@ def require_open(session: Session, community_id: int) -> HelpQueue:
     return queue
 
 
-def open_new(session: Session, community_id: int, topic: str, channel_id: str, now: datetime) -> HelpQueue:
+def open_new(session: Session, community_id: int, topic: str, channel_id: str, now: datetime,
+             session_id: int | None = None) -> HelpQueue:
     if open_queue(session, community_id) is not None:
         raise UserError("the queue is already open — /queue close first to start a new one")
-    queue = HelpQueue(community_id=community_id, topic=topic, channel_id=channel_id, opened_at=now)
+    queue = HelpQueue(community_id=community_id, topic=topic, channel_id=channel_id, opened_at=now,
+                      session_id=session_id)
     session.add(queue)
     session.flush()
     session.refresh(queue)
@@ -44,10 +46,12 @@ def open_new(session: Session, community_id: int, topic: str, channel_id: str, n
     return queue
 
 
-def close(session: Session, community_id: int, now: datetime) -> tuple[HelpQueue, int]:
-    """Close the open queue; members still waiting are taken off it. Returns (queue, taken off)."""
+def close(session: Session, community_id: int, now: datetime,
+          session_id: int | None = None) -> tuple[HelpQueue, int]:
+    """Close the open queue (with ``session_id``: only the one that session opened); members still
+    waiting are taken off it. Returns (queue, taken off)."""
     queue = open_queue(session, community_id)
-    if queue is None:
+    if queue is None or session_id is not None and queue.session_id != session_id:
         raise UserError("the queue is not open")
     queue.status, queue.closed_at = "closed", now
     taken = clear_waiting(session, queue.id, now, "closed")  # type: ignore[arg-type]

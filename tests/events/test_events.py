@@ -282,3 +282,25 @@ async def test_forget_erases_rsvps_and_attendance_but_not_the_session(make_bot: 
     await events(bot).delete_member_data(ivy.community_id, ivy.id)
     [event] = stored_events(bot)
     assert event.author_id is None and event.title == "Study jam"
+
+
+async def test_privacy_forget_erases_event_and_queue_rows_and_the_member(make_bot: Any) -> None:
+    from sqlmodel import select
+
+    from cogs.officehours.models import QueueEntry
+
+    bot = await start(make_bot, cogs=["cogs.events", "cogs.officehours", "cogs.participation"])
+    card = await create(bot, JAM, as_="ana")  # ana is an instructor who also attends
+    await bot.click(card, "Going", as_="ana")
+    await bot.command("/queue open", as_="ana", role="instructor")
+    await bot.command("/queue join", as_="ben")
+    await bot.command("/queue next", as_="ana", role="instructor")
+    await bot.command("/queue join", as_="ana")
+    asked = await bot.command("/privacy forget", as_="ana")
+    done = await bot.click(asked.reply.content.buttons[0].action_id, as_="ana")
+    assert "• event: 2 rows" in done.text and "• queue: 2 rows" in done.text, done.text
+    assert bot.member("ana") is None and rsvps(bot) == {}
+    with bot.session() as s:
+        [visit] = s.exec(select(QueueEntry)).all()
+    assert visit.called_by is None and visit.member_id == bot.member("ben").id  # type: ignore[union-attr]
+    assert stored_events(bot)[0].author_id is None

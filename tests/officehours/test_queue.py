@@ -140,3 +140,31 @@ async def test_forget_erases_a_members_visits(make_bot: Any) -> None:
     await as_ivy(bot, "/queue next")
     await cog.delete_member_data(ivy.community_id, ivy.id)
     assert [e.called_by for e in entries(bot)] == [None]
+
+
+async def test_office_hours_sessions_open_and_close_the_queue(make_bot: Any) -> None:
+    yaml = """
+communities:
+  - id: console
+    platform: console
+    timezone: Europe/Berlin
+    office_hours: {with_events: [office-hours]}
+    events:
+      - {id: office-hours, title: "Office hours", when: "tue 16:00", duration: 1h}
+      - {id: lecture, title: "Lecture", when: "mon 10:00", duration: 1h}
+"""
+    from datetime import datetime, timezone
+
+    bot = await make_bot(yaml=yaml, cogs=["cogs.events", "cogs.officehours"])
+    await bot.advance(datetime(2026, 1, 13, 14, 49, tzinfo=timezone.utc))
+    assert (await bot.command("/queue join", as_="ana")).error  # not yet
+    await bot.advance(datetime(2026, 1, 13, 14, 50, tzinfo=timezone.utc))  # check-in opens: so does the queue
+    assert bot.last("general").text == "🙋 Office hours: the help queue is open. Join it with `/queue join`."
+    assert "#1 in the queue" in (await bot.command("/queue join", as_="ana")).text
+    await bot.advance(datetime(2026, 1, 13, 16, 0, tzinfo=timezone.utc))  # the session ends
+    assert bot.last("general").text == "The help queue is closed for today. (1 still waiting were taken off.)"
+    await bot.advance(datetime(2026, 1, 19, 10, 0, tzinfo=timezone.utc))  # a lecture is not office hours
+    assert (await bot.command("/queue join", as_="ana")).error
+    await bot.command("/queue open", as_="ivy", role="instructor")  # opened by hand: a session leaves it alone
+    await bot.advance(datetime(2026, 1, 20, 16, 0, tzinfo=timezone.utc))
+    assert not (await bot.command("/queue join", as_="ana")).error
