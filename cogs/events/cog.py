@@ -72,7 +72,11 @@ class Events(Cog, name="event"):
         return validate_sections(community)
 
     async def delete_member_data(self, community_id: int, member_id: int) -> int:
-        return await self.db.run(store.erase_member, community_id, member_id)
+        count, promoted = await self.db.run(store.erase_member, community_id, member_id, self.app.clock.now())
+        for event_id, members in promoted.items():
+            self.live.touch(event_id)
+            await self._tell_promoted(event_id, members)
+        return count
 
     # -- commands -------------------------------------------------------------------------
     @command("create", access=Access.INSTRUCTOR, defer=True, ephemeral=True)
@@ -190,10 +194,7 @@ class Events(Cog, name="event"):
         else:
             text = f"Your RSVP for **{row.title}**: {LABELS[change.after]}."
         await ctx.reply(text, ephemeral=True)
-        for member_id in change.promoted:
-            member = await self.db.read(lambda s, i=member_id: s.get(Member, i))
-            await self._dm(ctx.community, member, Content(
-                text=f"🎉 A spot opened: you're now going to **{row.title}** ({format_local(row.starts_at, ctx.tz)})."))
+        await self._tell_promoted(event_id, list(change.promoted))
 
     @action("ics")
     async def ics(self, ctx: ActionContext, event_id: int) -> None:
@@ -296,6 +297,21 @@ class Events(Cog, name="event"):
             if await self._dm(community, member, content):
                 sent += 1
         return sent
+
+    async def _tell_promoted(self, event_id: int, member_ids: list[int]) -> None:
+        """DM the members who just got a spot from the waitlist."""
+        if not member_ids:
+            return
+
+        def read(session: Any) -> tuple[Event, Community, list[Member]]:
+            event = session.get(Event, event_id)
+            return event, session.get(Community, event.community_id), [session.get(Member, i) for i in member_ids]
+
+        event, community, members = await self.db.read(read)
+        when = format_local(event.starts_at, ZoneInfo(community.timezone or "UTC"))
+        for member in members:
+            await self._dm(community, member, Content(
+                text=f"🎉 A spot opened: you're now going to **{event.title}** ({when})."))
 
     async def _dm(self, community: Community, member: Any, content: Content) -> bool:
         try:

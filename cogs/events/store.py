@@ -248,8 +248,12 @@ def series_since(session: Session, community_id: int, key: str, now: datetime) -
     return row.created_at
 
 
-def erase_member(session: Session, community_id: int, member_id: int) -> int:
-    """Forget: RSVPs and attendance go; events they created stay, without an author."""
+def erase_member(session: Session, community_id: int, member_id: int, now: datetime) -> tuple[int, dict[int, list[int]]]:
+    """Forget: RSVPs and attendance go; events they created stay, without an author. A spot the
+    member held on an upcoming session goes to the waitlist. Returns (rows, event -> promoted)."""
+    held = session.exec(select(Event).join(EventRsvp, EventRsvp.event_id == Event.id)  # type: ignore[arg-type]
+                        .where(EventRsvp.community_id == community_id, EventRsvp.member_id == member_id,
+                               EventRsvp.status == "going", Event.status == "scheduled", Event.ends_at > now)).all()
     count = 0
     for table in (EventRsvp, EventAttendance):
         result = session.execute(delete(table).where(table.community_id == community_id,  # type: ignore[attr-defined]
@@ -259,7 +263,8 @@ def erase_member(session: Session, community_id: int, member_id: int) -> int:
                                                   Event.author_id == member_id)).all():
         event.author_id = None
         count += 1
-    return count
+    session.flush()
+    return count, {e.id: promote(session, e) for e in held}  # type: ignore[misc]
 
 
 def status_label(status: str | None) -> str:

@@ -284,6 +284,20 @@ async def test_forget_erases_rsvps_and_attendance_but_not_the_session(make_bot: 
     assert event.author_id is None and event.title == "Study jam"
 
 
+async def test_a_forgotten_members_spot_goes_to_the_waitlist(make_bot: Any) -> None:
+    bot = await start(make_bot)
+    card = await create(bot, f"{JAM} capacity:1")
+    await bot.click(card, "Going", as_="ana")
+    await bot.click(card, "Going", as_="ben")
+    member = bot.member("ana")
+    assert member is not None
+    await events(bot).delete_member_data(member.community_id, member.id)
+    assert rsvps(bot) == {"ben": "going"}
+    assert "A spot opened: you're now going to **Study jam**" in bot.dms("ben")[-1].text
+    await settled(bot)
+    assert "Going: 1 / 1" in card.text
+
+
 async def test_privacy_forget_erases_event_and_queue_rows_and_the_member(make_bot: Any) -> None:
     from sqlmodel import select
 
