@@ -22,10 +22,10 @@ from typing import Any
 from bot.app import BotApp
 from bot.config import parse_config
 from bot.storage import Database
-from cogs.participation.logic import DEFAULT_POINTS
 from cogs.participation.models import ParticipationEvent
 from cogs.participation.writer import EventWriter, Item
 
+from .kinds import POINTS
 from .stats import percentile, summary
 
 MEMBERS = 2_000
@@ -57,7 +57,7 @@ def make_items(n: int, seed: int = 1) -> list[Item]:
     for i in range(n):
         at = T0 + timedelta(milliseconds=i * 7)
         kind = rnd.choice(KINDS)
-        out.append(Item(1, rnd.randint(1, MEMBERS), kind, "general", at, at.date(), float(DEFAULT_POINTS[kind])))
+        out.append(Item(1, rnd.randint(1, MEMBERS), kind, "general", at, at.date(), POINTS[kind]))
     return out
 
 

@@ -25,8 +25,9 @@ from bot.app import BotApp
 from bot.config import parse_config
 from bot.storage import Database
 from cogs.participation import reports
-from cogs.participation.logic import COUNT_COLUMNS, DEFAULT_POINTS, KIND_COLUMNS
+from cogs.participation.logic import signal_columns
 
+from .kinds import DECLARED, POINTS
 from .stats import repeat, summary
 
 START = datetime(2026, 1, 12, tzinfo=timezone.utc)
@@ -34,9 +35,10 @@ DAYS = 112
 KIND_NAMES = ["message", "thread_reply", "reaction", "prompt_response", "poll_vote", "quiz_answer", "quiz_correct",
               "survey_answer", "mentor_meeting", "join"]
 KIND_P = np.array([0.45, 0.12, 0.25, 0.06, 0.05, 0.03, 0.02, 0.01, 0.005, 0.005])
-WEIGHTS = np.array([DEFAULT_POINTS[k] for k in KIND_NAMES], dtype=np.float64)
-# rollup column position of each generated kind
-KIND_TO_COLUMN = np.array([COUNT_COLUMNS.index(KIND_COLUMNS[k]) for k in KIND_NAMES])
+WEIGHTS = np.array([POINTS[k] for k in KIND_NAMES], dtype=np.float64)
+ACTIVE = np.array([DECLARED[k].active for k in KIND_NAMES], dtype=np.int64)
+NAME_RANK = np.argsort(np.argsort(KIND_NAMES))  # each kind's position in name order (the primary key's)
+SIGNALS = signal_columns(DECLARED)
 
 
 def _layout(quick: bool) -> tuple[int, list[int], list[float]]:
@@ -124,24 +126,32 @@ def _write_rollups(con: sqlite3.Connection, member: np.ndarray, day: np.ndarray,
     uniq, counts = np.unique(key, return_counts=True)
     member_day, k = uniq // nk, uniq % nk
     md, inverse = np.unique(member_day, return_inverse=True)
-    table = np.zeros((len(md), len(COUNT_COLUMNS)), dtype=np.int64)
-    table[inverse, KIND_TO_COLUMN[k]] = counts
-    points = np.zeros(len(md))
+    events, active, points = np.zeros(len(md), np.int64), np.zeros(len(md), np.int64), np.zeros(len(md))
+    np.add.at(events, inverse, counts)
+    np.add.at(active, inverse, counts * ACTIVE[k])
     np.add.at(points, inverse, counts * WEIGHTS[k])
     m, d = (md // DAYS).astype(np.int64), (md % DAYS).astype(np.int64)
     order = np.lexsort((m, d, community_of[m]))  # primary-key order: appends to the clustered b-tree
-    m, d, table, points = m[order], d[order], table[order], points[order]
+    m, d, events, active, points = m[order], d[order], events[order], active[order], points[order]
     day_text = [(START.date() + timedelta(days=i)).isoformat() for i in range(DAYS)]
-    cols = ", ".join(COUNT_COLUMNS)
-    sql = (f"INSERT INTO participation_daily (community_id, day, member_id, {cols}, events, points) "
-           f"VALUES ({', '.join(['?'] * (len(COUNT_COLUMNS) + 5))})")
-    step = 500_000
-    for begin in range(0, len(md), step):
-        sl = slice(begin, begin + step)
-        rows = zip(community_of[m[sl]].tolist(), [day_text[i] for i in d[sl]], m[sl].tolist(),
-                   *table[sl].T.tolist(), table[sl].sum(axis=1).tolist(), points[sl].tolist())
+    _insert(con, "INSERT INTO participation_daily (community_id, day, member_id, events, active, points) "
+                 "VALUES (?, ?, ?, ?, ?, ?)", len(md),
+            lambda sl: zip(community_of[m[sl]].tolist(), [day_text[i] for i in d[sl]], m[sl].tolist(),
+                           events[sl].tolist(), active[sl].tolist(), points[sl].tolist()))
+    km, kd = (member_day // DAYS).astype(np.int64), (member_day % DAYS).astype(np.int64)
+    order = np.lexsort((NAME_RANK[k], km, kd, community_of[km]))
+    km, kd, kk, kc = km[order], kd[order], k[order], counts[order]
+    names = np.array(KIND_NAMES)
+    _insert(con, "INSERT INTO participation_daily_kind (community_id, day, member_id, kind, count) "
+                 "VALUES (?, ?, ?, ?, ?)", len(km),
+            lambda sl: zip(community_of[km[sl]].tolist(), [day_text[i] for i in kd[sl]], km[sl].tolist(),
+                           names[kk[sl]].tolist(), kc[sl].tolist()))
+
+
+def _insert(con: sqlite3.Connection, sql: str, n: int, rows: Callable[[slice], Any], step: int = 500_000) -> None:
+    for begin in range(0, n, step):
         con.execute("BEGIN")
-        con.executemany(sql, rows)
+        con.executemany(sql, rows(slice(begin, begin + step)))
         con.execute("COMMIT")
 
 
@@ -221,9 +231,9 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
                  "< 25 ms"),
             ]
             extra = [
-                ("at-risk rule (6 weeks of rollups)", lambda: reports.at_risk(conn, 1, today, None)),
+                ("at-risk rule (6 weeks of rollups)", lambda: reports.at_risk(conn, 1, today, None, SIGNALS)),
                 ("/stats chart days:30 (series)", lambda: reports.daily_series(conn, 1, today - timedelta(days=29), today)),
-                ("/stats export, 4 weeks", lambda: reports.export_rows(conn, 1, today - timedelta(days=27), today)),
+                ("/stats export, 4 weeks", lambda: reports.export_rows(conn, 1, today - timedelta(days=27), today, KIND_NAMES)),
             ]
             rows: list[dict[str, Any]] = []
             size = f"{facts['events']:,} events, {facts['members']:,} members in the largest community"

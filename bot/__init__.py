@@ -3,6 +3,8 @@
 __version__ = "0.1.0"
 
 from .access import Access  # noqa: E402
+from .activity import ActivityKind  # noqa: E402
+from .events import Activity  # noqa: E402
 from .cog import Cog, action, command, job, on_event  # noqa: E402
 from .content import Attachment, Button, Content, Field, Form, FormField  # noqa: E402
 from .context import ActionContext, CommandContext, EventContext, JobContext  # noqa: E402
@@ -13,7 +15,7 @@ from .web import WebRequest, WebResponse, route  # noqa: E402
 from .options import ChannelRef, Duration, FileUpload, Help, Max, MaxLen, MemberRef, Min, MinLen, Timezone  # noqa: E402
 
 __all__ = [
-    "Access", "Cog", "action", "command", "job", "on_event", "Attachment", "Button", "Content", "Field",
+    "Access", "Activity", "ActivityKind", "Cog", "action", "command", "job", "on_event", "Attachment", "Button", "Content", "Field",
     "Form", "FormField", "ActionContext", "CommandContext", "EventContext", "JobContext", "NotFound",
     "PermissionDenied", "UserError", "ChannelRef", "Duration", "FileUpload", "Help", "Max", "MaxLen",
     "MemberRef", "Min", "MinLen", "Timezone", "NativeEvent", "SessionEnded", "SessionOpened", "WebRequest", "WebResponse", "route", "__version__",

@@ -12,6 +12,7 @@ import logging
 from typing import Any, Iterable
 
 from .access import Access
+from .activity import ActivityKind, merge_kinds
 from .adapters.base import Adapter, Invocation, MessageRef
 from .clock import Clock
 from .cog import ActionSpec, Cog, CommandSpec
@@ -80,6 +81,7 @@ class BotApp:
     def add_cog(self, cog: Cog) -> None:
         if cog.name in self.cogs:
             raise ValueError(f"a cog named {cog.name!r} is already loaded")
+        merge_kinds({**{n: c.activity_kinds for n, c in self.cogs.items()}, cog.name: cog.activity_kinds})
         self.cogs[cog.name] = cog
         self.tree.add(cog)
         for spec in cog.listeners:
@@ -95,6 +97,11 @@ class BotApp:
 
     def get_cog(self, name: str) -> Cog | None:
         return self.cogs.get(name)
+
+    @property
+    def activity_kinds(self) -> dict[str, ActivityKind]:
+        """Every activity kind the loaded cogs declare, by name (see ``bot.ActivityKind``)."""
+        return merge_kinds({name: cog.activity_kinds for name, cog in self.cogs.items()})
 
     def migration_dirs(self) -> list[Any]:
         from .storage import CORE_MIGRATIONS

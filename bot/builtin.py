@@ -28,12 +28,13 @@ class AboutCog(Cog, name="about"):
     @command(ephemeral=True)
     async def about(self, ctx: CommandContext) -> None:
         """What this bot does and which features are on."""
-        loaded = ", ".join(n for n in self.app.cogs if n not in {"help", "about"}) or "none"
-        text = ("I keep this community lively: scheduled discussion prompts, polls and quizzes, "
-                "peer-mentor matching and participation insights for instructors. "
-                "I store who did what and when — never what you wrote. See /privacy.")
+        features = [f"**{cog.name}** — {cog.summary}" if cog.summary else f"**{cog.name}**"
+                    for cog in self.app.cogs.values() if not isinstance(cog, (HelpCog, AboutCog))]
+        text = ("I help keep this community lively. I store who did what and when — never what you "
+                "wrote. See /privacy.")
         await ctx.reply(Content(title=f"Cohort Bot {__version__}", text=text,
-                                fields=[Field("Features", loaded, inline=False)]), ephemeral=True)
+                                fields=[Field("Features", "\n".join(features) or "none", inline=False)]),
+                        ephemeral=True)
 
 
 def render_help(app: object, access: Access, only: str | None = None) -> Content:

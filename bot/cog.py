@@ -11,9 +11,10 @@ import logging
 import typing
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Awaitable, Callable, ClassVar
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, ClassVar, Sequence
 
 from .access import Access
+from .activity import ActivityKind, collect_kinds
 from .options import OptionSpec, options_from_signature
 
 if TYPE_CHECKING:
@@ -123,6 +124,11 @@ class Cog:
 
     name: ClassVar[str] = ""
     description: ClassVar[str] = ""
+    # one line for /about (default: the first line of the class docstring)
+    summary: ClassVar[str] = ""
+    # activity kinds this cog publishes (``bot.Activity``), with default points and labels
+    activities: ClassVar[Sequence[ActivityKind]] = ()
+    activity_kinds: ClassVar[dict[str, ActivityKind]]
     # schedules.yaml keys this cog owns inside a community, with their pydantic types.
     config_sections: ClassVar[dict[str, Any]] = {}
     commands: ClassVar[dict[str, CommandSpec]]
@@ -135,6 +141,12 @@ class Cog:
         super().__init_subclass__(**kwargs)
         cls.name = name or cls.__dict__.get("name") or cls.__name__.lower()
         cls.description = (inspect.getdoc(cls) or "").strip()
+        if not cls.__dict__.get("summary"):
+            cls.summary = cls.description.splitlines()[0] if cls.description else ""
+        cls.activity_kinds = {}
+        for klass in reversed(cls.__mro__):
+            if "activities" in vars(klass):
+                cls.activity_kinds.update(collect_kinds(vars(klass)["activities"], cls.__name__))
         cls.commands, cls.actions, cls.listeners, cls.jobs = {}, {}, [], []
         for klass in reversed(cls.__mro__):
             for attr in vars(klass).values():
@@ -189,6 +201,19 @@ class Cog:
         return folder if folder.is_dir() else None
 
     # -- helpers --------------------------------------------------------------------------
+    async def publish_activity(self, kind: str, *, community_id: int, member_id: int,
+                               channel_id: str | None = None, weight: float = 1.0,
+                               subject: str | None = None, at: Any = None) -> None:
+        """Publish ``bot.Activity`` for one of this cog's declared kinds (``at``: now by the app clock)."""
+        from .events import Activity
+
+        if kind not in self.activity_kinds:
+            raise ValueError(f"{type(self).__name__} publishes activity {kind!r} but does not declare it "
+                             f"in activities (declared: {', '.join(self.activity_kinds) or 'none'})")
+        await self.app.publish(Activity(community_id=community_id, member_id=member_id, channel_id=channel_id,
+                                        kind=kind, weight=weight, subject=subject,
+                                        at=at if at is not None else self.app.clock.now()))
+
     def action_id(self, action_name: str, *args: Any) -> str:
         """The id a button carries: ``<cog>:<action>:<arg>...`` (≤ 100 characters)."""
         if action_name not in self.actions:

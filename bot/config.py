@@ -11,6 +11,7 @@ from __future__ import annotations
 import difflib
 import importlib
 import importlib.util
+import pkgutil
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -20,11 +21,29 @@ from zoneinfo import ZoneInfo
 import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError, create_model
 
+from .activity import merge_kinds
 from .cog import Cog
 from .errors import ConfigError
 
-BUILTIN_COGS = ["cogs.prompts", "cogs.polls", "cogs.mentors", "cogs.participation", "cogs.events", "cogs.officehours"]
 CORE_COGS = ["bot.builtin"]
+# The distribution's cog namespace: every package in it with a setup(app) is a built-in cog,
+# loaded when schedules.yaml has no cogs: list. Adding a cog is adding a folder there.
+COG_PACKAGE = "cogs"
+
+
+def builtin_cogs() -> list[str]:
+    """Every ``cogs.<name>`` package that has a ``setup`` function, by name."""
+    spec = importlib.util.find_spec(COG_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        return []
+    names = sorted(m.name for m in pkgutil.iter_modules(spec.submodule_search_locations) if m.ispkg)
+    return [path for path in (f"{COG_PACKAGE}.{n}" for n in names) if _has_setup(path)]
+
+
+def __getattr__(name: str) -> Any:  # BUILTIN_COGS: computed on first use (importing cogs imports bot)
+    if name == "BUILTIN_COGS":
+        return builtin_cogs()
+    raise AttributeError(name)
 
 
 # --- reusable validated field types (cogs use these too) -------------------------------
@@ -149,7 +168,7 @@ class BotConfig:
 def resolve_cog_paths(paths: Iterable[str] | None) -> list[str]:
     """The cog modules to load: the configured list, or every built-in cog that exists."""
     if paths is None:
-        return [p for p in BUILTIN_COGS if _has_setup(p)]
+        return builtin_cogs()
     return list(paths)
 
 
@@ -171,7 +190,7 @@ def cog_classes(paths: Iterable[str]) -> tuple[list[type[Cog]], list[tuple[int, 
             module = importlib.import_module(path)
         except ModuleNotFoundError as error:
             if error.name and path.startswith(error.name):
-                guess = [g for g in difflib.get_close_matches(path, BUILTIN_COGS, n=1) if g != path]
+                guess = [g for g in difflib.get_close_matches(path, builtin_cogs(), n=1) if g != path]
                 hint = f' — did you mean "{guess[0]}"?' if guess else ""
                 problems.append((index, f'unknown cog "{path}"{hint}'))
             else:
@@ -273,6 +292,12 @@ def parse_config(text: str, path: Path | str = "schedules.yaml", *, cogs: list[s
     for index, message in cog_problems:
         report(("cogs", index), message)
     community_model, defaults_model = build_models(classes)
+    # what cog validators may check names against (pydantic's validation context)
+    try:
+        context = {"activity_kinds": list(merge_kinds({c.__qualname__: c.activity_kinds for c in classes}))}
+    except ValueError as error:  # two cogs declare one kind
+        report(("cogs",), str(error))
+        context = {"activity_kinds": [k for c in classes for k in c.activity_kinds]}
 
     defaults_raw = data.get("defaults") or {}
     defaults = defaults_model()
@@ -280,7 +305,7 @@ def parse_config(text: str, path: Path | str = "schedules.yaml", *, cogs: list[s
         report(("defaults",), "defaults: expected a mapping")
     else:
         try:
-            defaults = defaults_model.model_validate(defaults_raw)
+            defaults = defaults_model.model_validate(defaults_raw, context=context)
         except ValidationError as error:
             _report_validation(error, ("defaults",), defaults_model, report)
 
@@ -297,7 +322,7 @@ def parse_config(text: str, path: Path | str = "schedules.yaml", *, cogs: list[s
             continue
         merged = {**_explicit(defaults), **raw}
         try:
-            community = community_model.model_validate(merged)
+            community = community_model.model_validate(merged, context=context)
         except ValidationError as error:
             _report_validation(error, loc, community_model, report)
             continue

@@ -6,6 +6,7 @@ fills them from the event's ``Origin`` before dispatch. No event ever carries me
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -69,28 +70,16 @@ class MemberLeft(Event):
     pass
 
 
-# Events the built-in cogs publish for participation tracking.
 @dataclass(frozen=True, kw_only=True)
-class PromptResponded(Event):
-    prompt_post_id: int
+class Activity(Event):
+    """Something a member did that a cog wants counted: ``kind`` is one of the cog's declared
+    ``ActivityKind`` names. ``weight`` multiplies the kind's points (default 1); ``subject``
+    says what it was about (e.g. "poll:12"), never any text a member wrote."""
 
+    kind: str
+    weight: float = 1.0
+    subject: str | None = None
 
-@dataclass(frozen=True, kw_only=True)
-class PollVoted(Event):
-    poll_id: int
-
-
-@dataclass(frozen=True, kw_only=True)
-class QuizAnswered(Event):
-    poll_id: int
-    correct: bool
-
-
-@dataclass(frozen=True, kw_only=True)
-class SurveyAnswered(Event):
-    survey_id: int
-
-
-@dataclass(frozen=True, kw_only=True)
-class MentorMeetingConfirmed(Event):
-    match_id: int
+    def __post_init__(self) -> None:
+        if not isinstance(self.weight, (int, float)) or not math.isfinite(self.weight) or self.weight < 0:
+            raise ValueError(f"Activity weight must be a finite number >= 0, not {self.weight!r}")

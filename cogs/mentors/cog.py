@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from sqlmodel import Session, select
 
-from bot import (Access, ActionContext, Cog, CommandContext, EventContext, Help, Max, MaxLen, MemberRef, Min, NotFound,
+from bot import (Access, ActionContext, ActivityKind, Cog, CommandContext, EventContext, Help, Max, MaxLen, MemberRef, Min, NotFound,
                  Timezone, UserError, action, command, job, on_event)
 from bot.context import JobContext
 from bot.events import MemberLeft
@@ -30,6 +30,8 @@ MAX_PAUSE = timedelta(days=366)
 
 class Mentors(Cog, name="mentor"):
     """Peer mentoring: opt in, get matched with a mentor or peers, meet."""
+
+    activities = [ActivityKind("mentor_meeting", 10, "mentor meetings", signal="meetings")]
 
     config_sections = {"mentoring": MentoringConfig}
 

@@ -95,7 +95,7 @@ class MentorMatch(SQLModel, table=True):
     intro_channel_id: str | None = Field(default=None, max_length=64)
     intro_message_id: str | None = Field(default=None, max_length=64)
     intro_thread_id: str | None = Field(default=None, max_length=64)
-    met_published: bool = Field(default=False)  # MentorMeetingConfirmed sent (once per match)
+    met_published: bool = Field(default=False)  # activity "mentor_meeting" sent (once per match)
 
 
 class MentorMatchMember(SQLModel, table=True):

@@ -17,7 +17,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, select
 
 from bot.adapters.base import MessageRef
-from bot.events import MentorMeetingConfirmed
+from bot import Activity
 from bot.models import Community, Member
 
 from . import store
@@ -219,16 +219,15 @@ class RoundService:
 
     async def answer(self, community: Community, match_id: int, member: Member,
                      answer: str) -> tuple[store.MatchView | None, bool]:
-        """Record a check-in answer; "We met" publishes MentorMeetingConfirmed (once per match,
+        """Record a check-in answer; "We met" publishes activity ``mentor_meeting`` (once per match,
         one event per member of the group). Returns (match, whether the member is in it)."""
         now = self.app.clock.now()
         view, is_member, publish = await self.db.run(store.record_answer, community.id, match_id, member.id,
                                                      answer, now)
         if publish and view is not None:
             for person in view.people:
-                await self.app.publish(MentorMeetingConfirmed(community_id=community.id or 0,
-                                                              member_id=person.member.id or 0,
-                                                              match_id=match_id, at=now))
+                await self.app.publish(Activity(kind="mentor_meeting", community_id=community.id or 0,
+                                                member_id=person.member.id or 0, subject=f"match:{match_id}", at=now))
         return view, is_member
 
     async def _community(self, community_id: int) -> Community | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from typing import Sequence
+from typing import Mapping, Sequence
 
 import matplotlib
 
@@ -11,22 +11,24 @@ matplotlib.use("Agg")  # no display: the bot runs on servers
 
 from matplotlib.figure import Figure  # noqa: E402
 
-from .logic import COUNT_COLUMNS  # noqa: E402
 from .reports import DayTotals  # noqa: E402
 
-LABELS = {c: c.replace("_", " ") for c in COUNT_COLUMNS}
 
-
-def render_chart(series: Sequence[DayTotals], title: str) -> bytes:
-    """A PNG. Uses the object API (no pyplot global state), so concurrent renders are safe."""
+def render_chart(series: Sequence[DayTotals], title: str, labels: Mapping[str, str] | None = None) -> bytes:
+    """A PNG: one bar colour per kind (``labels``: kind -> legend text, in stacking order;
+    kinds not in it follow, named by their kind). Uses the object API (no pyplot global
+    state), so concurrent renders are safe."""
+    labels = dict(labels or {})
+    for kind in sorted({k for s in series for k in s.counts} - set(labels)):
+        labels[kind] = kind.replace("_", " ")
     fig = Figure(figsize=(9, 4.5), dpi=100)
     ax = fig.add_subplot(1, 1, 1)
     days = [s.day for s in series]
     bottom = [0] * len(series)
-    for column in COUNT_COLUMNS:
-        values = [s.counts.get(column, 0) for s in series]
+    for kind, label in labels.items():
+        values = [s.counts.get(kind, 0) for s in series]
         if any(values):
-            ax.bar(days, values, bottom=bottom, label=LABELS[column], width=0.8)
+            ax.bar(days, values, bottom=bottom, label=label, width=0.8)
             bottom = [b + v for b, v in zip(bottom, values)]
     ax.set_ylabel("events")
     ax.set_title(title)

@@ -1,8 +1,9 @@
 """/stats — participation tracking and reports.
 
 Every neutral event becomes a participation event (community, member, kind, channel, time —
-never text): message or thread_reply, reaction, join, prompt_response, poll_vote,
-quiz_answer (+ quiz_correct when right), survey_answer, mentor_meeting. A removed reaction
+never text): the platform's message or thread_reply, reaction and join, and every
+``bot.Activity`` another cog publishes, by its kind (prompt_response, poll_vote, ... — each
+cog declares its kinds and their default points). A removed reaction
 records nothing: reactions are a light signal with a cooldown already, and taking points
 back would let un-reacting be used to game (or grief) the counts. Members who opted out,
 bots and erased members are never recorded. The listener does no database work: it queues
@@ -21,16 +22,15 @@ from sqlmodel import Session
 
 from bot import Access, Attachment, Cog, CommandContext, Content, Field, Help, Max, MemberRef, Min, UserError, command, job, on_event
 from bot.context import EventContext, JobContext
-from bot.events import (Event, MemberJoined, MentorMeetingConfirmed, MessagePosted, PollVoted, PromptResponded,
-                        QuizAnswered, ReactionAdded, SurveyAnswered)
+from bot.events import Activity, Event, MemberJoined, MessagePosted, ReactionAdded
 from bot.models import Community, Member
 
 from . import reports
 from .chart import render_chart
 from .config import DigestConfig, ParticipationConfig, participation_of
 from .digest import DigestRunner
-from .logic import COUNT_COLUMNS, Cooldown, format_number, to_csv
-from .models import ParticipantState, ParticipationDaily, ParticipationEvent
+from .logic import PLATFORM_KINDS, Cooldown, format_number, signal_columns, to_csv, weights_of
+from .models import ParticipantState, ParticipationDaily, ParticipationDailyKind, ParticipationEvent
 from .tombstones import Tombstones
 from .writer import EventWriter, Item
 
@@ -39,15 +39,14 @@ LEADERBOARD_OFF = "Leaderboards are off in this community (an instructor can tur
 
 def kinds_for(event: Event) -> tuple[str, ...]:
     """The participation kinds one neutral event records."""
+    if isinstance(event, Activity):
+        return (event.kind,)
     if isinstance(event, MessagePosted):
         return ("thread_reply",) if event.is_thread_reply else ("message",)
-    if isinstance(event, QuizAnswered):
-        return ("quiz_answer", "quiz_correct") if event.correct else ("quiz_answer",)
-    for cls, kind in ((ReactionAdded, "reaction"), (MemberJoined, "join"), (PromptResponded, "prompt_response"),
-                      (PollVoted, "poll_vote"), (SurveyAnswered, "survey_answer"),
-                      (MentorMeetingConfirmed, "mentor_meeting")):
-        if isinstance(event, cls):
-            return (kind,)
+    if isinstance(event, ReactionAdded):
+        return ("reaction",)
+    if isinstance(event, MemberJoined):
+        return ("join",)
     return ()
 
 
@@ -55,6 +54,7 @@ class Stats(Cog, name="stats"):
     """Participation: your activity, leaderboards, and engagement reports for instructors."""
 
     config_sections = {"participation": ParticipationConfig, "digest": DigestConfig}
+    activities = PLATFORM_KINDS
 
     def __init__(self, app: Any, tombstones: Tombstones | None = None) -> None:
         super().__init__(app)
@@ -67,6 +67,8 @@ class Stats(Cog, name="stats"):
 
     # -- lifecycle ------------------------------------------------------------------------
     async def cog_load(self) -> None:
+        self._weights.clear()  # the loaded cogs' kinds are final now
+        self._unknown_kinds: set[str] = set()
         await self.tombstones.load(self.db)
         self.writer.start()
 
@@ -86,8 +88,7 @@ class Stats(Cog, name="stats"):
         return await self.db.run(delete_member_rows, community_id, member_id)
 
     # -- tracking (hot path: no database work) ----------------------------------------------
-    @on_event(MessagePosted, ReactionAdded, MemberJoined, PromptResponded, PollVoted, QuizAnswered,
-              SurveyAnswered, MentorMeetingConfirmed)
+    @on_event(MessagePosted, ReactionAdded, MemberJoined, Activity)
     async def track(self, ctx: EventContext, event: Event) -> None:
         member = ctx.member
         if member is None or member.id is None or member.opted_out or member.is_bot:
@@ -97,13 +98,22 @@ class Stats(Cog, name="stats"):
         cfg = participation_of(ctx.config)
         weights = self._weights.get(id(cfg))
         if weights is None:
-            weights = self._weights[id(cfg)] = cfg.weights()
+            weights = self._weights[id(cfg)] = weights_of(self.app.activity_kinds, cfg.points)
         at = event.at if event.at.tzinfo else event.at.replace(tzinfo=timezone.utc)
         day = at.astimezone(self._zone(ctx.community.timezone)).date()
         period = cfg.cooldown_period
+        scale = event.weight if isinstance(event, Activity) else 1.0
+        declared = self.app.activity_kinds
         for kind in kinds_for(event):
-            points = self.cooldown.points(ctx.community.id or 0, member.id, kind, at, weights[kind], period)
-            self.writer.put(Item(ctx.community.id or 0, member.id, kind, event.channel_id, at, day, points))
+            info = declared.get(kind)
+            if info is None and kind not in self._unknown_kinds:  # recorded, scored by YAML points or 0
+                self._unknown_kinds.add(kind)
+                self.log.warning("activity kind %r is declared by no loaded cog; recording it with %s points",
+                                 kind, weights.get(kind, 0))
+            points = self.cooldown.points(ctx.community.id or 0, member.id, kind, at, weights.get(kind, 0.0) * scale,
+                                          period, cooled=bool(info and info.cooldown))
+            self.writer.put(Item(ctx.community.id or 0, member.id, kind, event.channel_id, at, day, points,
+                                 info.active if info else True))
 
     async def _first_sight(self, member: Member) -> bool:
         """True if we may track this member; an erased member who came back is opted out instead.
@@ -119,6 +129,14 @@ class Stats(Cog, name="stats"):
             return False
         self.tombstones.checked.add(member.id)
         return True
+
+    def _kind_order(self) -> list[str]:
+        """The platform kinds first, then every other cog's, in load order."""
+        return [*self.activity_kinds, *(k for k in self.app.activity_kinds if k not in self.activity_kinds)]
+
+    def _labels(self) -> dict[str, str]:
+        kinds = self.app.activity_kinds
+        return {name: kinds[name].label for name in self._kind_order()}
 
     def _zone(self, name: str | None) -> ZoneInfo:
         zone = self._zones.get(name or "UTC")
@@ -145,8 +163,8 @@ class Stats(Cog, name="stats"):
         stats = await self._read(reports.member_stats, ctx.community.id, ctx.member.id, self._today(ctx))
         leaderboard = participation_of(ctx.config).leaderboard
         rank = await self._read(reports.rank_of, ctx.community.id, ctx.member.id) if leaderboard else None
-        await ctx.reply(render_member(f"Your activity in {ctx.community.name}", stats, rank, leaderboard, note),
-                        ephemeral=True)
+        await ctx.reply(render_member(f"Your activity in {ctx.community.name}", stats, rank, leaderboard, note,
+                                      self._labels()), ephemeral=True)
 
     @command("leaderboard")
     async def leaderboard(self, ctx: CommandContext,
@@ -170,8 +188,8 @@ class Stats(Cog, name="stats"):
         assert target.id is not None
         stats = await self._read(reports.member_stats, ctx.community.id, target.id, self._today(ctx))
         note = "This member opted out of tracking." if target.opted_out else ""
-        await ctx.reply(render_member(f"Activity of {target.display_name}", stats, None, False, note),
-                        ephemeral=True)
+        await ctx.reply(render_member(f"Activity of {target.display_name}", stats, None, False, note,
+                                      self._labels()), ephemeral=True)
 
     @command("inactive", access=Access.INSTRUCTOR, ephemeral=True)
     async def inactive(self, ctx: CommandContext,
@@ -179,7 +197,8 @@ class Stats(Cog, name="stats"):
         """Members silent for N days, and members at risk of drifting away (instructors)."""
         cutoff = ctx.now() - timedelta(days=days)
         total, silent = await self._read(reports.silent_members, ctx.community.id, cutoff, 30)
-        risky = await self._read(reports.at_risk, ctx.community.id, self._today(ctx), ctx.config.term.start)
+        risky = await self._read(reports.at_risk, ctx.community.id, self._today(ctx), ctx.config.term.start,
+                                 signal_columns(self.app.activity_kinds))
         silent_text = "\n".join(f"{s.name} — last seen {s.last_seen:%Y-%m-%d}" for s in silent) or "nobody"
         if total > len(silent):
             silent_text += f"\n… and {total - len(silent)} more"
@@ -198,8 +217,8 @@ class Stats(Cog, name="stats"):
         until = until or self._today(ctx)
         if until < since:
             raise UserError("until must be on or after since")
-        rows = await self._read(reports.export_rows, ctx.community.id, since, until)
-        data = to_csv(reports.EXPORT_HEADER, rows).encode()
+        header, rows = await self._read(reports.export_rows, ctx.community.id, since, until, self._kind_order())
+        data = to_csv(header, rows).encode()
         name = f"participation-{since.isoformat()}-{until.isoformat()}.csv"
         await ctx.reply(Content(text=f"{len(rows)} members, {since} to {until}.",
                                 files=[Attachment(name, data, "text/csv")]), ephemeral=True)
@@ -210,7 +229,7 @@ class Stats(Cog, name="stats"):
         """A chart of daily active members and events by kind."""
         until = self._today(ctx)
         series = await self._read(reports.daily_series, ctx.community.id, until - timedelta(days=days - 1), until)
-        png = await self.db.call(render_chart, series, f"{ctx.community.name}: last {days} days")
+        png = await self.db.call(render_chart, series, f"{ctx.community.name}: last {days} days", self._labels())
         await ctx.reply(Content(text=f"Activity, last {days} days",
                                 files=[Attachment("activity.png", png, "image/png", "Daily activity")]))
 
@@ -244,8 +263,9 @@ class Stats(Cog, name="stats"):
             community = found[0]
             until = date.fromisoformat(args.until) if getattr(args, "until", None) else \
                 self.app.clock.now().astimezone(ZoneInfo(community.timezone or "UTC")).date()
-            rows = reports.export_rows(session.connection(), community.id, since, until)
-        data = to_csv(reports.EXPORT_HEADER, rows)
+            header, rows = reports.export_rows(session.connection(), community.id, since, until,
+                                               self._kind_order())
+        data = to_csv(header, rows)
         if getattr(args, "out", None):
             with open(args.out, "w", encoding="utf-8", newline="") as f:
                 f.write(data)
@@ -255,7 +275,8 @@ class Stats(Cog, name="stats"):
         return 0
 
 
-def render_member(title: str, stats: reports.MemberStats, rank: int | None, leaderboard: bool, note: str) -> Content:
+def render_member(title: str, stats: reports.MemberStats, rank: int | None, leaderboard: bool, note: str,
+                  labels: dict[str, str]) -> Content:
     this, last = stats.this_week, stats.last_week
     fields = [
         Field("This week", f"{int(this['events'])} events · {format_number(this['points'])} pts"),
@@ -265,7 +286,9 @@ def render_member(title: str, stats: reports.MemberStats, rank: int | None, lead
     ]
     if leaderboard:
         fields.append(Field("Rank", f"#{rank}" if rank else "—"))
-    kinds = ", ".join(f"{c.replace('_', ' ')} {int(this[c])}" for c in COUNT_COLUMNS if this[c])
+    counted = [k for k in labels if this.get(k)] + sorted(k for k in this if k not in labels
+                                                          and k not in ("events", "points") and this[k])
+    kinds = ", ".join(f"{labels.get(k, k.replace('_', ' '))} {int(this[k])}" for k in counted)
     fields.append(Field("This week by kind", kinds or "nothing yet", inline=False))
     if stats.last_seen:
         fields.append(Field("Last seen", f"{stats.last_seen:%Y-%m-%d %H:%M} UTC"))
@@ -275,7 +298,7 @@ def render_member(title: str, stats: reports.MemberStats, rank: int | None, lead
 # --- database functions (run off the event loop) ---------------------------------------------
 def delete_member_rows(session: Session, community_id: int, member_id: int) -> int:
     removed = 0
-    for model in (ParticipationEvent, ParticipationDaily, ParticipantState):
+    for model in (ParticipationEvent, ParticipationDaily, ParticipationDailyKind, ParticipantState):
         table = model.__table__
         result = session.execute(delete(table).where(table.c.community_id == community_id,
                                                      table.c.member_id == member_id))

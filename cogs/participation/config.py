@@ -3,7 +3,8 @@
 ```yaml
 participation:
   points: {message: 1, thread_reply: 2, prompt_response: 5, reaction: 0.5, poll_vote: 1,
-           quiz_correct: 3, survey_answer: 2, mentor_meeting: 10}   # any subset; the rest keep defaults
+           quiz_correct: 3, survey_answer: 2, mentor_meeting: 10}   # any declared kinds; the rest keep
+                                                                    # the points their cog declares
   cooldown: 60s        # message / thread_reply / reaction points at most once per member per cooldown
   leaderboard: true    # per-community opt-in (default off)
   retention: 365d      # raw events older than this are pruned; daily rollups are kept
@@ -16,12 +17,11 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
-from pydantic import field_validator
+from pydantic import ValidationInfo, field_validator
 
 from bot.config import DurationText, Strict, WhenText
 from bot.when import parse_duration
 
-from .logic import DEFAULT_POINTS, KINDS
 
 
 class ParticipationConfig(Strict):
@@ -32,10 +32,13 @@ class ParticipationConfig(Strict):
 
     @field_validator("points")
     @classmethod
-    def _known_kinds(cls, value: dict[str, float]) -> dict[str, float]:
-        unknown = sorted(k for k in value if k not in KINDS)
+    def _known_kinds(cls, value: dict[str, float], info: ValidationInfo) -> dict[str, float]:
+        # the kinds the configured cogs declare (the core passes them in; None = not known here)
+        known = (info.context or {}).get("activity_kinds")
+        unknown = sorted(k for k in value if known is not None and k not in known)
         if unknown:
-            raise ValueError(f"unknown point kind(s) {', '.join(unknown)} — valid kinds: {', '.join(KINDS)}")
+            raise ValueError(f"unknown point kind(s) {', '.join(unknown)} — no loaded cog declares "
+                             f"{'it' if len(unknown) == 1 else 'them'}; known kinds: {', '.join(known) or 'none'}")
         for kind, points in value.items():
             if not math.isfinite(points) or points < 0 or points > 1000:
                 raise ValueError(f"points for {kind} must be a number from 0 to 1000")
@@ -47,9 +50,6 @@ class ParticipationConfig(Strict):
         if parse_duration(value) < timedelta(days=1):
             raise ValueError("retention must be at least 1d")
         return value
-
-    def weights(self) -> dict[str, float]:
-        return {**DEFAULT_POINTS, **self.points}
 
     @property
     def cooldown_period(self) -> timedelta:

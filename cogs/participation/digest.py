@@ -1,25 +1,29 @@
 """The weekly digest for instructors: a schedule per community from ``digest: {channel, when}``.
 
-It posts active and new members, the prompt response rate and poll turnout (as a share of
-tracked members), the quiz average, mentor meetings, the at-risk list and the chart.
+It posts active and new members, then for each activity kind the loaded cogs declare how
+many members did it (as a share of tracked members) and how often, the at-risk list and the
+chart.
 """
 
 from __future__ import annotations
 
 import logging
 from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Mapping
 
 from sqlmodel import Session
 
+from bot import ActivityKind
 from bot.content import Attachment, Content, Field
 from bot.models import Community
 from bot.when import parse_when
 
 from .chart import render_chart
-from .logic import percent
+from .logic import PLATFORM_KINDS, percent, signal_columns
 from .models import DigestSchedule
-from .reports import AtRisk, WeekNumbers, at_risk, daily_series, week_numbers
+from .reports import AtRisk, KindWeek, WeekNumbers, at_risk, daily_series, week_numbers
+
+PLATFORM_NAMES = frozenset(k.name for k in PLATFORM_KINDS)
 
 if TYPE_CHECKING:
     from .cog import Stats
@@ -28,12 +32,29 @@ log = logging.getLogger("cogs.stats.digest")
 AT_RISK_SHOWN = 15
 
 
+def kind_fields(numbers: WeekNumbers, kinds: Mapping[str, ActivityKind]) -> list[Field]:
+    """One field per kind a cog declared (the platform kinds have their own fields): how many
+    members did it, as a share of tracked members, and how often; a kind declared as a share
+    of another (``of``: quiz_correct of quiz_answer) shows that share."""
+    fields = []
+    for name, kind in kinds.items():
+        if name in PLATFORM_NAMES:
+            continue
+        week = numbers.kinds.get(name, KindWeek(0, 0))
+        if kind.of:
+            whole = numbers.count(kind.of)
+            value = percent(week.count, whole) + (f" of {whole} {kinds[kind.of].label}" if kind.of in kinds and whole
+                                                  else "")
+        else:
+            value = f"{week.members} members ({percent(week.members, numbers.members)}), {week.count} in all"
+        fields.append(Field(kind.label[:1].upper() + kind.label[1:], value))
+    return fields
+
+
 def digest_content(community_name: str, since: date, until: date, numbers: WeekNumbers,
-                   risky: list[AtRisk], chart_png: bytes | None) -> Content:
+                   risky: list[AtRisk], chart_png: bytes | None,
+                   kinds: Mapping[str, ActivityKind] | None = None) -> Content:
     """Pure rendering of the digest (tests read its fields)."""
-    quiz = percent(numbers.quiz_correct, numbers.quiz_answers)
-    if numbers.quiz_answers:
-        quiz += f" correct ({numbers.quiz_answers} answers)"
     names = ", ".join(f"<@{r.external_id}>" for r in risky[:AT_RISK_SHOWN]) or "nobody"
     if len(risky) > AT_RISK_SHOWN:
         names += f" and {len(risky) - AT_RISK_SHOWN} more"
@@ -42,12 +63,8 @@ def digest_content(community_name: str, since: date, until: date, numbers: WeekN
         text=f"{since:%a %d %b} – {until:%a %d %b %Y}",
         fields=[
             Field("Active members", f"{numbers.active} of {numbers.members}"),
-            Field("New members", str(numbers.new)),
-            Field("Prompt response rate", f"{percent(numbers.prompt_responders, numbers.members)} "
-                                          f"({numbers.prompt_responders} members)"),
-            Field("Poll turnout", f"{percent(numbers.poll_voters, numbers.members)} ({numbers.poll_voters} members)"),
-            Field("Quiz average", quiz),
-            Field("Mentor meetings", str(numbers.mentor_meetings)),
+            Field("New members", str(numbers.count("join"))),
+            *kind_fields(numbers, kinds or {}),
             Field("At risk", names, inline=False),
         ],
         footer="At risk: active earlier in the term, now at half or less in every signal. /stats inactive for more.",
@@ -99,15 +116,18 @@ class DigestRunner:
         since = until - timedelta(days=6)
         term_start = cfg.term.start if cfg.term else None
 
+        kinds = self.app.activity_kinds
+
         def read(session: Session) -> tuple[WeekNumbers, list[AtRisk], list[Any]]:
             conn = session.connection()
             return (week_numbers(conn, community.id, since, until),
-                    at_risk(conn, community.id, until, term_start),
+                    at_risk(conn, community.id, until, term_start, signal_columns(kinds)),
                     daily_series(conn, community.id, until - timedelta(days=27), until))
 
         numbers, risky, series = await self.app.db.read(read)
-        png = await self.app.db.call(render_chart, series, f"{community.name}: last 4 weeks")
-        return digest_content(community.name, since, until, numbers, risky, png)
+        labels = {name: kind.label for name, kind in kinds.items()}
+        png = await self.app.db.call(render_chart, series, f"{community.name}: last 4 weeks", labels)
+        return digest_content(community.name, since, until, numbers, risky, png, kinds)
 
     async def post(self, community: Community, cfg: Any, due_at: datetime) -> None:
         content = await self.build(community, cfg, due_at)

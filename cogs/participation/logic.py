@@ -9,39 +9,31 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Iterable, Mapping
 
+from bot import ActivityKind
 from bot.csvexport import FORMULA_STARTS, format_number, safe_cell, to_csv  # noqa: F401  (CSV lives in the core)
 
-# Every kind of participation event, and the daily-rollup column that counts it.
-KIND_COLUMNS: dict[str, str] = {
-    "message": "messages",
-    "thread_reply": "thread_replies",
-    "prompt_response": "prompt_responses",
-    "reaction": "reactions",
-    "poll_vote": "poll_votes",
-    "quiz_answer": "quiz_answers",
-    "quiz_correct": "quiz_correct",
-    "survey_answer": "survey_answers",
-    "mentor_meeting": "mentor_meetings",
-    "join": "joins",
-}
-KINDS: tuple[str, ...] = tuple(KIND_COLUMNS)
-COUNT_COLUMNS: tuple[str, ...] = tuple(KIND_COLUMNS.values())
+# The kinds this cog records from platform events; every other kind is declared by the cog
+# that publishes it (``bot.ActivityKind``) and arrives as a ``bot.Activity`` event.
+PLATFORM_KINDS: tuple[ActivityKind, ...] = (
+    ActivityKind("message", 1, "messages", signal="messages", cooldown=True),
+    ActivityKind("thread_reply", 2, "thread replies", signal="messages", cooldown=True),
+    ActivityKind("reaction", 0.5, "reactions", signal="messages", cooldown=True),
+    ActivityKind("join", 0, "joins", signal=None, active=False),
+)
 
-# Documented defaults (schedules.yaml ``participation.points`` overrides any of them).
-DEFAULT_POINTS: dict[str, float] = {
-    "message": 1, "thread_reply": 2, "prompt_response": 5, "reaction": 0.5, "poll_vote": 1,
-    "quiz_answer": 0, "quiz_correct": 3, "survey_answer": 2, "mentor_meeting": 10, "join": 0,
-}
-# Kinds a member can repeat cheaply: points at most once per cooldown (the event is still recorded).
-COOLDOWN_KINDS = frozenset({"message", "thread_reply", "reaction"})
 
-# The signals the at-risk rule looks at, each a sum of rollup columns.
-SIGNALS: dict[str, tuple[str, ...]] = {
-    "messages": ("messages", "thread_replies", "reactions"),
-    "prompt responses": ("prompt_responses",),
-    "votes": ("poll_votes", "quiz_answers", "survey_answers"),
-    "meetings": ("mentor_meetings",),
-}
+def weights_of(kinds: Mapping[str, ActivityKind], overrides: Mapping[str, float]) -> dict[str, float]:
+    """Points per kind: each declared kind's default, then schedules.yaml's ``points``."""
+    return {**{name: float(k.points) for name, k in kinds.items()}, **overrides}
+
+
+def signal_columns(kinds: Mapping[str, ActivityKind]) -> dict[str, tuple[str, ...]]:
+    """At-risk signal -> the kinds summed into it (kinds without a signal left out)."""
+    out: dict[str, list[str]] = {}
+    for name, kind in kinds.items():
+        if kind.signal_name:
+            out.setdefault(kind.signal_name, []).append(name)
+    return {signal: tuple(names) for signal, names in out.items()}
 
 
 class Cooldown:
@@ -52,8 +44,9 @@ class Cooldown:
         self.max_entries = max_entries
 
     def points(self, community_id: int, member_id: int, kind: str, at: datetime, weight: float,
-               period: timedelta) -> float:
-        if kind not in COOLDOWN_KINDS or period <= timedelta(0) or weight == 0:
+               period: timedelta, *, cooled: bool = True) -> float:
+        """``weight`` now, or 0 if this kind (``cooled``: one with a cooldown) scored within ``period``."""
+        if not cooled or period <= timedelta(0) or weight == 0:
             return weight
         key = (community_id, member_id, kind)
         last = self._last.get(key)
@@ -86,7 +79,7 @@ def streak(active_days: Iterable[date], today: date) -> int:
 
 
 @dataclass
-class Activity:
+class MemberSignals:
     """One member's counts per signal in the earlier window and in the recent window."""
 
     member_id: int
@@ -94,12 +87,12 @@ class Activity:
     recent: dict[str, float] = field(default_factory=dict)
 
 
-def signals_of(counts: Mapping[str, float]) -> dict[str, float]:
-    """Rollup column sums -> the four at-risk signals."""
-    return {name: float(sum(counts.get(c, 0) for c in cols)) for name, cols in SIGNALS.items()}
+def signals_of(counts: Mapping[str, float], signals: Mapping[str, tuple[str, ...]]) -> dict[str, float]:
+    """Counts by kind -> counts by at-risk signal (see ``signal_columns``)."""
+    return {name: float(sum(counts.get(k, 0) for k in kinds)) for name, kinds in signals.items()}
 
 
-def is_at_risk(activity: Activity, earlier_weeks: float, recent_weeks: float, *,
+def is_at_risk(activity: MemberSignals, earlier_weeks: float, recent_weeks: float, *,
                min_weekly: float = 1.0, ratio: float = 0.5) -> bool:
     """The at-risk rule.
 
@@ -113,7 +106,7 @@ def is_at_risk(activity: Activity, earlier_weeks: float, recent_weeks: float, *,
     earlier_rate = {k: v / earlier_weeks for k, v in activity.earlier.items()}
     if sum(earlier_rate.values()) < min_weekly:
         return False
-    for name in SIGNALS:
+    for name in {*activity.earlier, *activity.recent}:  # a signal in neither window changes nothing
         before = earlier_rate.get(name, 0.0)
         now = activity.recent.get(name, 0.0) / recent_weeks
         if now > ratio * before:

@@ -4,8 +4,11 @@
   (community_id, created_at, member_id) — time-first, which is what ingest and range scans
   want; a member-first index cut batched ingest to a third (PERFORMANCE-NOTES.md). Erasing a
   member scans their community's events, which is rare and runs off the event loop.
-- ``participation_daily``: one row per (community, local day, member) with a count column
-  per kind and the points — what every report reads. Kept forever (erased on "forget").
+- ``participation_daily``: one row per (community, local day, member) with the events, the
+  active events and the points — what leaderboards and streaks read. Kept forever (erased
+  on "forget").
+- ``participation_daily_kind``: one row per (community, local day, member, kind) with its
+  count — any kind any cog declares, no column per kind. Kept and erased like the above.
 - ``participation_member``: per member first/last event and total points; ``last_event_at``
   is indexed for the "silent for N days" report.
 - ``participation_erased``: salted hashes of erased members, so a member who comes back
@@ -49,18 +52,24 @@ class ParticipationDaily(SQLModel, table=True):
     community_id: int = Field(foreign_key="community.id", primary_key=True)
     day: date = Field(primary_key=True)
     member_id: int = Field(foreign_key="member.id", primary_key=True)
-    messages: int = 0
-    thread_replies: int = 0
-    prompt_responses: int = 0
-    reactions: int = 0
-    poll_votes: int = 0
-    quiz_answers: int = 0
-    quiz_correct: int = 0
-    survey_answers: int = 0
-    mentor_meetings: int = 0
-    joins: int = 0
     events: int = 0
+    active: int = 0  # events of kinds that make a member active that day (all but "join")
     points: float = 0.0
+
+
+class ParticipationDailyKind(SQLModel, table=True):
+    __tablename__ = "participation_daily_kind"
+    # Counts by kind for any kind a cog declares (no column per kind). WITHOUT ROWID in
+    # primary-key order, so a (community, day) range is one sequential read; the member
+    # index serves one member's weeks (/stats me).
+    __table_args__ = (Index("ix_participation_daily_kind_member", "community_id", "member_id", "day"),
+                      {"sqlite_with_rowid": False})
+
+    community_id: int = Field(foreign_key="community.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    kind: str = Field(primary_key=True, max_length=16)
+    count: int = 0
 
 
 class ParticipantState(SQLModel, table=True):

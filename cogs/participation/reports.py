@@ -1,6 +1,7 @@
 """Report queries. Each takes a SQLAlchemy Connection and returns plain data.
 
-Everything reads the daily rollup (``participation_daily``) or the per-member state
+Everything reads the daily rollups (``participation_daily`` for events and points,
+``participation_daily_kind`` for counts by kind) or the per-member state
 (``participation_member``), never the raw events, so reports stay fast on tens of millions
 of events. Opted-out members and bots never appear in rankings.
 """
@@ -9,16 +10,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from sqlalchemy import Connection, and_, case, func, or_, select, text
 
 from bot.models import Member
 
-from .logic import COUNT_COLUMNS, SIGNALS, Activity, at_risk_windows, is_at_risk, streak, week_start
-from .models import ParticipantState, ParticipationDaily
+from .logic import MemberSignals, at_risk_windows, is_at_risk, streak, week_start
+from .models import ParticipantState, ParticipationDaily, ParticipationDailyKind
 
 D = ParticipationDaily.__table__.c
+K = ParticipationDailyKind.__table__.c
 S = ParticipantState.__table__.c
 M = Member.__table__.c
 
@@ -28,12 +30,19 @@ def _hidden(community_id: int) -> Any:
     return select(M.id).where(M.community_id == community_id, or_(M.opted_out, M.is_bot))
 
 
-def _by_member(conn: Connection) -> Any:
-    """GROUP BY member for range scans over the rollup. On SQLite, "+member_id" (a unary plus)
+def _by_member(conn: Connection, table: Any = D) -> Any:
+    """GROUP BY member for range scans over a rollup. On SQLite, "+member_id" (a unary plus)
     stops the planner choosing the member-first index; the primary key's (community_id, day)
     range scan is ~10x faster here. PostgreSQL plans this well on its own (and would reject
     selecting member_id while grouping by an expression of it)."""
-    return text("+participation_daily.member_id") if conn.dialect.name == "sqlite" else D.member_id
+    if conn.dialect.name == "sqlite":
+        return text(f"+{table.member_id.table.name}.member_id")
+    return table.member_id
+
+
+def _ordered(kinds: Sequence[str], found: Any) -> list[str]:
+    """The declared kinds in order, then any other kind found in the data (a cog since removed)."""
+    return [*kinds, *sorted(set(found) - set(kinds))]
 
 
 def _names(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
@@ -138,7 +147,7 @@ def rank_of(conn: Connection, community_id: int, member_id: int) -> int | None:
 # --- /stats me and /stats member -------------------------------------------------------------
 @dataclass
 class MemberStats:
-    this_week: dict[str, float] = field(default_factory=dict)  # rollup column -> count (+ events, points)
+    this_week: dict[str, float] = field(default_factory=dict)  # kind -> count (+ "events", "points")
     last_week: dict[str, float] = field(default_factory=dict)
     streak: int = 0
     points_total: float = 0.0
@@ -150,16 +159,22 @@ class MemberStats:
 def member_stats(conn: Connection, community_id: int, member_id: int, today: date) -> MemberStats:
     this_start = week_start(today)
     last_start = this_start - timedelta(days=7)
-    columns = [*COUNT_COLUMNS, "events", "points"]
     is_this = D.day >= this_start
-    q = (select(*(func.sum(case((is_this, D[c]), else_=0)).label("t_" + c) for c in columns),
-                *(func.sum(case((is_this, 0), else_=D[c])).label("l_" + c) for c in columns))
+    q = (select(*(func.sum(case((is_this, D[c]), else_=0)).label("t_" + c) for c in ("events", "points")),
+                *(func.sum(case((is_this, 0), else_=D[c])).label("l_" + c) for c in ("events", "points")))
          .where(D.community_id == community_id, D.member_id == member_id, D.day >= last_start))
     row = conn.execute(q).one()._mapping
-    out = MemberStats(this_week={c: float(row["t_" + c] or 0) for c in columns},
-                      last_week={c: float(row["l_" + c] or 0) for c in columns})
+    out = MemberStats(this_week={c: float(row["t_" + c] or 0) for c in ("events", "points")},
+                      last_week={c: float(row["l_" + c] or 0) for c in ("events", "points")})
+    is_this_k = K.day >= this_start
+    by_kind = (select(K.kind, func.sum(case((is_this_k, K.count), else_=0)).label("this"),
+                      func.sum(case((is_this_k, 0), else_=K.count)).label("last"))
+               .where(K.community_id == community_id, K.member_id == member_id, K.day >= last_start)
+               .group_by(K.kind))
+    for r in conn.execute(by_kind):
+        out.this_week[r.kind], out.last_week[r.kind] = float(r.this or 0), float(r.last or 0)
     days = conn.execute(select(D.day).where(D.community_id == community_id, D.member_id == member_id,
-                                            D.day >= today - timedelta(days=400), D.events > D.joins)
+                                            D.day >= today - timedelta(days=400), D.active > 0)
                         .order_by(D.day.desc())).scalars().all()
     out.streak = streak(days, today)
     state = conn.execute(select(S.points_total, S.first_event_at, S.last_event_at).where(
@@ -200,27 +215,37 @@ class AtRisk:
 
 
 def at_risk(conn: Connection, community_id: int, today: date, term_start: date | None,
-            recent_days: int = 14) -> list[AtRisk]:
-    """Members active earlier in the term but declining in every signal (see logic.is_at_risk)."""
+            signals: Mapping[str, Sequence[str]], recent_days: int = 14) -> list[AtRisk]:
+    """Members active earlier in the term but declining in every signal (see logic.is_at_risk).
+    ``signals``: at-risk signal -> the kinds summed into it (logic.signal_columns)."""
     windows = at_risk_windows(today, term_start, recent_days=recent_days)
     if windows is None:
         return []
     earlier_start, recent_start, end = windows
-    cols = sorted({c for cs in SIGNALS.values() for c in cs})
-    is_recent = D.day >= recent_start
-    q = (select(D.member_id, *(func.sum(case((is_recent, 0), else_=D[c])).label("e_" + c) for c in cols),
-                *(func.sum(case((is_recent, D[c]), else_=0)).label("r_" + c) for c in cols))
-         .where(D.community_id == community_id, D.day >= earlier_start, D.day < end)
-         .group_by(_by_member(conn)))
+    signal_of = {kind: name for name, kinds in signals.items() for kind in kinds}
+    if not signal_of:
+        return []
+    is_recent = K.day >= recent_start
+    q = (select(K.member_id, K.kind, func.sum(case((is_recent, 0), else_=K.count)).label("e"),
+                func.sum(case((is_recent, K.count), else_=0)).label("r"))
+         .where(K.community_id == community_id, K.day >= earlier_start, K.day < end,
+                K.kind.in_(sorted(signal_of)))
+         .group_by(_by_member(conn, K), K.kind))
     earlier_weeks = (recent_start - earlier_start).days / 7
     recent_weeks = (end - recent_start).days / 7
-    found: list[tuple[int, float, float]] = []
+    people: dict[int, MemberSignals] = {}
     for row in conn.execute(q):
-        m = row._mapping
-        earlier = {name: float(sum(m["e_" + c] or 0 for c in cs)) for name, cs in SIGNALS.items()}
-        recent = {name: float(sum(m["r_" + c] or 0 for c in cs)) for name, cs in SIGNALS.items()}
-        if is_at_risk(Activity(row.member_id, earlier, recent), earlier_weeks, recent_weeks):
-            found.append((row.member_id, sum(earlier.values()) / earlier_weeks, sum(recent.values()) / recent_weeks))
+        person = people.get(row.member_id)
+        if person is None:
+            person = people[row.member_id] = MemberSignals(row.member_id)
+        name = signal_of[row.kind]
+        person.earlier[name] = person.earlier.get(name, 0.0) + float(row.e or 0)
+        person.recent[name] = person.recent.get(name, 0.0) + float(row.r or 0)
+    found: list[tuple[int, float, float]] = []
+    for person in people.values():
+        if is_at_risk(person, earlier_weeks, recent_weeks):
+            found.append((person.member_id, sum(person.earlier.values()) / earlier_weeks,
+                          sum(person.recent.values()) / recent_weeks))
     hidden = _hidden_among(conn, community_id, [f[0] for f in found])
     found = [f for f in found if f[0] not in hidden]
     found.sort(key=lambda f: (f[2] - f[1], f[0]))
@@ -229,15 +254,24 @@ def at_risk(conn: Connection, community_id: int, today: date, term_start: date |
 
 
 # --- export, chart, digest -------------------------------------------------------------------
-EXPORT_HEADER = ["member_id", "name", *COUNT_COLUMNS, "events", "points", "last_seen", "opted_out"]
+def export_header(kinds: Sequence[str]) -> list[str]:
+    return ["member_id", "name", *kinds, "events", "points", "last_seen", "opted_out"]
 
 
-def export_rows(conn: Connection, community_id: int, since: date, until: date) -> list[list[Any]]:
-    """Per-member totals by kind for days ``since``..``until`` (inclusive)."""
-    sums = [func.sum(D[c]).label(c) for c in (*COUNT_COLUMNS, "events", "points")]
-    q = (select(D.member_id, *sums).where(D.community_id == community_id, D.day >= since, D.day <= until)
+def export_rows(conn: Connection, community_id: int, since: date, until: date,
+                kinds: Sequence[str] = ()) -> tuple[list[str], list[list[Any]]]:
+    """(header, rows): per-member totals by kind for days ``since``..``until`` (inclusive);
+    one column per declared kind (``kinds``), then any other kind found in those days."""
+    q = (select(D.member_id, func.sum(D.events).label("events"), func.sum(D.points).label("points"))
+         .where(D.community_id == community_id, D.day >= since, D.day <= until)
          .group_by(D.member_id).order_by(D.member_id))
     rows = conn.execute(q).all()
+    counts: dict[int, dict[str, int]] = {}
+    for r in conn.execute(select(K.member_id, K.kind, func.sum(K.count).label("n"))
+                          .where(K.community_id == community_id, K.day >= since, K.day <= until)
+                          .group_by(K.member_id, K.kind)):
+        counts.setdefault(r.member_id, {})[r.kind] = int(r.n or 0)
+    columns = _ordered(kinds, {k for per in counts.values() for k in per})
     ids = [r.member_id for r in rows]
     people = {r.id: r for r in conn.execute(select(M.id, M.external_id, M.display_name, M.opted_out)
                                             .where(M.community_id == community_id))} if ids else {}
@@ -246,61 +280,66 @@ def export_rows(conn: Connection, community_id: int, since: date, until: date) -
     out = []
     for r in rows:
         person = people.get(r.member_id)
-        m = r._mapping
+        mine = counts.get(r.member_id, {})
         last = seen.get(r.member_id)
         out.append([person.external_id if person else "?", person.display_name if person else "?",
-                    *(int(m[c] or 0) for c in (*COUNT_COLUMNS, "events")), float(m["points"] or 0),
+                    *(mine.get(k, 0) for k in columns), int(r.events or 0), float(r.points or 0),
                     last.isoformat(timespec="seconds") if last else "", bool(person and person.opted_out)])
-    return out
+    return export_header(columns), out
 
 
 @dataclass
 class DayTotals:
     day: date
     active: int
-    counts: dict[str, int]
+    counts: dict[str, int]  # kind -> events that day
 
 
 def daily_series(conn: Connection, community_id: int, since: date, until: date) -> list[DayTotals]:
-    """Per local day: active members (did something besides joining) and events by kind."""
-    q = (select(D.day, func.sum(case((D.events > D.joins, 1), else_=0)).label("active"),
-                *(func.sum(D[c]).label(c) for c in COUNT_COLUMNS))
+    """Per local day: active members (did something that counts as active) and events by kind."""
+    q = (select(D.day, func.sum(case((D.active > 0, 1), else_=0)).label("active"))
          .where(D.community_id == community_id, D.day >= since, D.day <= until).group_by(D.day))
-    found = {r.day: r for r in conn.execute(q)}
+    active = {r.day: int(r.active or 0) for r in conn.execute(q)}
+    counts: dict[date, dict[str, int]] = {}
+    for r in conn.execute(select(K.day, K.kind, func.sum(K.count).label("n"))
+                          .where(K.community_id == community_id, K.day >= since, K.day <= until)
+                          .group_by(K.day, K.kind)):
+        counts.setdefault(r.day, {})[r.kind] = int(r.n or 0)
     out = []
     day = since
     while day <= until:
-        r = found.get(day)
-        out.append(DayTotals(day, int(r.active) if r else 0,
-                             {c: int(getattr(r, c) or 0) if r else 0 for c in COUNT_COLUMNS}))
+        out.append(DayTotals(day, active.get(day, 0), counts.get(day, {})))
         day += timedelta(days=1)
     return out
+
+
+@dataclass
+class KindWeek:
+    count: int  # how many times
+    members: int  # how many (visible) members did it
 
 
 @dataclass
 class WeekNumbers:
     members: int  # tracked members (not bots, not opted out)
     active: int
-    new: int
-    prompt_responders: int
-    poll_voters: int
-    quiz_answers: int
-    quiz_correct: int
-    mentor_meetings: int
+    kinds: dict[str, KindWeek]  # every kind that happened this week
+
+    def count(self, kind: str) -> int:
+        found = self.kinds.get(kind)
+        return found.count if found else 0
 
 
 def week_numbers(conn: Connection, community_id: int, since: date, until: date) -> WeekNumbers:
-    visible = D.member_id.not_in(_hidden(community_id))
-    q = (select(func.count(func.distinct(case((D.events > D.joins, D.member_id)))).label("active"),
-                func.coalesce(func.sum(D.joins), 0).label("new"),
-                func.count(func.distinct(case((D.prompt_responses > 0, D.member_id)))).label("prompt"),
-                func.count(func.distinct(case((D.poll_votes + D.survey_answers > 0, D.member_id)))).label("poll"),
-                func.coalesce(func.sum(D.quiz_answers), 0).label("quiz_answers"),
-                func.coalesce(func.sum(D.quiz_correct), 0).label("quiz_correct"),
-                func.coalesce(func.sum(D.mentor_meetings), 0).label("meetings"))
-         .where(D.community_id == community_id, D.day >= since, D.day <= until, visible))
-    r = conn.execute(q).one()
+    q = (select(func.count(func.distinct(case((D.active > 0, D.member_id)))).label("active"))
+         .where(D.community_id == community_id, D.day >= since, D.day <= until,
+                D.member_id.not_in(_hidden(community_id))))
+    active = conn.execute(q).scalar() or 0
+    by_kind = (select(K.kind, func.sum(K.count).label("n"), func.count(func.distinct(K.member_id)).label("people"))
+               .where(K.community_id == community_id, K.day >= since, K.day <= until,
+                      K.member_id.not_in(_hidden(community_id)))
+               .group_by(K.kind))
+    kinds = {r.kind: KindWeek(int(r.n or 0), int(r.people or 0)) for r in conn.execute(by_kind)}
     members = conn.execute(select(func.count()).select_from(Member.__table__).where(
         M.community_id == community_id, M.opted_out.is_(False), M.is_bot.is_(False))).scalar() or 0
-    return WeekNumbers(int(members), int(r.active), int(r.new), int(r.prompt), int(r.poll),
-                       int(r.quiz_answers), int(r.quiz_correct), int(r.meetings))
+    return WeekNumbers(int(members), int(active), kinds)

@@ -3,8 +3,9 @@
 Listeners never touch the database: they ``put`` a small tuple on a bounded queue. One task
 drains it every ``interval`` (~200 ms) or as soon as ``batch_size`` events wait, and writes
 each batch in ONE transaction off the event loop: a Core executemany into
-``participation_event``, then one upsert per (community, day, member) into the daily rollup
-and one per member into ``participation_member`` — the batch is aggregated in memory first.
+``participation_event``, then one upsert per (community, day, member) into the daily rollup,
+one per (community, day, member, kind) into the counts by kind and one per member into
+``participation_member`` — the batch is aggregated in memory first.
 ``stop()`` drains everything, so a clean shutdown loses nothing. A full queue drops the
 event, counts it and logs (at most once per ``log_every`` seconds): back-pressure never
 blocks the event loop. A row the database refuses is isolated by splitting its batch and
@@ -27,13 +28,13 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from bot.errors import TemporarilyUnavailable
 from bot.models import Member
 
-from .logic import COUNT_COLUMNS, KIND_COLUMNS
-from .models import ParticipantState, ParticipationDaily, ParticipationEvent
+from .models import ParticipantState, ParticipationDaily, ParticipationDailyKind, ParticipationEvent
 
 log = logging.getLogger("cogs.stats.writer")
 
 EVENT = ParticipationEvent.__table__
 DAILY = ParticipationDaily.__table__
+KIND = ParticipationDailyKind.__table__
 STATE = ParticipantState.__table__
 
 
@@ -87,6 +88,7 @@ class Item(NamedTuple):
     at: datetime  # aware UTC
     day: date  # the community's local day
     points: float
+    active: bool = True  # the kind makes a member active that day (ActivityKind.active)
 
 
 # --- the synchronous part: one batch, one transaction -----------------------------------------
@@ -110,8 +112,13 @@ def _earlier(col: Any, new: Any) -> Any:
 
 
 def rollup_statement(dialect: str) -> Any:
-    adds = {c: (lambda t, e, c=c: t[c] + e[c]) for c in (*COUNT_COLUMNS, "events", "points")}
+    adds = {c: (lambda t, e, c=c: t[c] + e[c]) for c in ("events", "active", "points")}
     return _upsert(DAILY, dialect, ["community_id", "day", "member_id"], adds)
+
+
+def kind_statement(dialect: str) -> Any:
+    return _upsert(KIND, dialect, ["community_id", "day", "member_id", "kind"],
+                   {"count": lambda t, e: t.count + e.count})
 
 
 def state_statement(dialect: str) -> Any:
@@ -124,10 +131,9 @@ def state_statement(dialect: str) -> Any:
 
 
 EVENT_KEYS = ["community_id", "member_id", "kind", "channel_id", "created_at", "points"]
-DAILY_KEYS = ["community_id", "day", "member_id", *COUNT_COLUMNS, "events", "points"]
+DAILY_KEYS = ["community_id", "day", "member_id", "events", "active", "points"]
+KIND_KEYS = ["community_id", "day", "member_id", "kind", "count"]
 STATE_KEYS = ["community_id", "member_id", "first_event_at", "last_event_at", "joined_at", "points_total"]
-_COUNT_INDEX = {kind: 3 + COUNT_COLUMNS.index(col) for kind, col in KIND_COLUMNS.items()}
-_EVENTS, _POINTS = len(DAILY_KEYS) - 2, len(DAILY_KEYS) - 1
 
 
 def _same(value: Any) -> Any:
@@ -135,10 +141,11 @@ def _same(value: Any) -> Any:
 
 
 def aggregate(items: Iterable[Item], stamp: Callable[[Any], Any] = _same, day_text: Callable[[Any], Any] = _same
-              ) -> tuple[list[tuple[Any, ...]], list[list[Any]], list[list[Any]]]:
+              ) -> tuple[list[tuple[Any, ...]], list[list[Any]], list[list[Any]], list[list[Any]]]:
     """One pass over a batch: event rows (EVENT_KEYS order), rollup rows (one per member-day,
-    DAILY_KEYS order) and state rows (one per member, STATE_KEYS order) — one upsert per
-    member-day and per member instead of one per event.
+    DAILY_KEYS order), counts by kind (one per member-day-kind, KIND_KEYS order) and state
+    rows (one per member, STATE_KEYS order) — one upsert per member-day, per kind and per
+    member instead of one per event.
 
     ``stamp``/``day_text`` turn datetimes/dates into what the driver stores (SQLite: text,
     whose order is the time order, so min/max below work on either).
@@ -147,9 +154,8 @@ def aggregate(items: Iterable[Item], stamp: Callable[[Any], Any] = _same, day_te
     daily: dict[tuple[int, Any, int], list[Any]] = {}
     state: dict[tuple[int, int], list[Any]] = {}
     days: dict[Any, Any] = {}
-    zeros = [0] * len(COUNT_COLUMNS)
-    append, count_index, n_events, n_points = events.append, _COUNT_INDEX, _EVENTS, _POINTS  # hot loop: locals
-    for cid, mid, kind, channel, at, day, points in items:
+    append = events.append  # hot loop: locals
+    for cid, mid, kind, channel, at, day, points, active in items:
         at = stamp(at)
         append((cid, mid, kind, channel, at, points))
         row = daily.get((cid, day, mid))
@@ -157,10 +163,13 @@ def aggregate(items: Iterable[Item], stamp: Callable[[Any], Any] = _same, day_te
             text = days.get(day)
             if text is None:
                 text = days[day] = day_text(day)
-            row = daily[(cid, day, mid)] = [cid, text, mid, *zeros, 0, 0.0]
-        row[count_index[kind]] += 1
-        row[n_events] += 1
-        row[n_points] += points
+            row = daily[(cid, day, mid)] = [cid, text, mid, 0, 0, 0.0, {}]
+        row[3] += 1
+        if active:
+            row[4] += 1
+        row[5] += points
+        counts = row[6]  # the member-day's counts by kind: a small dict, cheaper than a 4-part key
+        counts[kind] = counts.get(kind, 0) + 1
         st = state.get((cid, mid))
         if st is None:
             state[(cid, mid)] = [cid, mid, at, at, at if kind == "join" else None, points]
@@ -172,7 +181,9 @@ def aggregate(items: Iterable[Item], stamp: Callable[[Any], Any] = _same, day_te
         st[5] += points
         if kind == "join" and st[4] is None:
             st[4] = at
-    return events, list(daily.values()), list(state.values())
+    rows = list(daily.values())
+    kinds = [[r[0], r[1], r[2], kind, n] for r in rows for kind, n in r.pop().items()]
+    return events, rows, kinds, list(state.values())
 
 
 def sqlite_times() -> Callable[[datetime | None], str | None]:
@@ -220,12 +231,14 @@ class BatchStore:
         self.db = db
         dialect = db.engine.dialect
         self._rollup = rollup_statement(dialect.name)
+        self._kinds = kind_statement(dialect.name)
         self._state = state_statement(dialect.name)
         self._fast = None
         self.rejected = 0  # events dropped because the database refused their row (a metric)
         if dialect.name == "sqlite":
             self._fast = (DriverStatement(insert(EVENT), dialect, EVENT_KEYS),
                           DriverStatement(self._rollup, dialect, DAILY_KEYS),
+                          DriverStatement(self._kinds, dialect, KIND_KEYS),
                           DriverStatement(self._state, dialect, STATE_KEYS))
 
     def write(self, items: list[Item]) -> int:
@@ -290,9 +303,10 @@ class BatchStore:
                 finally:
                     cursor.close()
             else:
-                events, daily, state = aggregate(items)
+                events, daily, kinds, state = aggregate(items)
                 conn.execute(insert(EVENT), [dict(zip(EVENT_KEYS, r)) for r in events])
                 conn.execute(self._rollup, [dict(zip(DAILY_KEYS, r)) for r in daily])
+                conn.execute(self._kinds, [dict(zip(KIND_KEYS, r)) for r in kinds])
                 conn.execute(self._state, [dict(zip(STATE_KEYS, r)) for r in state])
 
     def _existing(self, items: list[Item]) -> list[Item]:

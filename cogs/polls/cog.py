@@ -5,9 +5,10 @@ Rules worth knowing (they are also what people are told):
   capped by ``max_picks``.
 - Anonymous polls store only a "has voted" guard and per-option counts — never who picked
   what. So an anonymous vote is final, and anonymous polls are single choice.
-- Quizzes: your first answer is the one that counts (published as ``QuizAnswered``);
+- Quizzes: your first answer is the one that counts (published as activity ``quiz_answer``,
+  plus ``quiz_correct`` when right);
   anonymous quizzes publish no correctness, since that would say what you picked.
-- Events (``PollVoted``, ``QuizAnswered``, ``SurveyAnswered``) are published once per
+- Activities (``poll_vote``, ``quiz_answer``, ``quiz_correct``, ``survey_answer``) are published once per
   member per poll/survey, for participation tracking.
 """
 
@@ -16,11 +17,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from bot import (Access, ActionContext, Attachment, Cog, CommandContext, Content, Duration, Help, Max, MaxLen,
+from bot import (Access, ActionContext, ActivityKind, Attachment, Cog, CommandContext, Content, Duration, Help, Max, MaxLen,
                  Min, PermissionDenied, UserError, action, command, job)
 from bot.adapters.base import MessageRef
 from bot.context import JobContext
-from bot.events import PollVoted, QuizAnswered
 from bot.live import LiveUpdater
 from bot.models import Community
 from bot.options import ChannelRef
@@ -37,6 +37,13 @@ from .surveys import SurveyFeature
 
 class Polls(SurveyFeature, Cog, name="poll"):
     """Polls, quizzes, rating scales and feedback surveys."""
+
+    activities = [
+        ActivityKind("poll_vote", 1, "poll votes", signal="votes"),
+        ActivityKind("quiz_answer", 0, "quiz answers", signal="votes"),
+        ActivityKind("quiz_correct", 3, "correct quiz answers", signal=None, of="quiz_answer"),
+        ActivityKind("survey_answer", 2, "survey answers", signal="votes"),
+    ]
 
     config_sections = {"polls": list[PollScheduleConfig], "surveys": list[SurveyScheduleConfig]}
 
@@ -147,10 +154,13 @@ class Polls(SurveyFeature, Cog, name="poll"):
         await ctx.reply(vote_confirmation(outcome), ephemeral=True)
         poll = outcome.poll
         if outcome.first_vote:
-            who = {"community_id": ctx.community.id, "member_id": ctx.member.id, "poll_id": poll_id, "at": ctx.now()}
-            await self.app.publish(PollVoted(**who))
+            who = {"community_id": ctx.community.id, "member_id": ctx.member.id, "channel_id": ctx.channel.id or None,
+                   "subject": f"poll:{poll_id}", "at": ctx.now()}
+            await self.publish_activity("poll_vote", **who)
             if poll.is_quiz and not poll.anonymous:
-                await self.app.publish(QuizAnswered(**who, correct=option == poll.answer))
+                await self.publish_activity("quiz_answer", **who)
+                if option == poll.answer:
+                    await self.publish_activity("quiz_correct", **who)
 
     @action("results")
     async def show_results(self, ctx: ActionContext, poll_id: int) -> None:

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from bot import (Access, ActionContext, ChannelRef, CommandContext, Duration, Form, FormField, Help, MaxLen,
                  NotFound, UserError, action, command)
-from bot.events import SurveyAnswered
 from bot.models import Community
 
 from . import store
@@ -117,8 +116,8 @@ class SurveyFeature:
         self.live.touch(poll_id)
         note = " Your answers are anonymous." if poll.anonymous else ""
         await ctx.reply(f"Thank you — your answers were recorded.{note}", ephemeral=True)
-        await self.app.publish(SurveyAnswered(community_id=ctx.community.id, member_id=ctx.member.id,
-                                              survey_id=poll_id, at=ctx.now()))
+        await self.publish_activity("survey_answer", community_id=ctx.community.id, member_id=ctx.member.id,  # type: ignore[attr-defined]
+                                    channel_id=ctx.channel.id or None, subject=f"survey:{poll_id}", at=ctx.now())
 
 
 def survey_form(poll: Poll, questions: Sequence[SurveyQuestionSpec], submit_action: str) -> Form:

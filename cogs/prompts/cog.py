@@ -20,9 +20,9 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from bot import (Access, ChannelRef, Cog, CommandContext, Duration, EventContext, Help, Max, MaxLen, Min, Timezone,
+from bot import (Access, ActivityKind, ChannelRef, Cog, CommandContext, Duration, EventContext, Help, Max, MaxLen, Min, Timezone,
                  UserError, command, on_event)
-from bot.events import MemberJoined, MessagePosted, PromptResponded
+from bot.events import MemberJoined, MessagePosted
 from bot.models import Community
 from bot.when import format_duration
 
@@ -39,6 +39,8 @@ from .suggestions import BankCommands
 
 class Prompts(BankCommands, Cog, name="prompt"):
     """Scheduled discussion prompts, question banks and response tracking."""
+
+    activities = [ActivityKind("prompt_response", 5, "prompt responses")]
 
     config_sections = {"banks": dict[str, list[str]], "prompts": list[PromptScheduleConfig]}
 
@@ -187,8 +189,8 @@ class Prompts(BankCommands, Cog, name="prompt"):
         if post_id is None:
             return
         if await self.db.run(record_response, event.community_id, post_id, event.member_id, event.at):
-            await self.app.publish(PromptResponded(community_id=event.community_id, member_id=event.member_id,
-                                                   channel_id=event.channel_id, at=event.at, prompt_post_id=post_id))
+            await self.publish_activity("prompt_response", community_id=event.community_id, member_id=event.member_id,
+                                        channel_id=event.channel_id, at=event.at, subject=f"prompt:{post_id}")
 
     @command("report", access=Access.INSTRUCTOR, ephemeral=True)
     async def report(self, ctx: CommandContext,

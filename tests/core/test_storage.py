@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -14,7 +15,7 @@ from sqlmodel import SQLModel
 
 from bot.app import BotApp
 from bot.clock import FakeClock
-from bot.config import BUILTIN_COGS, parse_config, resolve_cog_paths
+from bot.config import builtin_cogs, parse_config, resolve_cog_paths
 from bot.scheduler import Scheduler
 from bot.storage import Database, normalise_url
 from bot.when import parse_when
@@ -134,8 +135,11 @@ async def test_missed_firing_is_caught_up_once_within_grace_only(tmp_path: Path)
     db.dispose()
 
 
-def test_builtin_cog_list_only_names_real_packages() -> None:
-    assert all(p.startswith("cogs.") for p in BUILTIN_COGS)
+def test_builtin_cogs_are_discovered_as_the_packages_under_cogs_with_a_setup() -> None:
+    found = builtin_cogs()
+    assert {"cogs.prompts", "cogs.polls", "cogs.mentors", "cogs.participation"} <= set(found)
+    assert all(p.startswith("cogs.") and hasattr(importlib.import_module(p), "setup") for p in found)
+    assert resolve_cog_paths(None) == found  # no cogs: list in the YAML = every built-in cog
 
 
 async def test_old_claims_are_pruned_as_new_ones_are_made(make_bot) -> None:

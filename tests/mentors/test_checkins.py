@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.events import MentorMeetingConfirmed
 from bot.testing.harness import Harness
 
 from .support import COGS, YAML, check_ins, community_yaml, intros, join, profile, run_round
@@ -45,10 +44,10 @@ async def test_we_met_publishes_the_meeting_once(make_bot) -> None:
     assert "ann: We met" in bot.adapter.messages[check_in.ref.message_id].text  # the check-in shows answers
     await bot.click(check_in, "We met", as_="ben")
     await bot.click(check_in, "Not yet", as_="ben")  # changing your mind does not undo a meeting
-    events = bot.app.get_cog("recorder").of(MentorMeetingConfirmed)  # type: ignore[union-attr]
+    events = bot.app.get_cog("recorder").of_kind("mentor_meeting")  # type: ignore[union-attr]
     ann, ben = bot.member("ann"), bot.member("ben")
     assert sorted(e.member_id for e in events) == sorted([ann.id, ben.id])  # type: ignore[union-attr]
-    assert len({e.match_id for e in events}) == 1
+    assert len({e.subject for e in events}) == 1 and events[0].subject.startswith("match:")
     r = await bot.command("/mentor pairs", as_="ivy", role="instructor")
     assert "met ✅" in r.text and "1 met ✅" in r.text
 
@@ -61,7 +60,7 @@ async def test_only_the_group_may_answer_its_check_in(make_bot) -> None:
     (check_in,) = check_ins(bot)
     r = await bot.click(check_in, "We met", as_="eve")
     assert r.error and "only the people in this match" in r.text
-    assert bot.app.get_cog("recorder").of(MentorMeetingConfirmed) == []  # type: ignore[union-attr]
+    assert bot.app.get_cog("recorder").of_kind("mentor_meeting") == []  # type: ignore[union-attr]
     stale = await bot.click("mentor:checkin:999:met", as_="ann")
     assert stale.error and "no longer exists" in stale.text
     forged = await bot.click(f"{check_in.buttons[0].action_id[:-3]}maybe", as_="ann")
@@ -76,7 +75,7 @@ async def test_not_yet_and_wont_happen_are_recorded(make_bot) -> None:
     await bot.click(check_in, "Not going to happen", as_="ben")
     r = await bot.command("/mentor pairs", as_="ivy", role="instructor")
     assert "not going to happen" in r.text and "ben: Not going to happen" in r.text
-    assert bot.app.get_cog("recorder").of(MentorMeetingConfirmed) == []  # type: ignore[union-attr]
+    assert bot.app.get_cog("recorder").of_kind("mentor_meeting") == []  # type: ignore[union-attr]
 
 
 async def test_check_ins_are_posted_once_even_if_two_processes_try(make_bot) -> None:

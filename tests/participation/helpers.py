@@ -6,7 +6,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from cogs.participation.models import ParticipantState, ParticipationDaily, ParticipationEvent
+from bot import Activity
+
+from cogs.participation.models import ParticipantState, ParticipationDaily, ParticipationDailyKind, ParticipationEvent
+
+# participation, and a fixture cog declaring the prompt, poll and mentor activity kinds
+PARTICIPATION_COGS = ["cogs.participation", "tests.fixtures.kinds_cog"]
 
 YAML = """
 communities:
@@ -27,7 +32,14 @@ communities:
 
 
 async def start(make_bot: Any, yaml: str = YAML, cogs: list[str] | None = None) -> Any:
-    return await make_bot(yaml=yaml, cogs=cogs or ["cogs.participation"])
+    return await make_bot(yaml=yaml, cogs=cogs or PARTICIPATION_COGS)
+
+
+async def publish(bot: Any, kind: str, member: str, weight: float = 1.0) -> None:
+    """The ``bot.Activity`` a cog would publish for ``member`` now."""
+    m = bot.member(member)
+    await bot.app.publish(Activity(kind=kind, community_id=m.community_id, member_id=m.id, weight=weight,
+                                   at=bot.clock.now()))
 
 
 def stats(bot: Any) -> Any:
@@ -57,3 +69,17 @@ def daily_rows(bot: Any) -> list[dict]:
 def state_rows(bot: Any) -> list[dict]:
     with bot.db.engine.connect() as conn:
         return [dict(r) for r in conn.execute(select(ParticipantState.__table__)).mappings()]
+
+
+def kind_counts(bot: Any) -> dict[str, int]:
+    """Total count per kind in the rollup by kind."""
+    k = ParticipationDailyKind.__table__.c
+    with bot.db.engine.connect() as conn:
+        return {r.kind: int(r.n) for r in conn.execute(select(k.kind, func.sum(k.count).label("n")).group_by(k.kind))}
+
+
+def by_kind(bot: Any) -> dict[tuple[int, Any, str], int]:
+    """{(member_id, day, kind): count} of the rollup by kind."""
+    k = ParticipationDailyKind.__table__.c
+    with bot.db.engine.connect() as conn:
+        return {(r.member_id, r.day, r.kind): r.count for r in conn.execute(select(k.member_id, k.day, k.kind, k.count))}

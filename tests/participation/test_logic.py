@@ -11,7 +11,8 @@ from hypothesis import given, strategies as st
 from pydantic import ValidationError
 
 from cogs.participation.config import DigestConfig, ParticipationConfig
-from cogs.participation.logic import (DEFAULT_POINTS, Activity, Cooldown, at_risk_windows, is_at_risk, safe_cell,
+from bot import ActivityKind
+from cogs.participation.logic import (PLATFORM_KINDS, MemberSignals, Cooldown, signal_columns, weights_of, at_risk_windows, is_at_risk, safe_cell,
                                       streak, to_csv)
 
 T0 = datetime(2026, 1, 12, 9, 0, tzinfo=timezone.utc)
@@ -26,8 +27,8 @@ def test_cooldown_scores_spammy_kinds_once_per_period_per_member() -> None:
     assert c.points(1, 2, "message", T0, 1, minute) == 1  # another member
     assert c.points(2, 1, "message", T0, 1, minute) == 1  # another community
     assert c.points(1, 1, "message", T0 + minute, 1, minute) == 1
-    # prompt responses, votes and meetings are never rate-limited
-    assert [c.points(1, 1, "prompt_response", T0, 5, minute) for _ in range(3)] == [5, 5, 5]
+    # kinds declared without a cooldown (prompt responses, votes, meetings) are never rate-limited
+    assert [c.points(1, 1, "prompt_response", T0, 5, minute, cooled=False) for _ in range(3)] == [5, 5, 5]
 
 
 def test_streak_counts_consecutive_days_up_to_today_or_yesterday() -> None:
@@ -39,8 +40,8 @@ def test_streak_counts_consecutive_days_up_to_today_or_yesterday() -> None:
     assert streak([], today) == 0
 
 
-def _activity(earlier: dict, recent: dict) -> Activity:
-    return Activity(1, {"messages": 0, "prompt responses": 0, "votes": 0, "meetings": 0, **earlier},
+def _activity(earlier: dict, recent: dict) -> MemberSignals:
+    return MemberSignals(1, {"messages": 0, "prompt responses": 0, "votes": 0, "meetings": 0, **earlier},
                     {"messages": 0, "prompt responses": 0, "votes": 0, "meetings": 0, **recent})
 
 
@@ -89,15 +90,25 @@ def test_no_exported_text_cell_can_start_a_formula(cells: list[str]) -> None:
 
 def test_config_defaults_and_overrides() -> None:
     cfg = ParticipationConfig(points={"message": 2})
-    assert cfg.weights() == {**DEFAULT_POINTS, "message": 2}
+    kinds = {k.name: k for k in PLATFORM_KINDS}
+    assert weights_of(kinds, cfg.points) == {"message": 2, "thread_reply": 2, "reaction": 0.5, "join": 0}
     assert cfg.leaderboard is False and cfg.cooldown_period == timedelta(seconds=60)
     assert cfg.retention_period == timedelta(days=365)
 
 
 def test_config_rejects_unknown_kinds_listing_the_valid_ones() -> None:
     with pytest.raises(ValidationError) as info:
-        ParticipationConfig(points={"mesage": 1})
+        ParticipationConfig.model_validate({"points": {"mesage": 1}},
+                                           context={"activity_kinds": ["message", "thread_reply"]})
     assert "mesage" in str(info.value) and "message, thread_reply" in str(info.value)
+
+
+def test_kinds_sharing_a_signal_are_summed_and_kinds_without_one_are_left_out() -> None:
+    kinds = {k.name: k for k in PLATFORM_KINDS}
+    kinds["kudos"] = ActivityKind("kudos", 2)  # a new cog's kind: its own signal, named by its label
+    assert signal_columns(kinds) == {"messages": ("message", "thread_reply", "reaction"), "kudoss": ("kudos",)}
+    kinds["kudos"] = ActivityKind("kudos", 2, "kudos given", signal=None)
+    assert "kudos given" not in signal_columns(kinds)
     with pytest.raises(ValidationError):
         ParticipationConfig(points={"message": -1})
     with pytest.raises(ValidationError):

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.events import PollVoted
 
-from .helpers import YAML, count_events, daily_rows, events, stats
+from .helpers import PARTICIPATION_COGS, YAML, publish, count_events, daily_rows, events, stats
 
 
 async def test_tracking_reports_and_forget_on_postgres(make_bot, pg_url) -> None:
-    bot = await make_bot(yaml=YAML, cogs=["cogs.participation"], db_url=pg_url)
+    bot = await make_bot(yaml=YAML, cogs=PARTICIPATION_COGS, db_url=pg_url)
     for i in range(30):
         await bot.message(f"m{i % 3}")
         bot.clock.advance(timedelta(seconds=30))
-    m = bot.member("m1")
-    await bot.app.publish(PollVoted(community_id=m.community_id, member_id=m.id, at=bot.clock.now(), poll_id=1))
+    await publish(bot, "poll_vote", "m1")
     await stats(bot).flush()
     await bot.message("m1")  # a second batch: the upserts add to existing rows
     await stats(bot).flush()
@@ -28,7 +26,7 @@ async def test_tracking_reports_and_forget_on_postgres(make_bot, pg_url) -> None
     r = await bot.command("/stats inactive days:1", as_="t", role="instructor")
     assert "Silent for 1+ days: 0" in r.text
     r = await bot.command("/stats export since:2026-01-01", as_="t", role="instructor")
-    assert "m1,m1,11,0,0,0,1," in r.reply.content.files[0].data.decode()
+    assert "m1,m1,11,0,0,0,0,1," in r.reply.content.files[0].data.decode()
     r = await bot.command("/stats chart", as_="m1")
     assert r.reply.content.files[0].data.startswith(b"\x89PNG")
     forget = await bot.command("/privacy forget", as_="m2")

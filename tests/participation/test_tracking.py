@@ -4,14 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.events import MentorMeetingConfirmed, PollVoted, PromptResponded, QuizAnswered, SurveyAnswered
 
-from .helpers import count_events, daily_rows, events, start, state_rows, stats
+from .helpers import kind_counts, publish, count_events, daily_rows, events, start, state_rows, stats
 
-
-async def _publish(bot, cls, member: str, **kw) -> None:
-    m = bot.member(member)
-    await bot.app.publish(cls(community_id=m.community_id, member_id=m.id, at=bot.clock.now(), **kw))
 
 
 async def test_each_event_kind_is_recorded_with_its_points(make_bot) -> None:
@@ -22,12 +17,13 @@ async def test_each_event_kind_is_recorded_with_its_points(make_bot) -> None:
     await bot.message("ana", thread="t1")
     await bot.react("ana", msg.message_id)
     await bot.react("ana", msg.message_id, removed=True)  # records nothing
-    await _publish(bot, PromptResponded, "ana", prompt_post_id=1)
-    await _publish(bot, PollVoted, "ana", poll_id=1)
-    await _publish(bot, QuizAnswered, "ana", poll_id=2, correct=True)
-    await _publish(bot, QuizAnswered, "ana", poll_id=3, correct=False)
-    await _publish(bot, SurveyAnswered, "ana", survey_id=1)
-    await _publish(bot, MentorMeetingConfirmed, "ana", match_id=1)
+    await publish(bot, "prompt_response", "ana")
+    await publish(bot, "poll_vote", "ana")
+    await publish(bot, "quiz_answer", "ana")
+    await publish(bot, "quiz_correct", "ana")
+    await publish(bot, "quiz_answer", "ana")
+    await publish(bot, "survey_answer", "ana")
+    await publish(bot, "mentor_meeting", "ana")
     await stats(bot).flush()
     assert events(bot, "ana") == [
         ("join", 0), ("message", 1), ("thread_reply", 2), ("reaction", 0.5), ("prompt_response", 5),
@@ -60,8 +56,8 @@ communities:
     bot = await start(make_bot, yaml)
     await bot.message("ana")
     await bot.message("ana")
-    await _publish(bot, PromptResponded, "ana", prompt_post_id=1)
-    await _publish(bot, PollVoted, "ana", poll_id=1)  # default weight 1
+    await publish(bot, "prompt_response", "ana")
+    await publish(bot, "poll_vote", "ana")  # default weight 1
     await stats(bot).flush()
     assert events(bot, "ana") == [("message", 4), ("message", 4), ("prompt_response", 0), ("poll_vote", 1)]
 
@@ -72,7 +68,7 @@ async def test_opted_out_members_are_never_recorded(make_bot) -> None:
     r = await bot.command("/privacy optout", as_="ana")
     assert r.ephemeral and "opted out" in r.text
     await bot.message("ana")
-    await _publish(bot, PollVoted, "ana", poll_id=1)
+    await publish(bot, "poll_vote", "ana")
     await stats(bot).flush()
     assert len(events(bot, "ana")) == 1
     await bot.command("/privacy optin", as_="ana")
@@ -98,13 +94,14 @@ async def test_rollups_agree_with_raw_events(make_bot) -> None:
         for i in range(30):
             await bot.message(f"m{i % 7}", thread="t" if i % 3 == 0 else None)
             bot.clock.advance(timedelta(seconds=17))
-        await _publish(bot, PollVoted, "m1", poll_id=day)
+        await publish(bot, "poll_vote", "m1")
         bot.clock.advance(timedelta(days=1))
     await stats(bot).flush()
     rows = daily_rows(bot)
     assert sum(r["events"] for r in rows) == len(events(bot)) == 93
-    assert sum(r["messages"] + r["thread_replies"] for r in rows) == 90
-    assert sum(r["poll_votes"] for r in rows) == 3
+    counts = kind_counts(bot)
+    assert counts["message"] + counts["thread_reply"] == 90 and counts["poll_vote"] == 3
+    assert sum(counts.values()) == 93
     assert abs(sum(r["points"] for r in rows) - sum(p for _, p in events(bot))) < 1e-9
     assert len({r["day"] for r in rows}) == 3
     totals = {s["member_id"]: s["points_total"] for s in state_rows(bot)}

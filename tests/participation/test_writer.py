@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta, timezone
 
 from cogs.participation.writer import EventWriter, Item
 
-from .helpers import count_events, daily_rows, start, state_rows
+from .helpers import by_kind, count_events, daily_rows, start, state_rows
 
 T0 = datetime(2026, 1, 12, 8, 0, tzinfo=timezone.utc)
 
@@ -20,7 +20,7 @@ async def _members(bot, n: int) -> list[int]:
 
 def _item(cid: int, mid: int, minutes: int, kind: str = "message", points: float = 1.0) -> Item:
     at = T0 + timedelta(minutes=minutes)
-    return Item(cid, mid, kind, "general", at, at.date(), points)
+    return Item(cid, mid, kind, "general", at, at.date(), points, kind != "join")
 
 
 class CountingCalls:
@@ -96,9 +96,11 @@ async def test_rollups_and_state_accumulate_across_batches(make_bot) -> None:
     await writer.flush()
     rows = {(r["member_id"], r["day"]): r for r in daily_rows(bot)}
     today = rows[(a, date(2026, 1, 12))]
-    assert (today["messages"], today["reactions"], today["poll_votes"], today["events"], today["points"]) == \
-        (1, 1, 1, 3, 2.5)
-    assert rows[(a, date(2026, 1, 11))]["joins"] == 1
+    assert (today["events"], today["active"], today["points"]) == (3, 3, 2.5)
+    assert (rows[(a, date(2026, 1, 11))]["events"], rows[(a, date(2026, 1, 11))]["active"]) == (1, 0)  # a join
+    assert by_kind(bot) == {(a, date(2026, 1, 12), "message"): 1, (a, date(2026, 1, 12), "reaction"): 1,
+                            (a, date(2026, 1, 12), "poll_vote"): 1, (a, date(2026, 1, 11), "join"): 1,
+                            (b, date(2026, 1, 12), "message"): 1}
     state = {s["member_id"]: s for s in state_rows(bot)}
     assert state[a]["points_total"] == 2.5
     assert state[a]["first_event_at"] == T0 - timedelta(days=1)

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 
-from bot.events import SurveyAnswered
 
 from .helpers import polls, recorder, settled, start
 from .test_anonymous import GUARD_COLUMNS, rows_naming
@@ -58,7 +57,7 @@ async def test_members_answer_a_survey_once_in_a_form(make_bot) -> None:
     await answer(bot, survey, "cy", {"q1": "2", "q2": "2", "q3": ""})
     await settled(bot)
     assert "2 responses so far" in survey.text
-    assert [e.member_id for e in recorder(bot).of(SurveyAnswered)] == [bot.member("ben").id, bot.member("cy").id]
+    assert [e.member_id for e in recorder(bot).of_kind("survey_answer")] == [bot.member("ben").id, bot.member("cy").id]
 
     results = await bot.command("/poll results 1", as_="tess", role="instructor")
     assert results.ephemeral and "average 3.0 / 5 (2 answers)" in results.text

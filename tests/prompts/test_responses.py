@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from sqlmodel import select
 
-from bot.events import PromptResponded
 from bot.models import Member
 
 from .helpers import PROMPTS, SUNDAY, community_yaml, posts, responses
@@ -25,7 +24,7 @@ async def started(make_bot, prompts: str = THREADED):  # type: ignore[no-untyped
 
 
 def captured(bot):  # type: ignore[no-untyped-def]
-    return bot.app.get_cog("recorder").of(PromptResponded)
+    return bot.app.get_cog("recorder").of_kind("prompt_response")
 
 
 async def test_a_message_in_the_thread_is_a_response_recorded_once(make_bot) -> None:
@@ -37,7 +36,7 @@ async def test_a_message_in_the_thread_is_a_response_recorded_once(make_bot) -> 
     await bot.message("cai", thread="t-elsewhere")
     ana = bot.member("ana")
     assert [(r.post_id, r.member_id) for r in responses(bot)] == [(post.id, ana.id)]
-    assert [(e.prompt_post_id, e.member_id) for e in captured(bot)] == [(post.id, ana.id)]
+    assert [(e.subject, e.member_id) for e in captured(bot)] == [(f"prompt:{post.id}", ana.id)]
 
 
 async def test_a_reply_to_the_prompt_is_a_response(make_bot) -> None:
