@@ -36,8 +36,12 @@ def _by_member(conn: Connection, table: Any = D) -> Any:
     range scan is ~10x faster here. PostgreSQL plans this well on its own (and would reject
     selecting member_id while grouping by an expression of it)."""
     if conn.dialect.name == "sqlite":
-        return text(f"+{table.member_id.table.name}.member_id")
+        return _UNARY_PLUS[table.member_id.table.name]
     return table.member_id
+
+
+_UNARY_PLUS = {"participation_daily": text("+participation_daily.member_id"),
+               "participation_daily_kind": text("+participation_daily_kind.member_id")}
 
 
 def _ordered(kinds: Sequence[str], found: Any) -> list[str]:

@@ -39,6 +39,14 @@ def _check_upgrade(db: Database) -> None:
         ("2026-01-12", "join", 1), ("2026-01-12", "message", 3), ("2026-01-12", "prompt_response", 1),
         ("2026-01-12", "quiz_answer", 1), ("2026-01-12", "quiz_correct", 1), ("2026-01-12", "reaction", 2),
         ("2026-01-13", "mentor_meeting", 1)]
+    cfg = db.alembic_config([Stats.migrations_dir()])
+    with db.engine.begin() as connection:  # and back: the columns come back with their counts
+        cfg.attributes["connection"] = connection
+        command.downgrade(cfg, "participation_0001")
+    with db.engine.connect() as conn:
+        back = conn.execute(text("SELECT messages, reactions, joins, mentor_meetings, events FROM participation_daily "
+                                 "ORDER BY day")).all()
+    assert [tuple(r) for r in back] == [(3, 2, 1, 0, 9), (0, 0, 0, 1, 1)]
     db.dispose()
 
 

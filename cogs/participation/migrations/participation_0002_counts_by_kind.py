@@ -24,6 +24,13 @@ OLD_COLUMNS = {"messages": "message", "thread_replies": "thread_reply", "prompt_
                "mentor_meetings": "mentor_meeting", "joins": "join"}
 
 
+KEYS = ("community_id", "day", "member_id")
+
+
+def _table(name: str, *columns: str) -> sa.TableClause:
+    return sa.table(name, *(sa.column(c) for c in (*KEYS, *columns)))
+
+
 def _daily(name: str, *columns: sa.Column) -> None:
     op.create_table(name,
     sa.Column('community_id', sa.Integer(), nullable=False),
@@ -51,10 +58,12 @@ def upgrade() -> None:
     )
     op.create_index('ix_participation_daily_kind_member', 'participation_daily_kind',
                     ['community_id', 'member_id', 'day'])
+    old = _table('participation_daily', *OLD_COLUMNS, 'events', 'points')
+    by_kind = _table('participation_daily_kind', 'kind', 'count')
     for column, kind in OLD_COLUMNS.items():
-        op.execute(sa.text(f"INSERT INTO participation_daily_kind (community_id, day, member_id, kind, count) "
-                           f"SELECT community_id, day, member_id, :kind, {column} FROM participation_daily "
-                           f"WHERE {column} > 0").bindparams(kind=kind))
+        op.execute(by_kind.insert().from_select(
+            [*KEYS, 'kind', 'count'],
+            sa.select(*(old.c[k] for k in KEYS), sa.literal(kind), old.c[column]).where(old.c[column] > 0)))
     _daily('participation_daily_new',
            sa.Column('events', sa.Integer(), nullable=False),
            sa.Column('active', sa.Integer(), nullable=False),
@@ -76,13 +85,12 @@ def downgrade() -> None:
            sa.Column('points', sa.Float(), nullable=False))
     op.execute("INSERT INTO participation_daily_old (community_id, day, member_id, events, points) "
                "SELECT community_id, day, member_id, events, points FROM participation_daily")
+    old = _table('participation_daily_old', *OLD_COLUMNS)
+    by_kind = _table('participation_daily_kind', 'kind', 'count')
     for column, kind in OLD_COLUMNS.items():  # kinds other cogs added since have no column: dropped
-        op.execute(sa.text(f"UPDATE participation_daily_old SET {column} = (SELECT k.count FROM participation_daily_kind k "
-                           "WHERE k.community_id = participation_daily_old.community_id AND k.day = participation_daily_old.day "
-                           "AND k.member_id = participation_daily_old.member_id AND k.kind = :kind) WHERE EXISTS "
-                           "(SELECT 1 FROM participation_daily_kind k WHERE k.community_id = participation_daily_old.community_id "
-                           "AND k.day = participation_daily_old.day AND k.member_id = participation_daily_old.member_id "
-                           "AND k.kind = :kind)").bindparams(kind=kind))
+        same = sa.and_(*(by_kind.c[k] == old.c[k] for k in KEYS), by_kind.c.kind == kind)
+        op.execute(old.update().values({column: sa.select(by_kind.c.count).where(same).scalar_subquery()})
+                   .where(sa.exists().where(same)))
     op.drop_index('ix_participation_daily_points', table_name='participation_daily')
     op.drop_index('ix_participation_daily_member', table_name='participation_daily')
     op.drop_table('participation_daily')
