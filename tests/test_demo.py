@@ -64,9 +64,9 @@ def test_demo_shows_every_feature_working(demo: tuple[subprocess.CompletedProces
 def test_digest_counts_the_week_and_names_who_drifted_away(demo: tuple[subprocess.CompletedProcess[str], Path]) -> None:
     text = demo[0].stdout
     digest = text[text.index("== Weekly digest — Data Science Cohort 7 =="):]
-    meetings = re.search(r"Mentor meetings: (\d+)", digest)
+    meetings = re.search(r"Mentor meetings: \d+ members \(\d+%\), (\d+) in all", digest)
     assert meetings and int(meetings.group(1)) > 0
-    assert re.search(r"Prompt response rate: \d+% \(\d+ members\)", digest)
+    assert re.search(r"Prompt responses: \d+ members \(\d+%\), \d+ in all", digest)
     at_risk = re.search(r"At risk: (.+)", digest)
     assert at_risk
     drifters = {s.user for s in make_cohort(40) if s.drifter}

@@ -21,7 +21,7 @@ from bot.when import parse_when
 from .chart import render_chart
 from .logic import PLATFORM_KINDS, percent, signal_columns
 from .models import DigestSchedule
-from .reports import AtRisk, KindWeek, WeekNumbers, at_risk, daily_series, week_numbers
+from .reports import AtRisk, WeekNumbers, at_risk, daily_series, week_numbers
 
 PLATFORM_NAMES = frozenset(k.name for k in PLATFORM_KINDS)
 
@@ -33,14 +33,17 @@ AT_RISK_SHOWN = 15
 
 
 def kind_fields(numbers: WeekNumbers, kinds: Mapping[str, ActivityKind]) -> list[Field]:
-    """One field per kind a cog declared (the platform kinds have their own fields): how many
+    """One field per kind a cog declared that happened this week (the platform kinds have their
+    own fields): how many
     members did it, as a share of tracked members, and how often; a kind declared as a share
     of another (``of``: quiz_correct of quiz_answer) shows that share."""
     fields = []
     for name, kind in kinds.items():
         if name in PLATFORM_NAMES:
             continue
-        week = numbers.kinds.get(name, KindWeek(0, 0))
+        week = numbers.kinds.get(name)
+        if week is None:  # nothing of this kind this week: no line
+            continue
         if kind.of:
             whole = numbers.count(kind.of)
             value = percent(week.count, whole) + (f" of {whole} {kinds[kind.of].label}" if kind.of in kinds and whole
