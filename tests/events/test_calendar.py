@@ -81,3 +81,38 @@ async def test_the_feed_token_is_stable_and_per_community(make_bot: Any) -> None
     first = (await bot.command("/event list", as_="ana")).reply.content.footer
     await bot.restart()
     assert (await bot.command("/event list", as_="ben")).reply.content.footer == first
+
+
+ZONES = ["Europe/Berlin", "America/New_York", "Australia/Sydney", "America/Santiago", "Asia/Tehran", "UTC"]
+
+
+def test_generated_sessions_round_trip_through_icalendar_in_many_zones() -> None:
+    """Any session in any of these zones reads back (icalendar's parser, with the VTIMEZONE we
+    ship) as the same instant and the same local wall time, DST changes included."""
+    from datetime import timezone
+
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from cogs.events.ics import calendar_ics
+    from cogs.events.models import Event
+
+    @settings(max_examples=80, deadline=None)
+    @given(zone=st.sampled_from(ZONES), start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2030, 12, 31)),
+           minutes=st.integers(1, 24 * 60))
+    def check(zone: str, start: datetime, minutes: int) -> None:
+        tz = ZoneInfo(zone)
+        starts_at = start.replace(second=0, microsecond=0, tzinfo=timezone.utc)
+        event = Event(id=7, community_id=1, title="t", starts_at=starts_at,
+                      ends_at=starts_at + timedelta(minutes=minutes))
+        data = calendar_ics([event], tz, name="c", stamp=starts_at, uid_domain="x")
+        [vevent] = parsed(data)
+        [vtimezone] = icalendar.Calendar.from_ical(data).walk("VTIMEZONE") or [None]
+        begin, end = vevent.decoded("dtstart"), vevent.decoded("dtend")
+        assert begin == starts_at and end - begin == timedelta(minutes=minutes)
+        assert begin.replace(tzinfo=None) == starts_at.astimezone(tz).replace(tzinfo=None)  # local wall time
+        if vtimezone is not None:  # what a calendar app computes from the file alone
+            local = starts_at.astimezone(tz)  # keeps fold=1 for the second of a repeated hour
+            assert local.replace(tzinfo=vtimezone.to_tz()).utcoffset() == local.utcoffset()
+
+    check()
