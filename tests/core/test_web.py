@@ -68,3 +68,31 @@ async def test_routes_cannot_be_added_twice_or_once_running() -> None:
             server.add_route("GET", "/b", answer)
     finally:
         await server.stop()
+
+
+async def test_slack_http_mode_needs_its_port_so_a_busy_one_is_a_config_error(tmp_path: Path) -> None:
+    import socket
+
+    from bot.adapters.slack import SlackAdapter
+    from bot.app import BotApp
+    from bot.config import parse_config
+    from bot.errors import ConfigError
+    from bot.storage import Database
+    from bot.testing.harness import migrated_sqlite
+
+    async with FakeSlack() as fake:
+        settings = SlackBot(fake, tmpdir=tmp_path).settings()
+        db = Database(migrated_sqlite(tmp_path / "busy.db", [WEB_COG]))
+        app = BotApp(config=parse_config("", cogs=[WEB_COG]), db=db, settings=settings)
+        app.load_cogs()
+        with socket.socket() as busy:
+            busy.bind(("127.0.0.1", 0))
+            busy.listen()
+            taken = busy.getsockname()[1]
+            adapter = SlackAdapter(app, settings=settings, host="127.0.0.1", port=taken)
+            with pytest.raises(ConfigError) as caught:
+                await app.start([adapter])
+            await app.stop()
+        db.dispose()
+    [problem] = caught.value.problems
+    assert problem.startswith(f"cannot listen on 127.0.0.1:{taken}") and "Slack events in HTTP mode" in problem
