@@ -18,7 +18,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from bot import (Access, ActionContext, Attachment, Cog, CommandContext, Content, Duration, Help, MaxLen,
+from bot import (Access, ActionContext, ActivityKind, Attachment, Cog, CommandContext, Content, Duration, Help, MaxLen,
                  NativeEvent, SessionEnded, SessionOpened, UserError, WebRequest, WebResponse, action, command, route)
 from bot.adapters.base import MessageRef
 from bot.csvexport import to_csv
@@ -43,6 +43,7 @@ class Events(Cog, name="event"):
     """Live sessions: RSVP, reminders, calendars and attendance."""
 
     config_sections = {"events": list[EventSeriesConfig], "event_settings": EventSettingsConfig}
+    activities = [ActivityKind("event_attendance", points=5, label="sessions attended")]
 
     def __init__(self, app: Any) -> None:
         super().__init__(app)
@@ -156,6 +157,7 @@ class Events(Cog, name="event"):
                 member = await ctx.resolve_member(ref)
                 if await self.db.run(store.check_in, ctx.community.id, event, member.id, ctx.now(), "instructor"):
                     marked += 1
+                    await self._attended(row, member.id)
             self.live.touch(event)
             await ctx.reply(f"Marked {marked} member(s) present at event #{event}.", ephemeral=True)
             return
@@ -217,6 +219,7 @@ class Events(Cog, name="event"):
             return
         self.live.touch(event_id)
         await ctx.reply(f"Checked in to **{row.title}** — welcome!", ephemeral=True)
+        await self._attended(row, ctx.member.id)
 
     # -- calendar feed --------------------------------------------------------------------
     @route("GET", "/calendar/{token}.ics")
@@ -297,6 +300,11 @@ class Events(Cog, name="event"):
             if await self._dm(community, member, content):
                 sent += 1
         return sent
+
+    async def _attended(self, event: Event, member_id: int) -> None:
+        """Attendance counts for participation (once per member and session: the row is unique)."""
+        await self.publish_activity("event_attendance", community_id=event.community_id, member_id=member_id,
+                                    channel_id=event.channel_id, subject=f"event:{event.id}")
 
     async def _tell_promoted(self, event_id: int, member_ids: list[int]) -> None:
         """DM the members who just got a spot from the waitlist."""

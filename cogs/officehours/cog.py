@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from bot import (Access, ActionContext, Button, Cog, CommandContext, Content, EventContext, Field, Help, Max,
+from bot import (Access, ActionContext, ActivityKind, Button, Cog, CommandContext, Content, EventContext, Field, Help, Max,
                  MaxLen, Min, SessionEnded, SessionOpened, UserError, action, command, on_event)
 from bot.content import escape_mentions
 
@@ -27,6 +27,7 @@ class OfficeHours(Cog, name="queue"):
     """Office-hours help queue: join, wait your turn, get helped."""
 
     config_sections = {"office_hours": OfficeHoursConfig}
+    activities = [ActivityKind("officehours_help", points=3, label="office-hours visits")]
 
     async def delete_member_data(self, community_id: int, member_id: int) -> int:
         return await self.db.run(store.erase_member, community_id, member_id)
@@ -153,6 +154,9 @@ class OfficeHours(Cog, name="queue"):
         entry, member = await self.db.run(store.finish, ctx.community.id, entry_id, "done", ctx.now())
         helped = short(entry.finished_at - entry.called_at) if entry.called_at and entry.finished_at else "—"
         await ctx.update(Content(text=f"✅ {member.mention} was helped by {ctx.member.mention} ({helped})."))
+        await self.publish_activity("officehours_help", community_id=ctx.community.id, member_id=member.id,
+                                    channel_id=ctx.message.channel_id if ctx.message else None,
+                                    subject=f"queue:{entry.id}")
 
     @action("noshow", access=Access.INSTRUCTOR)
     async def noshow(self, ctx: ActionContext, entry_id: int) -> None:

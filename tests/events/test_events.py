@@ -318,3 +318,19 @@ async def test_privacy_forget_erases_event_and_queue_rows_and_the_member(make_bo
         [visit] = s.exec(select(QueueEntry)).all()
     assert visit.called_by is None and visit.member_id == bot.member("ben").id  # type: ignore[union-attr]
     assert stored_events(bot)[0].author_id is None
+
+
+async def test_attendance_is_a_participation_activity_once_per_member(make_bot: Any) -> None:
+    bot = await start(make_bot, cogs=["cogs.events", "cogs.participation", "tests.fixtures.event_recorder"])
+    card = await create(bot, JAM)
+    await bot.click(card, "Going", as_="ben")
+    await bot.advance(datetime(2026, 1, 14, 17, 5, tzinfo=timezone.utc))
+    await bot.click(card, "I'm here", as_="ana")
+    await bot.click(card, "I'm here", as_="ana")  # twice: counted once
+    await bot.command('/event attendance 1 present:"@ana @ben"', as_="ivy", role="instructor")
+    recorded = bot.app.get_cog("recorder").of_kind("event_attendance")
+    assert [(bot.member("ana").id, "event:1"), (bot.member("ben").id, "event:1")] == [  # type: ignore[union-attr]
+        (a.member_id, a.subject) for a in recorded]
+    await bot.app.get_cog("stats").writer.flush()
+    me = await bot.command("/stats me", as_="ana")
+    assert "sessions attended" in me.text, me.text

@@ -168,3 +168,16 @@ communities:
     await bot.command("/queue open", as_="ivy", role="instructor")  # opened by hand: a session leaves it alone
     await bot.advance(datetime(2026, 1, 20, 16, 0, tzinfo=timezone.utc))
     assert not (await bot.command("/queue join", as_="ana")).error
+
+
+async def test_a_helped_visit_is_a_participation_activity(make_bot: Any) -> None:
+    bot = await make_bot(cogs=["cogs.officehours", "tests.fixtures.event_recorder"])
+    await as_ivy(bot, "/queue open")
+    await bot.command("/queue join", as_="ana")
+    await bot.command("/queue join", as_="ben")
+    await as_ivy(bot, "/queue next")
+    await bot.click(bot.last("general"), "Done", as_="ivy", role="instructor")
+    await as_ivy(bot, "/queue next")
+    await bot.click(bot.last("general"), "No-show", as_="ivy", role="instructor")  # no-shows don't count
+    recorded = bot.app.get_cog("recorder").of_kind("officehours_help")
+    assert [(a.member_id, a.subject) for a in recorded] == [(bot.member("ana").id, "queue:1")]  # type: ignore[union-attr]
