@@ -21,7 +21,7 @@ from .commandtree import CommandTree
 from .content import Content
 from .context import ActionContext, CommandContext, EventContext, JobContext
 from .directory import Directory
-from .dispatch import ErrorReporter
+from .dispatch import ErrorReporter, refuse_foreign_click, refuse_someone_elses
 from .edge import bounded_origin, why_invalid
 from .errors import ConfigError, NotFound, PermissionDenied, UserError
 from .events import Event, Origin
@@ -29,7 +29,7 @@ from .intake import EventIntake
 from sqlmodel import select
 
 from .models import Community, Member
-from .options import ChannelRef, MemberRef, bind_text, bind_values, split_words
+from .options import ChannelRef, MemberRef, bind_text, bind_values, bounded_int, split_words
 from .scheduler import EveryTrigger, Scheduler
 from .storage import Database
 from .web import WebServer
@@ -361,7 +361,9 @@ class BotApp:
             self._check_origin(inv)
             cog, spec, args = self._find_action(action_id)
             await self._check_access(inv, spec.access, "this button")
+            refuse_foreign_click(inv, action_id)
             ctx: ActionContext = await self._context(ActionContext, inv)
+            refuse_someone_elses(args.get(spec.owner) if spec.owner else None, ctx.member.id)
             await spec.handler(cog, ctx, **args)
             if not ctx._replied:
                 await ctx.reply("Done.", ephemeral=True)
@@ -375,7 +377,7 @@ class BotApp:
         args: dict[str, Any] = {}
         for (name, typ), raw in zip(spec.arg_types, parts[2:]):
             try:
-                args[name] = typ(raw)
+                args[name] = bounded_int(raw) if typ is int else typ(raw)
             except ValueError:
                 raise NotFound("this button no longer works — run the command again") from None
         return cog, spec, args

@@ -52,6 +52,7 @@ class ActionSpec:
     access: Access
     arg_types: list[tuple[str, type]]
     cog: "type[Cog] | None" = None
+    owner: str | None = None  # the int argument naming the only member who may press it
 
 
 @dataclass
@@ -88,11 +89,14 @@ def command(name: str = "", *, access: Access = Access.MEMBER, ephemeral: bool =
     return decorate
 
 
-def action(name: str, *, access: Access = Access.MEMBER) -> Callable[[Handler], Handler]:
-    """Declare a button/form handler. Its id is ``<cog>:<name>:<arg>...``; args typed by hints."""
+def action(name: str, *, access: Access = Access.MEMBER, owner: str | None = None) -> Callable[[Handler], Handler]:
+    """Declare a button/form handler. Its id is ``<cog>:<name>:<arg>...``; args typed by hints.
+
+    ``owner="member_id"`` makes it a personal button: the core lets only the member whose id
+    that argument carries press it (a "Cancel" under your own "/privacy forget")."""
 
     def decorate(fn: Handler) -> Handler:
-        setattr(fn, _META, ActionSpec(name=name, handler=fn, access=access, arg_types=[]))
+        setattr(fn, _META, ActionSpec(name=name, handler=fn, access=access, arg_types=[], owner=owner))
         return fn
 
     return decorate
@@ -157,6 +161,8 @@ class Cog:
                     cls.commands[meta.name] = meta
                 elif isinstance(meta, ActionSpec):
                     meta.arg_types = _action_args(attr)
+                    if meta.owner is not None and (meta.owner, int) not in meta.arg_types:
+                        raise TypeError(f"action {meta.name}: owner={meta.owner!r} must name an int argument")
                     meta.cog = cls
                     cls.actions[meta.name] = meta
                 elif isinstance(meta, EventSpec):

@@ -6,7 +6,9 @@ import csv
 import io
 from typing import Iterable, Sequence
 
-# A cell starting with one of these is run as a formula by Excel/Sheets/LibreOffice.
+# A cell starting with one of these is run as a formula by Excel/Sheets/LibreOffice. Leading
+# spaces do not stop them (" =1+1" is still a formula in LibreOffice and Sheets), so the test
+# looks past any leading whitespace.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 
@@ -15,14 +17,15 @@ def format_number(value: float) -> str:
 
 
 def safe_cell(value: object) -> str:
-    """Text a spreadsheet will not run as a formula: a leading = + - @ (or tab/newline) gets
-    an apostrophe. Numbers are written as numbers (-1 is not a formula)."""
+    """Text a spreadsheet will not run as a formula: a leading = + - @ (or tab/newline), also
+    after leading spaces, gets an apostrophe. Numbers are written as numbers (-1 is not a formula)."""
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, (int, float)):
         return format_number(value)
     text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
+    risky = text.startswith(FORMULA_STARTS) or text.lstrip().startswith(FORMULA_STARTS)
+    return "'" + text if risky else text
 
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:

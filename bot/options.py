@@ -102,6 +102,19 @@ PLACEHOLDER = {
 }
 
 
+# Every whole number a command or a button carries fits the narrowest integer column of every
+# backend (PostgreSQL INTEGER): a larger one is refused here, with a clear message, instead of
+# overflowing inside the database driver.
+INT_LIMIT = 2**31 - 1
+
+
+def bounded_int(text: str) -> int:
+    """A button's integer part: digits only and within INT_LIMIT, else ValueError."""
+    if not re.fullmatch(r"-?\d{1,10}", text) or abs(int(text)) > INT_LIMIT:
+        raise ValueError(f"not an id: {text[:20]!r}")
+    return int(text)
+
+
 @dataclass
 class OptionSpec:
     name: str
@@ -192,6 +205,9 @@ class OptionSpec:
                 raise UserError(f"{self.name}: at most {self.max_length} characters (got {len(value)})")
             if self.min_length is not None and len(value) < self.min_length:
                 raise UserError(f"{self.name}: at least {self.min_length} characters")
+        if isinstance(value, int) and not isinstance(value, bool) and not -INT_LIMIT <= value <= INT_LIMIT:
+            raise UserError(f"{self.name}: {'too large' if value > 0 else 'too small'} — whole numbers here go "
+                            f"from {-INT_LIMIT} to {INT_LIMIT}")
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             if self.min_value is not None and value < self.min_value:
                 raise UserError(f"{self.name}: must be at least {_num(self.min_value)} (got {_num(value)})")

@@ -57,6 +57,9 @@ class Invocation:
     responder: Responder
     thread_id: str | None = None
     message: MessageRef | None = None  # for clicks: the message the button is on
+    # For clicks: the action ids the platform says that message carries; None when the platform
+    # itself guarantees the button is on it (Discord builds the interaction from the message).
+    message_actions: frozenset[str] | None = None
     values: dict[str, str] = field(default_factory=dict)  # for form submissions
     files: dict[str, Any] = field(default_factory=dict)  # option name -> FileUpload
 

@@ -24,6 +24,15 @@ from .memory import MemoryAdapter, MemoryResponder, Posted
 MAX_UPLOAD_BYTES = 256 * 1024
 
 
+def tolerant_stdin() -> TextIO:
+    """The terminal's stdin, decoding bytes that are not valid UTF-8 as U+FFFD instead of raising:
+    a pasted Latin-1 line is then an odd-looking message, not a crash of the read loop."""
+    stream = sys.stdin
+    if hasattr(stream, "reconfigure"):
+        stream.reconfigure(errors="replace")
+    return stream
+
+
 class ConsoleAdapter(MemoryAdapter):
     platform = "console"
 
@@ -33,7 +42,7 @@ class ConsoleAdapter(MemoryAdapter):
         super().__init__(app, platform="console")
         self.user, self.role, self.current_channel, self.server = user, role, channel, server
         self.thread: str | None = None
-        self.stdin = stdin or sys.stdin
+        self.stdin = stdin or tolerant_stdin()
         self.stdout = stdout or sys.stdout
         self.files_dir = files_dir or Path("data/console-files")
         self.buttons: dict[int, tuple[str, Posted]] = {}

@@ -98,8 +98,10 @@ class SlackBot:
 
     async def click(self, action_id: str, *, user: str, channel: str, message_ts: str,
                     value: str | None = None) -> tuple[int, str]:
+        # Slack sends a copy of the clicked message (blocks and all) with every click on it
+        message = self.fake.workspace.find_message(channel, message_ts)
         body = block_actions_body(action_id, value=value, user_id=user, team_id=self.fake.team_id,
-                                  channel_id=channel, message_ts=message_ts,
+                                  channel_id=channel, message_ts=message_ts, message=message,
                                   response_url=self.fake.response_url(channel))
         return await self.post(body)
 

@@ -80,14 +80,12 @@ class Privacy(Cog, name="privacy"):
         ])
         await ctx.reply(content, ephemeral=True)
 
-    @action("cancel")
+    @action("cancel", owner="member_id")
     async def cancel(self, ctx: ActionContext, member_id: int) -> None:
         await ctx.update(Content(text="Nothing was erased."))
 
-    @action("forget")
+    @action("forget", owner="member_id")  # the core lets only that member press it
     async def confirm_forget(self, ctx: ActionContext, member_id: int) -> None:
-        if ctx.member.id != member_id:
-            raise UserError("only the member who asked to be forgotten can confirm it")
         community_id = ctx.community.id
         assert community_id is not None
         erased: dict[str, int] = {}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import datetime, timezone
 from typing import Any
 
 import aiohttp
@@ -22,6 +23,7 @@ from .access import SlackAccess
 from .app import SlackDispatch
 from .channels import ChannelDirectory
 from .events import PLATFORM
+from .gate import RequestGate
 from .http import EVENTS_PATH, add_events_route
 from .outgoing import SlackPoster, api_error
 from .socket import SlackSocketConnection
@@ -67,6 +69,7 @@ class SlackAdapter(Adapter):
         self.channels: ChannelDirectory | None = None
         self.team_names: dict[str, str] = {}
         self.bot_user_id: str | None = None
+        self.gate: RequestGate | None = None
         self._socket: SlackSocketConnection | None = None
 
     # -- lifecycle ----------------------------------------------------------------------------
@@ -107,9 +110,17 @@ class SlackAdapter(Adapter):
                                    "app-level token (xapp-...) with the connections:write scope"]) from None
             log.info("Slack: Socket Mode connected as %s", self.bot_user_id)
         else:
-            add_events_route(self.app.web, self.dispatch.bolt)  # the core starts listening after us
+            assert signing_secret is not None
+            self.gate = RequestGate(signing_secret, claim=self._claim_request)
+            add_events_route(self.app.web, self.dispatch.bolt, self.gate)  # the core starts listening after us
             log.info("Slack: HTTP mode (POST %s on PORT)", EVENTS_PATH)
         self.app.web.add_health(lambda: {"mode": self.mode})
+
+    async def _claim_request(self, signature: str, timestamp: float) -> bool:
+        """A signed request is taken once across every HTTP worker: its signature is claimed in the
+        database (the scheduler's unique claims table), keyed on its own timestamp."""
+        sent = datetime.fromtimestamp(timestamp, tz=timezone.utc)
+        return await self.app.scheduler.claim(f"slack:request:{signature.removeprefix('v0=')}", sent)
 
     async def _identify(self) -> None:
         """auth.test: a clear start-up error for a wrong token or API URL instead of a traceback later."""

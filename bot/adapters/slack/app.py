@@ -26,8 +26,8 @@ from ...edge import UnusableField
 from ...events import Origin
 from ..base import Invocation, MessageRef
 from .access import SlackAccess
-from .events import (EVENT_TYPES, PLATFORM, RecentIds, action_target, command_line, form_values, team_of, to_neutral,
-                     view_metadata)
+from .events import (EVENT_TYPES, PLATFORM, RecentIds, action_target, command_line, form_values, message_actions,
+                     team_of, to_neutral, view_metadata)
 from .outgoing import SlackPoster
 from .responder import SlackResponder, Where
 
@@ -173,6 +173,7 @@ class SlackDispatch:
                       thread_ts=thread_ts, message=ref, message_is_ephemeral=bool(container.get("is_ephemeral")))
         inv = await self._invocation(where, user_name=(body.get("user") or {}).get("name"),
                                      channel_name=(body.get("channel") or {}).get("name"))
+        inv.message_actions = message_actions(body) if ref is not None else None
         await self.core.handle_action(inv, action_target(action))
 
     async def _on_view_submission(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:

@@ -121,6 +121,31 @@ def action_target(action: dict[str, Any]) -> str:
     return str(action.get("action_id", "")).split("#", 1)[0]
 
 
+def _buttons(node: Any) -> Any:
+    if isinstance(node, dict):
+        if node.get("type") == "button":
+            yield node
+        for value in node.values():
+            yield from _buttons(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from _buttons(item)
+
+
+def message_actions(body: dict[str, Any]) -> frozenset[str] | None:
+    """The action ids on the message a click names, as Slack describes that message in the payload.
+
+    None for an ephemeral message: Slack sends no copy of it, and the only way to change it is
+    the request's own response_url, which cannot reach another message."""
+    container = body.get("container") or {}
+    if container.get("is_ephemeral") or container.get("type") not in (None, "message"):
+        return None
+    message = body.get("message") or {}
+    if str(message.get("ts") or "") != str(container.get("message_ts") or message.get("ts") or ""):
+        return frozenset()  # the payload names two different messages: trust neither
+    return frozenset(action_target(button) for button in _buttons(message.get("blocks") or []))
+
+
 def form_values(view: dict[str, Any]) -> dict[str, str]:
     """Submitted modal state -> field name -> text (selects and radios give the chosen option)."""
     values: dict[str, str] = {}

@@ -1,21 +1,34 @@
-"""HTTP mode: bolt answers POST /slack/events on the core's web server (bot/web.py)."""
+"""HTTP mode: bolt answers POST /slack/events on the core's web server (bot/web.py).
+
+Every POST passes the RequestGate (gate.py) first: bolt only ever parses signed, well-formed,
+first-time requests.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from aiohttp import web
-from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.adapter.aiohttp import to_aiohttp_response
 from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+
+from .gate import RequestGate
 
 EVENTS_PATH = "/slack/events"
 
 
-def add_events_route(server: Any, bolt: AsyncApp) -> None:
-    """Slash commands, interactivity and events all arrive at one URL, signed; bolt verifies them."""
+def add_events_route(server: Any, bolt: AsyncApp, gate: RequestGate) -> None:
+    """Slash commands, interactivity and events all arrive at one URL, signed; the gate checks them."""
 
     async def events(request: web.Request) -> web.Response:
-        bolt_request = await to_bolt_request(request)
+        body = await request.read()
+        verdict = await gate.check(request.headers, body)
+        if not verdict.passed:
+            return web.Response(status=verdict.status or 400, text="" if verdict.status == 200 else verdict.reason)
+        # the request bolt's aiohttp adapter would build, from the bytes the gate already read and checked
+        bolt_request = AsyncBoltRequest(body=body.decode("utf-8"), query=request.query_string,
+                                        headers=request.headers)  # type: ignore[arg-type]
         return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
 
     server.add_raw_route("POST", EVENTS_PATH, events)
