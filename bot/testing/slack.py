@@ -112,8 +112,9 @@ class SlackBot:
         return await self.post(body)
 
     async def event(self, event: dict[str, Any], *, event_id: str | None = None, retry: int | None = None,
-                    team_id: str | None = None) -> tuple[int, str]:
+                    team_id: str | None = None, event_time: int | None = None) -> tuple[int, str]:
+        """``event_time`` defaults to now; a retry of one event carries the first delivery's (as Slack's do)."""
         body = event_callback_body(event, team_id=team_id or self.fake.team_id, event_id=event_id,
-                                   bot_user_id=self.fake.bot_user_id)
+                                   bot_user_id=self.fake.bot_user_id, event_time=event_time)
         headers = {"X-Slack-Retry-Num": str(retry), "X-Slack-Retry-Reason": "http_timeout"} if retry else None
         return await self.post(body, headers=headers)

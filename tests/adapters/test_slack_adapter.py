@@ -158,8 +158,9 @@ async def test_reactions_and_joins_become_neutral_events(slack_bot: SlackBot) ->
 
 async def test_a_retried_event_is_counted_once(slack_bot: SlackBot) -> None:
     event = message_event("U1", GENERAL, "once", ts="1750000003.000100")
-    first = await slack_bot.event(event, event_id="Ev0RETRY")
-    again = await slack_bot.event(event, event_id="Ev0RETRY", retry=1)
+    sent = int(time.time())
+    first = await slack_bot.event(event, event_id="Ev0RETRY", event_time=sent)
+    again = await slack_bot.event(event, event_id="Ev0RETRY", retry=1, event_time=sent)
     assert first[0] == again[0] == 200  # Slack stops retrying only on a 2xx
     await slack_bot.idle()
     assert [e.message_id for e in sample(slack_bot).seen_events] == ["1750000003.000100"]
@@ -172,9 +173,10 @@ async def test_a_retry_reaching_another_http_worker_is_counted_once(slack_bot: S
     await other.start()
     try:
         event = message_event("U1", GENERAL, "once", ts="1750000004.000100")
-        await slack_bot.event(event, event_id="Ev0TWOWORKERS")
+        sent = int(time.time())  # a retry carries the first delivery's event_time, even a second later
+        await slack_bot.event(event, event_id="Ev0TWOWORKERS", event_time=sent)
         await slack_bot.idle()
-        await other.event(event, event_id="Ev0TWOWORKERS", retry=1)
+        await other.event(event, event_id="Ev0TWOWORKERS", retry=1, event_time=sent)
         await other.idle()
         assert [e.message_id for e in sample(slack_bot).seen_events] == ["1750000004.000100"]
         assert sample(other).seen_events == []
