@@ -265,8 +265,11 @@ def slack_body(fake: FakeSlack, i: int, button_ts: str) -> tuple[str, str]:
     user = users[i % len(users)]
     if i % 2:
         action = f"sample:pick:{i}"
+        # Slack sends a copy of the clicked message; the bot refuses a click whose button is not on it
+        message = {"type": "message", "ts": button_ts,
+                   "blocks": [{"type": "actions", "elements": [{"type": "button", "action_id": action, "value": action}]}]}
         return f"p{i}", block_actions_body(action, value=action, user_id=user, team_id=fake.team_id,
-                                           channel_id=SLACK_CHANNEL, message_ts=button_ts,
+                                           channel_id=SLACK_CHANNEL, message_ts=button_ts, message=message,
                                            response_url=fake.response_url(SLACK_CHANNEL))
     return f"e{i}", slash_command_body("/sample", f"echo e{i}", user_id=user, team_id=fake.team_id,
                                        channel_id=SLACK_CHANNEL, response_url=fake.response_url(SLACK_CHANNEL))
