@@ -12,6 +12,10 @@ _TOKEN_PATTERNS = [re.compile(r"xox[abprs]-[A-Za-z0-9-]+"), re.compile(r"xapp-[A
                    re.compile(r"[MNO][A-Za-z\d_-]{23,25}\.[A-Za-z\d_-]{6}\.[A-Za-z\d_-]{27,}")]
 
 
+WIRE_LOGGERS = ("slack_sdk", "slack_bolt", "bot.adapters.slack.bolt", "discord.http", "discord.webhook",
+                "discord.client", "discord.state", "aiohttp.client")
+
+
 class RedactSecrets(logging.Filter):
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
@@ -50,4 +54,9 @@ def configure(level: str = "INFO", secrets: Iterable[str] = (), stream: object =
     root.setLevel(level.upper())
     for noisy in ("apscheduler", "discord.gateway", "alembic.runtime.migration", "alembic.runtime.plugins", "aiohttp.access"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # The platform clients print whole requests and responses at DEBUG (a member's id next to
+    # the text sent to them, the button they clicked): LOG_LEVEL=DEBUG must not turn that on,
+    # or the log would pair members with their anonymous votes (docs/anonymity.md).
+    for wire in WIRE_LOGGERS:
+        logging.getLogger(wire).setLevel(max(logging.INFO, root.level))
     return redactor

@@ -35,13 +35,15 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str | None = None
+    ballot_key: SecretStr | None = None  # seals anonymous votes until counted (cogs/polls/ballots.py)
 
     port: int = 3000
     host: str = "0.0.0.0"  # where the HTTP server (Slack events, /healthz, calendar feeds) listens
     public_url: str | None = None  # how members reach that server, for links (e.g. https://bot.example.org)
     bot_adapters: str = ""  # force a list, e.g. "console" or "discord,slack"
 
-    @field_validator("discord_token", "slack_bot_token", "slack_signing_secret", "slack_app_token", mode="before")
+    @field_validator("discord_token", "slack_bot_token", "slack_signing_secret", "slack_app_token", "ballot_key",
+                     mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
@@ -59,7 +61,8 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         values = [s.get_secret_value() for s in (self.discord_token, self.slack_bot_token,
-                                                 self.slack_signing_secret, self.slack_app_token) if s]
+                                                 self.slack_signing_secret, self.slack_app_token,
+                                                 self.ballot_key) if s]
         # DATABASE_URL is a plain string (people paste it whole); its password is a secret too.
         password = urlsplit(self.database_url).password
         if password:

@@ -68,6 +68,11 @@ class Database:
         # letting them collide on the file lock, whose busy handler sleeps in 10-100 ms steps.
         self._write_lock = threading.Lock() if self.is_sqlite else None
 
+    @property
+    def sqlite_file(self) -> Path | None:
+        """The database file on SQLite (None on a server database or in memory)."""
+        return _sqlite_path(self.url)
+
     # -- sessions -------------------------------------------------------------------------
     def session(self, *, read_only: bool = False) -> Session:
         return Session(self.read_engine if read_only else self.engine, expire_on_commit=False)

@@ -27,6 +27,7 @@ from bot.options import ChannelRef
 
 from . import store
 from .config import PollScheduleConfig, SurveyScheduleConfig, validate_sections
+from .ballots import BATCH, BallotSeal, ballot_key
 from .exports import poll_csv, survey_csv
 from .logic import PollSpec, build_poll_spec
 from .models import Poll
@@ -50,6 +51,8 @@ class Polls(SurveyFeature, Cog, name="poll"):
     def __init__(self, app: Any) -> None:
         super().__init__(app)
         self.live = LiveUpdater(self._refresh, delay=1.0)
+        self.batch = BATCH  # k: anonymous counts move only in batches of at least this many votes
+        self.seal: BallotSeal | None = None  # set at cog_load: its key must not come from the database
 
     # -- knobs for tests ------------------------------------------------------------------
     @property
@@ -66,6 +69,9 @@ class Polls(SurveyFeature, Cog, name="poll"):
         await self.live.flush()
 
     # -- lifecycle ------------------------------------------------------------------------
+    async def cog_load(self) -> None:
+        self.seal = BallotSeal(ballot_key(self.app.settings, self.db.sqlite_file))
+
     async def on_community(self, community: Any, config: Any) -> None:
         await register_schedules(self, community, config)
 
@@ -149,10 +155,13 @@ class Polls(SurveyFeature, Cog, name="poll"):
     # -- buttons --------------------------------------------------------------------------
     @action("vote")
     async def vote(self, ctx: ActionContext, poll_id: int, option: int) -> None:
-        outcome = await self.db.run(store.cast_vote, ctx.community.id, poll_id, ctx.member.id, option, ctx.now())
-        self.live.touch(poll_id)  # committed: the message catches up shortly
-        await ctx.reply(vote_confirmation(outcome), ephemeral=True)
+        outcome = await self.db.run(store.cast_vote, ctx.community.id, poll_id, ctx.member.id, option, ctx.now(),
+                                    self.seal)
         poll = outcome.poll
+        if poll.anonymous:
+            await self.count_batch(poll_id)
+        self.live.touch(poll_id)  # committed: the message catches up shortly
+        await ctx.reply(vote_confirmation(outcome, self.batch), ephemeral=True)
         if outcome.first_vote:
             who = {"community_id": ctx.community.id, "member_id": ctx.member.id, "channel_id": ctx.channel.id or None,
                    "subject": f"poll:{poll_id}", "at": ctx.now()}
@@ -179,9 +188,19 @@ class Polls(SurveyFeature, Cog, name="poll"):
             except Exception:
                 self.log.exception("could not close poll %s", poll_id)
 
+    async def count_batch(self, poll_id: int) -> None:
+        """After an anonymous vote or answer, in a transaction of its own: count a batch if one is due.
+        A failure here loses nothing — the ballots stay sealed for the next vote or the close."""
+        try:
+            await self.db.run(store.count_sealed, poll_id, self.seal, self.batch)
+        except Exception as error:
+            self.log.warning("poll %s: counting a batch of anonymous votes failed (%s); they wait for the next",
+                             poll_id, type(error).__name__)
+
     async def close_poll(self, poll_id: int) -> bool:
         """Close once (conditional update), then show the final results. False if already closed."""
-        if not await self.db.run(store.close_if_open, poll_id, self.app.clock.now()):
+        # one transaction: a poll is never closed with anonymous votes left uncounted
+        if not await self.db.run(store.close_if_open, poll_id, self.app.clock.now(), self.seal):
             return False
         await self.live.settle(poll_id)
         await self._refresh(poll_id)
@@ -250,15 +269,24 @@ class Polls(SurveyFeature, Cog, name="poll"):
 
     async def _survey_results(self, poll: Poll) -> Content:
         def read(session: Any) -> Content:
-            return survey_results_content(poll, store.load_questions(session, poll.id),
-                                          store.survey_responses(session, poll.id))
+            content = survey_results_content(poll, store.load_questions(session, poll.id),
+                                             store.survey_responses(session, poll.id))
+            waiting = store.sealed_count(session, poll.id) if poll.anonymous else 0
+            if waiting:
+                content.text += (f" {waiting} more not counted yet — anonymous responses join the results in "
+                                 "batches, so none can be traced.")
+            return content
 
         return await self.db.read(read)
 
 
-def vote_confirmation(outcome: store.VoteOutcome) -> str:
-    """The ephemeral answer to a click: what changed, and for quizzes whether it was right."""
+def vote_confirmation(outcome: store.VoteOutcome, batch: int = BATCH) -> str:
+    """The ephemeral answer to a click: what changed, and for quizzes whether it was right.
+    Anonymous polls never name the choice: this text passes through platform clients and logs."""
     poll, click = outcome.poll, outcome.click
+    if poll.anonymous and not poll.is_quiz:
+        return (f"Vote recorded — anonymous votes are final. The counts of anonymous polls move in batches of at "
+                f"least {batch} votes (all of them at close), so nobody can tell which vote was yours.")
     names = ", ".join(f"**{outcome.label(p)}**" for p in sorted(click.after)) or "none"
     if poll.multi:
         if click.added:
@@ -274,7 +302,8 @@ def vote_confirmation(outcome: store.VoteOutcome) -> str:
     else:
         text = f"Vote recorded: **{outcome.label(chosen)}**."
     if poll.anonymous:
-        text += " Anonymous votes are final — nobody can see what you picked."
+        text = (f"Answer recorded — anonymous answers are final, and the counts move in batches of at least "
+                f"{batch} (all at close).")
     if poll.is_quiz:
         if chosen == poll.answer:
             verdict = "✅ Correct!"

@@ -2,7 +2,8 @@
 ``/poll close 7`` and ``/poll results 7`` work the same for both.
 
 Anonymity is structural: for an anonymous poll the only row naming a member is the
-``poll_voter`` "has voted" guard; choices live only as counters on ``poll_option``.
+``poll_voter`` "has voted" guard (random id, the poll's creation time); a choice is a sealed
+ballot until it is counted, in a batch of at least k, into the counters on ``poll_option``.
 ``poll_vote`` (member -> option) is written for non-anonymous polls only. Anonymous survey
 responses are stored with neither member nor time.
 """
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.events import utcnow
@@ -91,6 +92,18 @@ class PollVoter(SQLModel, table=True):
     poll_id: int = Field(foreign_key="poll.id", index=True)
     member_id: int = Field(foreign_key="member.id")
     first_at: datetime = Field(default_factory=utcnow)
+
+
+class PollSealedBallot(SQLModel, table=True):
+    """An anonymous vote not counted yet: its option sealed under a key the database does not
+    hold (ballots.py). No member, no time, and a random id: nothing orders it among the others."""
+
+    __tablename__ = "poll_sealed_ballot"
+
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    community_id: int = Field(foreign_key="community.id", index=True)
+    poll_id: int = Field(foreign_key="poll.id", index=True)
+    sealed: bytes = Field(sa_type=LargeBinary)
 
 
 class PollQuestion(SQLModel, table=True):

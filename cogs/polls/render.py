@@ -53,6 +53,9 @@ def totals_line(view: PollView) -> str:
     votes = sum(v for _, v in view.options)
     if view.poll.multi:
         return f"{plural(view.voters, 'voter')}, {plural(votes, 'vote')}"
+    if view.sealed:
+        return (f"{plural(votes, 'vote')} counted, {view.sealed} more not yet — anonymous counts move in batches, "
+                "so no vote can be traced")
     return plural(votes, "vote")
 
 

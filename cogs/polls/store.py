@@ -5,6 +5,8 @@ transactions are ``BEGIN IMMEDIATE``), so concurrent clicks are serialised per p
 
 from __future__ import annotations
 
+import logging
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Sequence
@@ -15,8 +17,12 @@ from sqlmodel import Session, col, select
 from bot.errors import NotFound, UserError
 from bot.models import Member
 
+from .ballots import BallotSeal, batch_to_open, random_id
 from .logic import Click, PollSpec, SurveyQuestionSpec, TooManyPicks, apply_click
-from .models import Poll, PollAnswer, PollOption, PollQuestion, PollResponse, PollSchedule, PollVote, PollVoter
+from .models import (Poll, PollAnswer, PollOption, PollQuestion, PollResponse, PollSchedule, PollSealedBallot, PollVote,
+                     PollVoter)
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,7 @@ class PollView:
     poll: Poll
     options: tuple[tuple[str, int], ...]  # (label, votes) in position order
     voters: int
+    sealed: int = 0  # anonymous votes cast but not counted yet (ballots.py)
 
 
 @dataclass(frozen=True)
@@ -66,7 +73,7 @@ def set_message(session: Session, poll_id: int, platform: str, server_id: str, c
 
 
 def delete_poll(session: Session, poll_id: int) -> None:
-    for table in (PollAnswer, PollResponse, PollQuestion, PollVote, PollVoter, PollOption):
+    for table in (PollAnswer, PollResponse, PollQuestion, PollVote, PollVoter, PollSealedBallot, PollOption):
         session.execute(delete(table).where(col(table.poll_id) == poll_id))
     session.execute(delete(Poll).where(col(Poll.id) == poll_id))
 
@@ -84,7 +91,13 @@ def load_view(session: Session, poll_id: int) -> PollView:
         raise unknown_poll(poll_id)
     rows = session.exec(select(PollOption).where(PollOption.poll_id == poll_id).order_by(col(PollOption.position)))
     options = tuple((o.label, o.votes) for o in rows)
-    return PollView(poll, options, voter_count(session, poll))
+    sealed = sealed_count(session, poll_id) if poll.anonymous else 0
+    return PollView(poll, options, voter_count(session, poll), sealed)
+
+
+def sealed_count(session: Session, poll_id: int) -> int:
+    stmt = select(func.count()).select_from(PollSealedBallot).where(PollSealedBallot.poll_id == poll_id)
+    return int(session.exec(stmt).one())  # type: ignore[call-overload]
 
 
 def voter_count(session: Session, poll: Poll) -> int:
@@ -110,13 +123,22 @@ def _claim_first(session: Session, poll: Poll, member_id: int, now: datetime) ->
                                                     PollVoter.member_id == member_id)).first()
     if found is not None:
         return False
-    # Anonymous: no time of voting/answering on the guard (it could be lined up with the
-    # order of anonymous survey responses); the poll's creation time stands in.
+    # Anonymous: no time of voting/answering on the guard, and a random id rather than the next
+    # one, so neither orders the guards; the poll's creation time stands in.
     first_at = poll.created_at if poll.anonymous else now
     guard = PollVoter(community_id=poll.community_id, poll_id=poll.id, member_id=member_id, first_at=first_at)
+    if poll.anonymous:
+        guard.id = _free_id(session, PollVoter)
     session.add(guard)
     session.flush()
     return True
+
+
+def _free_id(session: Session, table: Any) -> int:
+    while True:
+        candidate = random_id()
+        if session.get(table, candidate) is None:
+            return candidate
 
 
 def _bump(session: Session, poll_id: int, position: int, by: int) -> None:
@@ -125,7 +147,7 @@ def _bump(session: Session, poll_id: int, position: int, by: int) -> None:
 
 
 def cast_vote(session: Session, community_id: int, poll_id: int, member_id: int, position: int,
-              now: datetime) -> VoteOutcome:
+              now: datetime, seal: BallotSeal | None = None) -> VoteOutcome:
     poll = _lock_open(session, community_id, poll_id, "poll", now)
     labels = tuple(session.exec(select(PollOption.label).where(PollOption.poll_id == poll_id)
                                 .order_by(col(PollOption.position))).all())
@@ -136,7 +158,12 @@ def cast_vote(session: Session, community_id: int, poll_id: int, member_id: int,
         if not first:
             raise UserError("you already voted in this anonymous poll — anonymous votes are final and "
                             "can't be changed, because nobody (not even the bot) knows which option was yours")
-        _bump(session, poll_id, position, 1)
+        if seal is None:
+            raise RuntimeError("an anonymous vote needs the ballot seal")
+        # the guard and a sealed ballot: the counts move later, in batches (count_sealed)
+        session.add(PollSealedBallot(id=_free_id(session, PollSealedBallot), community_id=poll.community_id,
+                                     poll_id=poll_id, sealed=seal.seal(poll_id, position)))
+        session.flush()
         return VoteOutcome(poll, Click(frozenset(), frozenset({position})), True, labels)
     mine = session.exec(select(PollVote).where(PollVote.poll_id == poll_id, PollVote.member_id == member_id)).all()
     try:
@@ -155,11 +182,52 @@ def cast_vote(session: Session, community_id: int, poll_id: int, member_id: int,
     return VoteOutcome(poll, click, first, labels)
 
 
-def close_if_open(session: Session, poll_id: int, now: datetime) -> bool:
-    """Open -> closed exactly once (a conditional UPDATE); False if it was already closed."""
+def count_sealed(session: Session, poll_id: int, seal: BallotSeal, k: int, *, closing: bool = False) -> int:
+    """Open a batch of sealed ballots (batch_to_open), add them to the counts and delete them, in
+    one transaction under the poll's lock. Returns how many were counted."""
+    poll = session.exec(select(Poll).where(Poll.id == poll_id).with_for_update()).first()
+    rows = session.exec(select(PollSealedBallot).where(PollSealedBallot.poll_id == poll_id)).all()
+    chosen = set(batch_to_open([r.id for r in rows], k, closing=closing))
+    if poll is None or not chosen:
+        return 0
+    opened = [r for r in rows if r.id in chosen]
+    secrets.SystemRandom().shuffle(opened)  # survey responses get their ids in this order: a random one
+    tally: dict[int, int] = {}
+    unreadable = 0
+    for row in opened:
+        session.delete(row)
+        if poll.kind == "survey":
+            answers = seal.open_answers(poll_id, row.sealed)
+            if answers is None:
+                unreadable += 1
+            else:
+                _add_response(session, poll, None, None, answers)
+                tally[0] = tally.get(0, 0) + 1
+            continue
+        position = seal.open(poll_id, row.sealed)
+        if position is None:
+            unreadable += 1
+        else:
+            tally[position] = tally.get(position, 0) + 1
+    for position, count in sorted(tally.items()):
+        if poll.kind != "survey":
+            _bump(session, poll_id, position, count)
+    if unreadable:  # sealed under another key (BALLOT_KEY changed): they cannot be counted
+        log.warning("poll %s: %d sealed ballot(s) could not be opened (was BALLOT_KEY "
+                                            "changed?) and were dropped", poll_id, unreadable)
+    session.flush()
+    return sum(tally.values())
+
+
+def close_if_open(session: Session, poll_id: int, now: datetime, seal: BallotSeal | None = None) -> bool:
+    """Open -> closed exactly once (a conditional UPDATE); False if it was already closed. Every
+    anonymous ballot still sealed is counted in the same transaction."""
     result = session.execute(update(Poll).where(col(Poll.id) == poll_id, col(Poll.status) == "open")
                              .values(status="closed", closed_at=now))
-    return bool(result.rowcount)  # type: ignore[attr-defined]
+    closed = bool(result.rowcount)  # type: ignore[attr-defined]
+    if closed and seal is not None:
+        count_sealed(session, poll_id, seal, 1, closing=True)
+    return closed
 
 
 def due_polls(session: Session, now: datetime) -> list[int]:
@@ -204,21 +272,29 @@ def has_answered(session: Session, poll_id: int, member_id: int) -> bool:
 
 
 def submit_survey(session: Session, community_id: int, poll_id: int, member_id: int, answers: Sequence[str],
-                  now: datetime) -> Poll:
+                  now: datetime, seal: BallotSeal | None = None) -> Poll:
     poll = _lock_open(session, community_id, poll_id, "survey", now)
     if not _claim_first(session, poll, member_id, now):
         raise UserError("you already answered this survey — thank you!")
-    response = PollResponse(community_id=poll.community_id, poll_id=poll_id,
-                            member_id=None if poll.anonymous else member_id,
-                            submitted_at=None if poll.anonymous else now)
+    if poll.anonymous and seal is not None:  # sealed like a poll ballot; stored as a response in a batch
+        session.add(PollSealedBallot(id=_free_id(session, PollSealedBallot), community_id=poll.community_id,
+                                     poll_id=poll_id, sealed=seal.seal_answers(poll_id, answers)))
+        session.flush()
+        return poll
+    _add_response(session, poll, None if poll.anonymous else member_id, None if poll.anonymous else now, answers)
+    return poll
+
+
+def _add_response(session: Session, poll: Poll, member_id: int | None, at: datetime | None,
+                  answers: Sequence[str]) -> None:
+    response = PollResponse(community_id=poll.community_id, poll_id=poll.id, member_id=member_id, submitted_at=at)
     session.add(response)
     session.flush()
     assert response.id is not None
     for position, value in enumerate(answers, 1):
-        session.add(PollAnswer(community_id=poll.community_id, response_id=response.id, poll_id=poll_id,
+        session.add(PollAnswer(community_id=poll.community_id, response_id=response.id, poll_id=poll.id,
                                position=position, value=value))
     session.flush()
-    return poll
 
 
 def survey_responses(session: Session, poll_id: int) -> list[tuple[Member | None, datetime | None, dict[int, str]]]:

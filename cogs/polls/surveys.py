@@ -28,6 +28,9 @@ class SurveyFeature:
     app: Any
     db: Any
     live: Any
+    seal: Any
+    batch: int
+    count_batch: Any
     action_id: Any
     _post_and_remember: Any
 
@@ -112,9 +115,13 @@ class SurveyFeature:
             answers = [parse_answer(q, ctx.values.get(f"q{n}")) for n, q in enumerate(questions, 1)]
         except ValueError as error:
             raise UserError(f"{error} — nothing was saved, please answer again") from None
-        poll = await self.db.run(store.submit_survey, ctx.community.id, poll_id, ctx.member.id, answers, ctx.now())
+        poll = await self.db.run(store.submit_survey, ctx.community.id, poll_id, ctx.member.id, answers, ctx.now(),
+                                 self.seal)
+        if poll.anonymous:  # responses are stored in batches
+            await self.count_batch(poll_id)
         self.live.touch(poll_id)
-        note = " Your answers are anonymous." if poll.anonymous else ""
+        note = (" Your answers are anonymous: they join the results in batches of at least "
+                f"{self.batch} responses (all at close)." if poll.anonymous else "")
         await ctx.reply(f"Thank you — your answers were recorded.{note}", ephemeral=True)
         await self.publish_activity("survey_answer", community_id=ctx.community.id, member_id=ctx.member.id,  # type: ignore[attr-defined]
                                     channel_id=ctx.channel.id or None, subject=f"survey:{poll_id}", at=ctx.now())

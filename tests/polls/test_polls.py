@@ -205,6 +205,7 @@ async def test_anonymous_export_has_counts_and_no_names(make_bot) -> None:
     await bot.command(CREATE + " anonymous:true", as_="ana")
     for voter, pick in (("ben", "Mon"), ("cy", "Mon"), ("dee", "Wed")):
         await bot.click(bot.last("general"), pick, as_=voter)
+    await bot.command("/poll close 1", as_="ana")  # anonymous counts: in batches, and all at close
     r = await bot.command("/poll export 1", as_="tess", role="instructor")
     rows = _csv(r)
     assert rows == [["option_number", "option", "votes", "percent"], ["1", "Mon", "2", "67"],

@@ -91,6 +91,11 @@ async def test_anonymous_survey_keeps_no_names_with_answers(make_bot) -> None:
     # the guards carry no answering time, so they cannot be lined up with the responses
     assert {r["first_at"] for _, r in naming} == {polls(bot)[0].created_at.replace(tzinfo=None)}
 
+    # sealed until a batch of at least k, or the close: the results say so
+    waiting = await bot.command("/poll results 1", as_="tess", role="instructor")
+    assert "0 responses" in waiting.text and "2 more not counted yet" in waiting.text
+    assert "Loved it" not in waiting.text
+    await bot.command("/poll close 1", as_="tess", role="instructor")
     results = await bot.command("/poll results 1", as_="tess", role="instructor")
     assert "average 4.0 / 5" in results.text and "• Loved it" in results.text
     assert "ben" not in results.text and "cy" not in results.text
