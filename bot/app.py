@@ -21,7 +21,7 @@ from .commandtree import CommandTree
 from .content import Content
 from .context import ActionContext, CommandContext, EventContext, JobContext
 from .directory import Directory
-from .dispatch import ErrorReporter, refuse_foreign_click, refuse_someone_elses
+from .dispatch import ErrorReporter, detach_foreign_message, refuse_someone_elses
 from .edge import bounded_origin, why_invalid
 from .errors import ConfigError, NotFound, PermissionDenied, UserError
 from .events import Event, Origin
@@ -361,7 +361,7 @@ class BotApp:
             self._check_origin(inv)
             cog, spec, args = self._find_action(action_id)
             await self._check_access(inv, spec.access, "this button")
-            refuse_foreign_click(inv, action_id)
+            detach_foreign_message(inv, action_id)
             ctx: ActionContext = await self._context(ActionContext, inv)
             refuse_someone_elses(args.get(spec.owner) if spec.owner else None, ctx.member.id)
             await spec.handler(cog, ctx, **args)

@@ -11,22 +11,23 @@ from sqlalchemy import exc as sa_exc
 
 from .adapters.base import Invocation
 from .content import Content
-from .errors import NotFound, PermissionDenied, TemporarilyUnavailable, UserError
+from .errors import PermissionDenied, TemporarilyUnavailable, UserError
 from .storage import is_connection_error
 
 log = logging.getLogger("bot.errors")
 
 UNAVAILABLE = "The bot's database is temporarily unavailable — please try again in a minute."
-NOT_ON_MESSAGE = "this button isn't on that message — run the command again"
 SOMEONE_ELSES = "this button belongs to someone else — run the command yourself"
 
 
 # Two checks the core makes on every click, before the handler runs, so no cog can forget them.
-def refuse_foreign_click(inv: Invocation, action_id: str) -> None:
+def detach_foreign_message(inv: Invocation, action_id: str) -> None:
     """A click acts only on the message it came from: one that names a message without that
-    button would otherwise let ``ctx.update`` rewrite a message that never had it."""
+    button (a forged click, or a stale one on a card edited since) runs detached from it, so
+    ``ctx.update`` answers the clicker privately instead of rewriting a message that never had it."""
     if inv.message_actions is not None and action_id not in inv.message_actions:
-        raise NotFound(NOT_ON_MESSAGE)
+        inv.message = None
+        inv.responder.detach()
 
 
 def refuse_someone_elses(owner_id: int | None, member_id: int | None) -> None:

@@ -47,6 +47,10 @@ class Responder(ABC):
     async def open_form(self, form: Form) -> None:
         raise NotImplementedError("this platform cannot show forms here")
 
+    def detach(self) -> None:
+        """Forget the clicked message (its button was not on it): ``update`` then answers only the
+        clicker. Adapters whose platform vouches for the message never need this."""
+
 
 @dataclass
 class Invocation:

@@ -41,6 +41,10 @@ class SlackResponder(Responder):
     def __init__(self, poster: SlackPoster, where: Where) -> None:
         self.poster = poster
         self.where = where
+        self.detached = False
+
+    def detach(self) -> None:
+        self.detached = True
 
     async def reply(self, content: Content, *, ephemeral: bool) -> MessageRef | None:
         if ephemeral or not self.where.channel_id:
@@ -80,7 +84,9 @@ class SlackResponder(Responder):
 
     async def update(self, content: Content) -> None:
         where = self.where
-        if where.message is not None and not where.message_is_ephemeral:
+        if self.detached:
+            await self.reply(content, ephemeral=True)
+        elif where.message is not None and not where.message_is_ephemeral:
             await self.poster.edit(where.message, content)
         elif where.response_url:
             await post_response(where.response_url, {"replace_original": True, **message_payload(content)},
@@ -92,6 +98,6 @@ class SlackResponder(Responder):
         if not self.where.trigger_id:
             raise NotImplementedError("a form can only open in answer to a command or a button")
         metadata = {"channel": self.where.channel_id or "", "thread": self.where.thread_ts or ""}
-        if self.where.message is not None:
+        if self.where.message is not None and not self.detached:
             metadata["message"] = self.where.message.message_id
         await self.poster.client.views_open(trigger_id=self.where.trigger_id, view=render_modal(form, metadata))
