@@ -1,0 +1,12 @@
+"""Peer kudos (``/kudos``): a public thank-you that counts as participation for the receiver."""
+
+from typing import Any
+
+from .cog import Kudos
+
+
+def setup(app: Any) -> None:
+    app.add_cog(Kudos(app))
+
+
+__all__ = ["Kudos", "setup"]
