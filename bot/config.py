@@ -25,7 +25,7 @@ from .activity import merge_kinds
 from .cog import Cog
 from .errors import ConfigError
 
-CORE_COGS = ["bot.builtin"]
+CORE_COGS = ["bot.builtin", "bot.dashboard"]
 # The distribution's cog namespace: every package in it with a setup(app) is a built-in cog,
 # loaded when schedules.yaml has no cogs: list. Adding a cog is adding a folder there.
 COG_PACKAGE = "cogs"

@@ -40,9 +40,12 @@ class Settings(BaseSettings):
     port: int = 3000
     host: str = "0.0.0.0"  # where the HTTP server (Slack events, /healthz, calendar feeds) listens
     public_url: str | None = None  # how members reach that server, for links (e.g. https://bot.example.org)
+    dashboard_url: str | None = None  # base of /dashboard links (default: PUBLIC_URL, else where we listen)
+    dashboard_secret: SecretStr | None = None  # signs sign-in links (default: a secret kept in the database)
     bot_adapters: str = ""  # force a list, e.g. "console" or "discord,slack"
 
     @field_validator("discord_token", "slack_bot_token", "slack_signing_secret", "slack_app_token", "ballot_key",
+                     "dashboard_secret",
                      mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
@@ -62,7 +65,7 @@ class Settings(BaseSettings):
     def secrets(self) -> list[str]:
         values = [s.get_secret_value() for s in (self.discord_token, self.slack_bot_token,
                                                  self.slack_signing_secret, self.slack_app_token,
-                                                 self.ballot_key) if s]
+                                                 self.ballot_key, self.dashboard_secret) if s]
         # DATABASE_URL is a plain string (people paste it whole); its password is a secret too.
         password = urlsplit(self.database_url).password
         if password:

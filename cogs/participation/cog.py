@@ -30,6 +30,7 @@ from .chart import render_chart
 from .config import DigestConfig, ParticipationConfig, participation_of
 from .digest import DigestRunner
 from .logic import PLATFORM_KINDS, Cooldown, format_number, signal_columns, to_csv, weights_of
+from .panels import overview_panels
 from .models import ParticipantState, ParticipationDaily, ParticipationDailyKind, ParticipationEvent
 from .tombstones import Tombstones
 from .writer import EventWriter, Item
@@ -143,6 +144,11 @@ class Stats(Cog, name="stats"):
         if zone is None:
             zone = self._zones[name or "UTC"] = ZoneInfo(name or "UTC")
         return zone
+
+    async def dashboard_panels(self, community: Community, config: Any, today: date, *, since: date) -> list[Any]:
+        """The Overview's numbers, daily active members and the at-risk list (bot/dashboard)."""
+        return await self._read(overview_panels, community.id, today, since, config.term.start,
+                                signal_columns(self.app.activity_kinds), self._labels())
 
     # -- commands -------------------------------------------------------------------------
     async def _read(self, fn: Any, *args: Any) -> Any:

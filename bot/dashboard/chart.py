@@ -1,0 +1,44 @@
+"""Day series as an SVG line chart (matplotlib, rendered server side: no JS, no CDN)."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+from typing import Sequence
+
+import matplotlib
+
+matplotlib.use("Agg")
+from matplotlib.figure import Figure  # noqa: E402
+
+from .panels import DaySeries  # noqa: E402
+
+
+def series_svg(series: DaySeries, *, term_start: date | None, term_end: date | None,
+               breaks: Sequence[tuple[date, date]]) -> bytes:
+    """The series, with term weeks shaded in alternate bands and breaks hatched."""
+    fig = Figure(figsize=(8, 2.8), dpi=100)
+    ax = fig.subplots()
+    days = [d for d, _ in series.points]
+    ax.plot(days, [v for _, v in series.points], color="#1f5fa8", linewidth=2, label=series.label)
+    if days:
+        first, last = days[0], days[-1]
+        if term_start:
+            week, n = term_start, 0
+            while week <= min(last, term_end or last):
+                if n % 2 == 0 and week + timedelta(days=7) >= first:
+                    ax.axvspan(max(week, first), min(week + timedelta(days=7), last), color="#e8eef7", zorder=0)
+                week, n = week + timedelta(days=7), n + 1
+        for start, end in breaks:
+            if end >= first and start <= last:
+                ax.axvspan(max(start, first), min(end + timedelta(days=1), last), facecolor="none",
+                           edgecolor="#b46b00", hatch="//", zorder=0, label="break")
+    ax.set_ylabel(series.label)
+    ax.set_ylim(bottom=0)
+    ax.grid(axis="y", alpha=0.3)
+    ax.legend(loc="upper left", fontsize="small")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    out = io.BytesIO()
+    fig.savefig(out, format="svg", metadata={"Date": None})
+    return out.getvalue()
