@@ -1,0 +1,105 @@
+"""A real browser (Debian's chromium + chromedriver, driven by Selenium) signs in through a
+/dashboard link from the console adapter and uses the pages as a person would."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+
+import pytest
+
+from .helpers import EVIL, cohort, link_for
+
+T = TypeVar("T")
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+# set to a folder (e.g. docs) to keep the screenshots the README shows
+SCREENSHOTS = os.environ.get("DASHBOARD_SCREENSHOTS")
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()),
+                       reason="needs chromium and chromedriver (apt-get install chromium chromium-driver)"),
+]
+
+
+@pytest.fixture
+def browser() -> Any:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1100,1400"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(30)
+    yield driver
+    driver.quit()
+
+
+async def in_browser(fn: Callable[[], T]) -> T:
+    """Selenium blocks; the bot serves on this event loop, so drive the browser from a thread."""
+    return await asyncio.to_thread(fn)
+
+
+def text_of(driver: Any) -> str:
+    from selenium.webdriver.common.by import By
+
+    return driver.find_element(By.TAG_NAME, "body").text
+
+
+def press(driver: Any, label: str) -> None:
+    from selenium.webdriver.common.by import By
+
+    driver.find_element(By.XPATH, f"//button[normalize-space()='{label}']").click()
+
+
+async def test_an_instructor_signs_in_and_sees_who_is_at_risk(make_bot: Any, browser: Any, tmp_path: Path) -> None:
+    bot = await cohort(make_bot)
+    link = await link_for(bot, "tess", "instructor")
+    await in_browser(lambda: browser.get(link))
+    page = text_of(browser)
+    assert "Overview" in page and "At risk (2)" in page
+    assert "ben" in page and EVIL in page  # the member named like HTML shows as its text...
+    from selenium.webdriver.common.by import By
+
+    assert not browser.find_elements(By.CSS_SELECTOR, "main img[src='x']")  # ...not as an element
+    chart = browser.find_element(By.CSS_SELECTOR, "img.chart")
+    assert browser.execute_script("return arguments[0].naturalWidth", chart) > 0  # the SVG loaded
+    shot = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
+    shot.mkdir(parents=True, exist_ok=True)
+    await in_browser(lambda: browser.save_screenshot(str(shot / "dashboard-overview.png")))
+    assert (shot / "dashboard-overview.png").read_bytes()[:4] == b"\x89PNG"
+    # the same link again, in the same browser: refused
+    await in_browser(lambda: browser.get(link))
+    assert "already used or has expired" in text_of(browser)
+    # sign out from the page: the next visit asks for a new link
+    community = bot.member("tess").community_id
+    await in_browser(lambda: browser.get(f"{bot.url}/dashboard/c/{community}"))
+    await in_browser(lambda: press(browser, "Sign out"))
+    assert "You are signed out" in text_of(browser)
+    await in_browser(lambda: browser.get(f"{bot.url}/dashboard/c/{community}"))
+    assert "not signed in" in text_of(browser)
+
+
+async def test_a_member_opts_out_and_erases_their_data_from_the_page(make_bot: Any, browser: Any) -> None:
+    bot = await cohort(make_bot)
+    link = await link_for(bot, "ana")
+    await in_browser(lambda: browser.get(link))
+    assert "My activity" in text_of(browser) and "Opt out of tracking" in text_of(browser)
+    community = bot.member("ana").community_id
+    await in_browser(lambda: browser.get(f"{bot.url}/dashboard/c/{community}"))
+    assert "Only instructors can see this page" in text_of(browser)
+    await in_browser(lambda: browser.get(f"{bot.url}/dashboard/c/{community}/me"))
+    await in_browser(lambda: press(browser, "Opt out of tracking"))
+    assert "opted out" in text_of(browser).lower() and bot.member("ana").opted_out
+    await in_browser(lambda: press(browser, "Erase my data…"))
+    assert "Erase all your data?" in text_of(browser) and bot.member("ana") is not None
+    await in_browser(lambda: press(browser, "Erase everything"))
+    assert bot.member("ana") is None
+    await in_browser(lambda: browser.get(f"{bot.url}/dashboard/c/{community}/me"))
+    assert "not signed in" in text_of(browser)
