@@ -38,6 +38,7 @@ SECURITY_HEADERS = {
     "Cache-Control": "no-store",
 }
 CHART_DAYS = 56
+OVERVIEW_FRESH = timedelta(minutes=1)
 
 
 class Refused(Exception):
@@ -60,6 +61,8 @@ class Visit:
 class DashboardPages:
     def __init__(self, app: Any, cog: Any) -> None:
         self.app, self.cog = app, cog
+        # the Overview's data, per community, for a minute: the page and its chart ask together
+        self._recent: dict[int, tuple[Any, Overview]] = {}
         self.templates = Environment(loader=FileSystemLoader(HERE / "templates"),
                                      autoescape=select_autoescape(default=True, default_for_string=True))
 
@@ -209,6 +212,11 @@ class DashboardPages:
         return await self.me(request, visit, replies)
 
     async def _overview(self, community: Community) -> Overview:
+        assert community.id is not None
+        now = self.app.clock.now()
+        recent = self._recent.get(community.id)
+        if recent is not None and timedelta(0) <= now - recent[0] < OVERVIEW_FRESH:
+            return recent[1]
         cfg = self.app.community_config(community.platform, community.external_id)
         today = self._today(community)
         overview = Overview()
@@ -221,4 +229,5 @@ class DashboardPages:
                     overview.add(panel)
             except Exception:
                 log.exception("cog %s failed to offer its dashboard panels", name)
+        self._recent[community.id] = (now, overview)
         return overview

@@ -36,7 +36,7 @@ def browser() -> Any:
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1100,1400"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(30)
+    driver.set_page_load_timeout(180)  # a loaded CI machine: slow is not wrong
     yield driver
     driver.quit()
 
