@@ -27,6 +27,7 @@ from bot.storage import Database
 from cogs.participation import reports
 from cogs.participation.logic import signal_columns
 
+from . import dashboard_bench
 from .kinds import DECLARED, POINTS
 from .stats import repeat, summary
 
@@ -250,6 +251,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
         db.dispose()
         rows.append({"row": "participation reports", "measure": "generating the database (events, rollups, state)",
                      "value": f"{built:.0f} s", "baseline": "—", "target": "—"})
+        rows.extend(dashboard_bench.page_rows(path, facts))  # the same database, built once
         return rows
     finally:
         shutil.rmtree(folder, ignore_errors=True)
