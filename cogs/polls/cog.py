@@ -5,8 +5,8 @@ Rules worth knowing (they are also what people are told):
   capped by ``max_picks``.
 - Anonymous polls store only a "has voted" guard and per-option counts — never who picked
   what. So an anonymous vote is final, and anonymous polls are single choice.
-- Quizzes: your first answer is the one that counts (published as activity ``quiz_answer``,
-  plus ``quiz_correct`` when right);
+- Quizzes: your first answer is final (results, export and the activity ``quiz_answer``,
+  plus ``quiz_correct`` when right, all count it; a later click only repeats it back);
   anonymous quizzes publish no correctness, since that would say what you picked.
 - Activities (``poll_vote``, ``quiz_answer``, ``quiz_correct``, ``survey_answer``) are published once per
   member per poll/survey, for participation tracking.
@@ -294,6 +294,10 @@ def vote_confirmation(outcome: store.VoteOutcome, batch: int = BATCH) -> str:
         else:
             text = f"Removed **{outcome.label(next(iter(click.removed)))}** — your picks: {names}."
         return text
+    if outcome.answer_stands:
+        first_answer = next(iter(click.after))
+        return f"{quiz_verdict(poll, outcome, first_answer)}\nYou already answered **{outcome.label(first_answer)}** — " \
+               "your first answer stands."
     if not click.after:
         return f"Your vote for **{outcome.label(next(iter(click.removed)))}** was removed."
     chosen = next(iter(click.after))
@@ -305,13 +309,13 @@ def vote_confirmation(outcome: store.VoteOutcome, batch: int = BATCH) -> str:
         text = (f"Answer recorded — anonymous answers are final, and the counts move in batches of at least "
                 f"{batch} (all at close).")
     if poll.is_quiz:
-        if chosen == poll.answer:
-            verdict = "✅ Correct!"
-        else:
-            verdict = f"❌ Not quite — the answer is **{outcome.label(poll.answer)}**."  # type: ignore[arg-type]
-        if poll.explain:
-            verdict += f" {poll.explain}"
-        if not outcome.first_vote:
-            verdict += " (Your first answer is the one that counts.)"
-        text = f"{verdict}\n{text}"
+        text = f"{quiz_verdict(poll, outcome, chosen)}\n{text}"
     return text
+
+
+def quiz_verdict(poll: Any, outcome: store.VoteOutcome, answered: int) -> str:
+    if answered == poll.answer:
+        verdict = "✅ Correct!"
+    else:
+        verdict = f"❌ Not quite — the answer is **{outcome.label(poll.answer)}**."
+    return f"{verdict} {poll.explain}" if poll.explain else verdict

@@ -41,6 +41,7 @@ class VoteOutcome:
     click: Click
     first_vote: bool  # this member's first vote in this poll (events are published once)
     labels: tuple[str, ...]
+    answer_stands: bool = False  # a quiz answered before: this click changed nothing
 
     def label(self, position: int) -> str:
         return self.labels[position - 1]
@@ -166,6 +167,9 @@ def cast_vote(session: Session, community_id: int, poll_id: int, member_id: int,
         session.flush()
         return VoteOutcome(poll, Click(frozenset(), frozenset({position})), True, labels)
     mine = session.exec(select(PollVote).where(PollVote.poll_id == poll_id, PollVote.member_id == member_id)).all()
+    if poll.is_quiz and mine:  # the first answer is final: results, export and points all count it
+        kept = frozenset(v.position for v in mine)
+        return VoteOutcome(poll, Click(kept, kept), first, labels, answer_stands=True)
     try:
         click = apply_click((v.position for v in mine), position, multi=poll.multi, max_picks=poll.max_picks)
     except TooManyPicks as error:

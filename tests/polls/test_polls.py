@@ -6,7 +6,6 @@ from datetime import timedelta
 
 import pytest
 
-
 from .helpers import ballots, counts, polls, recorder, settled, start
 
 CREATE = '/poll create question:"Best day?" options:"Mon; Tue; Wed"'
@@ -86,7 +85,7 @@ async def test_quiz_tells_the_voter_and_publishes_the_first_answer(make_bot) -> 
     r = await bot.click(quiz, "3", as_="ben")
     assert "❌ Not quite — the answer is **4**. Two pairs make four." in r.text
     r = await bot.click(quiz, "4", as_="ben")
-    assert "✅ Correct!" in r.text and "first answer is the one that counts" in r.text
+    assert r.text.startswith("❌ Not quite") and "You already answered **3** — your first answer stands." in r.text
     r = await bot.click(quiz, "4", as_="cy")
     assert r.text.startswith("✅ Correct! Two pairs make four.")
     events = recorder(bot)
@@ -97,6 +96,34 @@ async def test_quiz_tells_the_voter_and_publishes_the_first_answer(make_bot) -> 
     await bot.command("/poll close 1", as_="tess", role="instructor")
     final = bot.messages("general")[0].text
     assert "2. 4 ✅" in final and "Correct answer: **4** — Two pairs make four." in final
+
+
+async def test_a_quiz_answer_is_final_at_the_first_click_everywhere(make_bot) -> None:
+    bot = await start(make_bot)
+    await bot.command('/poll create question:"Capital of France?" options:"Paris; Lyon; Nice" answer:1',
+                      as_="tess", role="instructor")
+    quiz = bot.last("general")
+    first = await bot.click(quiz, "Paris", as_="ben")
+    same = await bot.click(quiz, "Paris", as_="ben")  # on a plain poll this would remove the vote
+    other = await bot.click(quiz, "Lyon", as_="ben")  # ... and this would move it
+    assert first.text.startswith("✅ Correct!") and "Vote recorded: **Paris**" in first.text
+    for again in (same, other):
+        assert not again.error and again.ephemeral
+        assert again.text.startswith("✅ Correct!")
+        assert "You already answered **Paris** — your first answer stands." in again.text
+    await bot.click(quiz, "Nice", as_="cy")
+    await bot.click(quiz, "Paris", as_="cy")
+
+    assert counts(bot, 1) == [1, 0, 1] and ballots(bot, 1) == [("ben", 1), ("cy", 3)]
+    results = await bot.command("/poll results 1", as_="tess", role="instructor")
+    assert "1. Paris  `█████░░░░░` 50% (1)" in results.text and "2. Lyon  `░░░░░░░░░░` 0% (0)" in results.text
+    rows = _csv(await bot.command("/poll export 1", as_="tess", role="instructor"))
+    assert sorted((r[0], r[3], r[5]) for r in rows[1:]) == [("ben", "Paris", "yes"), ("cy", "Nice", "no")]
+    events = recorder(bot)  # participation points: one answer each, ben's counted as correct
+    assert [e.member_id for e in events.of_kind("quiz_answer")] == [bot.member("ben").id, bot.member("cy").id]
+    assert [e.member_id for e in events.of_kind("quiz_correct")] == [bot.member("ben").id]
+    await settled(bot)
+    assert "2 votes" in bot.messages("general")[0].text
 
 
 async def test_rating_scale_shows_the_average(make_bot) -> None:
