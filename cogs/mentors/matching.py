@@ -1,52 +1,57 @@
 """Who meets whom in a peer-mentor round. Pure functions: dataclasses in, dataclasses out.
 
-Mentors -> mentees (bipartite, mentors have capacity 1-20)
-    Each mentor becomes `capacity` identical slots. For every mentee we keep its k best
-    allowed mentors (k=16; all mentors when mentees x mentors <= 250k, which makes the solve
-    exact), scored block-wise with numpy (see scoring.PairScorer), and solve the maximum-
-    weight assignment on that sparse graph with scipy's LAPJVsp
-    (`scipy.sparse.csgraph.min_weight_full_bipartite_matching`). Each mentee also gets a
-    private zero-score "unassigned" column so a full matching always exists. Mentees left
-    out while an allowed mentor still has room get a second solve on that residual problem.
-    Cost: O(n*m) scoring in chunks + LAPJVsp on n*k*capacity edges: ~1.4 s and ~180 MB
-    in all for 10k mentees x 2.5k mentors (bound included), against 12.5 s / 763 MB for a
-    dense 10k x 10k linear_sum_assignment.
-    Proof of quality: `upper_bound` is a Lagrangian (LP-dual) bound
+Mentors -> mentees (bipartite, mentors have capacity 1-20): placement first
+    Each mentor becomes `capacity` identical slots. The solver looks at a sparse candidate
+    graph (candidates.py): each mentee's k best allowed mentors (k=16) plus each mentor's
+    best mentees, ties spread by a tiny seeded jitter so a one-topic cohort does not
+    collapse onto the same 16 mentors; all mentors when mentees x mentors <= 250k (exact).
+    On that graph scipy's LAPJVsp (`min_weight_full_bipartite_matching`) solves the
+    lexicographic problem: most mentees placed, then the best score + priority bonus
+    (each mentee's private "unassigned" column costs more than any score gain). Then
+    placement.augment_to_maximum searches the *full* allowed graph for augmenting paths:
+    none means the placement is maximum (a proof); any it finds are applied and the
+    score re-optimised with them in the graph. Cost for 10k mentees x 2.5k mentors:
+    O(n*m) scoring in chunks + LAPJVsp on ~(n*k + m*2k)*capacity edges, under 2 s.
+    Proof of quality: `upper_bound` is the smaller of sum_i max_j s_ij and a Lagrangian
+    (LP-dual) bound
         UB(v) = sum_i max(0, max_j s_ij - v_j) + sum_j capacity_j * v_j   for any v >= 0,
     with mentor prices v from up to 300 Polyak subgradient steps on the candidate lists,
-    evaluated over all mentors. total_score / upper_bound is a guaranteed lower bound on
-    the fraction of the true optimum reached (99.7% on the 10k benchmark). Without
-    `priority` and below the exact limit the solve is exact and upper_bound == total_score.
+    evaluated over all mentors. Both bound every assignment, so also the best one among
+    maximum placements: total_score / upper_bound is a guaranteed lower bound on the
+    fraction of the optimum reached. Without `priority` and below the exact limit the
+    solve is exact and upper_bound == total_score.
 
-Peers (general graph: pairs, plus one group of three when the count is odd)
+Peers (general graph: pairs, plus at most one group of three): placement first
     The maximum-weight cycle cover (dense `linear_sum_assignment` on the symmetric score
     matrix with a zero diagonal meaning "unmatched") is a relaxation: half its value is an
-    upper bound on any matching. Its 2-cycles are pairs; longer cycles are split into their
-    best alternating edges; leftovers are paired greedily and short augmenting paths
-    rescue the unmatched. Then 2-opt (swap partners between two pairs) and a large-
-    neighbourhood search (orient every pair at random, re-pair all "lefts" with all
-    "rights" by linear_sum_assignment; never worse) polish it: 99.9% of the bound, and
-    99.93% of the exact blossom optimum on a 300-peer check. The odd one out joins the
-    pair where the total drops least (a group's score is the mean of its pair scores).
-    O(n^3) worst case, ~1.3 s for 2,000 peers. Above 2,000 peers the members are sorted by
-    (UTC offset, topics) and solved in even blocks of <= 2,000 (no global bound then).
+    upper bound on any grouping (a triple's 3-cycle counts 1.5 times its mean). Its
+    2-cycles are pairs; longer cycles are split into their best alternating edges;
+    leftovers are paired greedily; Edmonds' blossom augmentation (blossom.py) then makes
+    the pairing maximum-cardinality: nobody who could be paired is left out. 2-opt and a
+    large-neighbourhood search (orient every pair, re-pair all "lefts" with all "rights"
+    by linear_sum_assignment; never worse, never fewer pairs) polish the weight. A member
+    still left over joins one pair as a triple: up to 25 peers every member is tried as
+    the third (the rest re-paired each time), beyond that the best insertion is moved
+    around while the total rises. ~1.5 s for 2,000 peers. Above 2,000 peers the members
+    are sorted by (UTC offset, topics) and solved in even blocks of <= 2,000 (no global
+    bound then).
 
 Forbidden pairs (met inside the no-repeat window, avoid lists) are never produced: they
-are absent from the graphs, and every result is filtered once more before it is returned.
+are absent from the graphs, and every result is checked once more before it is returned.
 Ties are broken by a seeded shuffle of the inputs, so results are deterministic per seed.
 """
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
+from cogs.mentors.candidates import CandidateLists, top_candidates, unique_edges
+from cogs.mentors.placement import augment_to_maximum
 from cogs.mentors.scoring import (
-    CHUNK_ROWS, Candidate, CandidateLists, Group, MatchResult, MatchRules, PairScorer, Unmatched,
-    check_unique_members, top_candidates,
+    CHUNK_ROWS, Candidate, Group, MatchResult, MatchRules, PairScorer, Unmatched, check_unique_members,
 )
 
 __all__ = [
@@ -56,7 +61,6 @@ __all__ = [
 
 EXACT_PAIRS_LIMIT = 250_000
 DEFAULT_K = 16
-_EPS = 1e-7  # prefer matching someone over leaving them out when the score is zero
 
 NO_MENTORS = "no mentors have joined yet — you're first in line when one does"
 MENTORS_ALL_RECENT = "every available mentor was paired with you recently — you're first in line next round"
@@ -68,21 +72,25 @@ MENTORS_FULL = "every mentor who fits you is at full capacity this round — you
 # ---------------------------------------------------------------- mentors -> mentees
 
 
-def _assign(cand: CandidateLists, capacity: np.ndarray, bonus: np.ndarray) -> np.ndarray:
-    """Max-weight assignment of rows to mentor slots on the candidate graph; -1 = unassigned."""
-    n = cand.mentor.shape[0]
+def _assign(n: int, edges: tuple[np.ndarray, np.ndarray, np.ndarray], capacity: np.ndarray,
+            bonus: np.ndarray) -> np.ndarray:
+    """Placement-first assignment of rows to mentor slots on the candidate graph: the most
+    rows placed, then the best score + priority bonus among those; -1 = unassigned.
+
+    Each row also has a private "unassigned" column whose cost exceeds any real slot by
+    more than the whole secondary objective can gain (rows x (1 + max bonus)), so one
+    more placement always wins over any amount of score."""
+    rows, mentor, score = edges
     slot_start = np.concatenate(([0], np.cumsum(capacity)[:-1]))
     n_slots = int(capacity.sum())
-    valid = cand.mentor >= 0
-    rows = np.broadcast_to(np.arange(n)[:, None], valid.shape)[valid]
-    mentor = cand.mentor[valid]
-    gain = (cand.score + bonus[:, None])[valid] + _EPS
+    gain = score + bonus[rows]
     reps = capacity[mentor]
     first = np.repeat(np.cumsum(reps) - reps, reps)
     slot = slot_start[np.repeat(mentor, reps)] + (np.arange(int(reps.sum())) - first)
-    big = float(gain.max(initial=0.0)) + 1.0  # costs must be > 0: explicit zeros are no edge
+    top = float(gain.max(initial=0.0)) + 1.0  # real costs in [1, top]: explicit zeros would be no edge
+    unassigned = top + n * (1.0 + float(bonus.max(initial=0.0))) + 1.0
     matrix = csr_matrix(
-        (np.concatenate((big - np.repeat(gain, reps), np.full(n, big))),
+        (np.concatenate((top - np.repeat(gain, reps), np.full(n, unassigned))),
          (np.concatenate((np.repeat(rows, reps), np.arange(n))),
           np.concatenate((slot, n_slots + np.arange(n))))),
         shape=(n, n_slots + n),
@@ -168,19 +176,19 @@ def match_mentors(
     rows = [mentees[i] for i in rng.permutation(len(mentees))]
     cols = [mentors[j] for j in rng.permutation(len(mentors))]
     scorer = PairScorer(rows, cols, rules)
-    cand = top_candidates(scorer, k, exact_pairs_limit)
+    cand = top_candidates(scorer, k, exact_pairs_limit, seed=seed)
     capacity = np.array([m.capacity for m in cols], np.int64)
     bonus = np.array([rules.priority_bonus if m.member_id in rules.priority else 0.0 for m in rows])
-    assigned = _assign(cand, capacity, bonus)
-
-    free = capacity - np.bincount(assigned[assigned >= 0], minlength=len(cols))
-    waiting = np.flatnonzero((assigned < 0) & (cand.allowed > 0))
-    open_cols = np.flatnonzero(free > 0)
-    if waiting.size and open_cols.size:  # someone missed out only because of the k-cut
-        sub_cols = [replace(cols[j], capacity=int(free[j])) for j in open_cols]
-        sub = top_candidates(PairScorer([rows[i] for i in waiting], sub_cols, rules), k, exact_pairs_limit)
-        again = _assign(sub, free[open_cols], bonus[waiting])
-        assigned[waiting[again >= 0]] = open_cols[again[again >= 0]]
+    edges = cand.edges()
+    assigned = _assign(len(rows), edges, capacity, bonus)
+    if not cand.complete:  # the candidate graph may lack a maximum placement: prove or repair
+        assigned, added = augment_to_maximum(scorer, assigned, capacity, cand.allowed > 0)
+        if added:  # re-optimise the score with the repaired pairs in the graph
+            placed = np.flatnonzero(assigned >= 0)
+            kept, _ = scorer.pairs(placed, assigned[placed])
+            edges = unique_edges(np.concatenate((edges[0], placed)), np.concatenate((edges[1], assigned[placed])),
+                                 np.concatenate((edges[2], kept)), len(rows))
+            assigned = _assign(len(rows), edges, capacity, bonus)
 
     matched = np.flatnonzero(assigned >= 0)
     scores, hours = scorer.pairs(matched, assigned[matched])
@@ -191,12 +199,13 @@ def match_mentors(
     placed = {g.members[1] for g in groups}
     unmatched = [Unmatched(m.member_id, _mentee_reason(cand, i)) for i, m in enumerate(rows) if m.member_id not in placed]
     total = float(sum(g.score for g in groups))
-    exact = cand.mentor.shape[1] == len(cols)
-    if exact and not rules.priority:
-        bound, method = total, "exact sparse assignment (LAPJVsp)"
+    if cand.complete and not rules.priority:
+        bound, method = total, "exact placement-first assignment (LAPJVsp)"
     else:
-        bound = _capacity_dual_bound(cand, capacity, total, scorer)
-        method = f"sparse assignment (LAPJVsp) on {cand.mentor.shape[1]} best mentors per mentee"
+        each_best = float(np.maximum(0.0, cand.best).sum())  # nobody scores above their best mentor
+        bound = min(each_best, _capacity_dual_bound(cand, capacity, total, scorer))
+        method = (f"placement-first sparse assignment (LAPJVsp) on each mentee's {cand.mentor.shape[1]} and each "
+                  "mentor's best partners, maximum placement proven by augmenting-path search")
     return MatchResult(sorted(groups, key=lambda g: g.members), sorted(unmatched, key=lambda u: u.member_id), bound, method)
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 
 import numpy as np
 from scipy.optimize import linear_sum_assignment
 
+from cogs.mentors.blossom import maximum_cardinality
 from cogs.mentors.scoring import (
     CHUNK_ROWS, Candidate, Group, MatchResult, MatchRules, PairScorer, Unmatched,
     check_unique_members, utc_offset_seconds,
@@ -14,6 +16,7 @@ from cogs.mentors.scoring import (
 
 _EPS = 1e-7  # prefer matching someone over leaving them out when the score is zero
 PEER_BLOCK = 2_000
+EXHAUSTIVE_TRIPLE = 25  # up to this many peers, every member is tried as the third of the triple
 PEER_ALONE = "you're the only peer who joined this round — you're first in line next round"
 PEERS_ALL_RECENT = "everyone who joined this round was paired with you recently — you're first in line next round"
 PEERS_BLOCKED = "nobody who joined this round can be paired with you — you're first in line next round"
@@ -57,31 +60,6 @@ def _greedy_pairs(members: np.ndarray, weight: np.ndarray, allowed: np.ndarray) 
     return pairs
 
 
-def _augment(pairs: list[tuple[int, int]], loose: list[int], allowed: np.ndarray, weight: np.ndarray) -> list[int]:
-    """Re-pair (a, b) + loose u, v as (u, a) + (v, b) when that places two more people."""
-    changed = True
-    while changed and len(loose) >= 2 and pairs:
-        changed = False
-        for u in list(loose):
-            for v in list(loose):
-                if u >= v or u not in loose or v not in loose:
-                    continue
-                a, b = np.array(pairs).T
-                straight = allowed[u, a] & allowed[v, b]
-                crossed = allowed[u, b] & allowed[v, a]
-                gain = np.where(straight, weight[u, a] + weight[v, b], -np.inf)
-                gain = np.maximum(gain, np.where(crossed, weight[u, b] + weight[v, a], -np.inf))
-                p = int(gain.argmax())
-                if np.isfinite(gain[p]):
-                    x, y = (a[p], b[p]) if straight[p] and weight[u, a[p]] + weight[v, b[p]] >= gain[p] else (b[p], a[p])
-                    pairs[p] = (u, int(x))
-                    pairs.append((v, int(y)))
-                    loose.remove(u)
-                    loose.remove(v)
-                    changed = True
-    return loose
-
-
 def _two_opt(pairs: np.ndarray, weight: np.ndarray, rounds: int = 40) -> np.ndarray:
     """Swap partners between two pairs while that raises the total."""
     for _ in range(rounds):
@@ -108,13 +86,17 @@ def _two_opt(pairs: np.ndarray, weight: np.ndarray, rounds: int = 40) -> np.ndar
     return pairs
 
 
-def _bipartite_moves(pairs: np.ndarray, weight: np.ndarray, rng: np.random.Generator, rounds: int = 12) -> np.ndarray:
+def _bipartite_moves(pairs: np.ndarray, weight: np.ndarray, rng: np.random.Generator, rounds: int | None = None) -> np.ndarray:
     """Large-neighbourhood search: orient every pair left/right at random and re-pair all
     lefts with all rights optimally (linear_sum_assignment). The current pairing is one
     of the candidates, so no round makes it worse; different orientations explore
-    different exponentially large neighbourhoods. Stops after 4 rounds without gain."""
+    different exponentially large neighbourhoods; the one orienting every alternating cycle
+    between this pairing and the best one consistently holds the best one. Small rounds
+    afford many orientations (each solve is tiny): 12 rounds at 2,000 peers, up to 400
+    below 10. Stops after a third of the rounds (at least 4) without gain."""
     if len(pairs) < 2:
         return pairs
+    rounds = rounds or max(12, min(400, 4_000 // len(pairs)))
     total, stalled = float(weight[pairs[:, 0], pairs[:, 1]].sum()), 0
     for _ in range(rounds):
         flip = rng.random(len(pairs)) < 0.5
@@ -126,9 +108,104 @@ def _bipartite_moves(pairs: np.ndarray, weight: np.ndarray, rng: np.random.Gener
             pairs, total, stalled = np.stack((left[r], right[c]), axis=1), new_total, 0
         else:
             stalled += 1
-            if stalled >= 4:
+            if stalled >= max(4, rounds // 3):
                 break
     return pairs
+
+
+def _pair_up(weight: np.ndarray, allowed: np.ndarray, rng: np.random.Generator,
+             perm: np.ndarray | None = None) -> np.ndarray:
+    """As many pairs as the allowed graph has room for (blossom), then the best weight found."""
+    n = len(weight)
+    if perm is None:
+        _, perm = linear_sum_assignment(weight, maximize=True)
+    pairs = [(a, b) for a, b in _pairs_from_cycles(perm, weight) if allowed[a, b]]
+    placed = {x for pair in pairs for x in pair}
+    pairs += _greedy_pairs(np.array([x for x in range(n) if x not in placed], np.int64), weight, allowed)
+    mate = np.full(n, -1, np.int64)
+    for a, b in pairs:
+        mate[a], mate[b] = b, a
+    mate = maximum_cardinality(allowed, mate)
+    found = np.array([(i, mate[i]) for i in range(n) if mate[i] > i], np.int64).reshape(-1, 2)
+    return _two_opt(_bipartite_moves(_two_opt(found, weight), weight, rng), weight)  # swaps keep the count
+
+
+Groups = list[tuple[int, ...]]
+
+
+def _value(group: tuple[int, ...], weight: np.ndarray) -> float:
+    i, j = np.triu_indices(len(group), 1)
+    idx = np.array(group)
+    return float(weight[idx[i], idx[j]].mean())
+
+
+def _placed_then_value(groups: Groups, weight: np.ndarray) -> tuple[int, float]:
+    return sum(len(g) for g in groups), sum(_value(g, weight) for g in groups)
+
+
+def _one_triple(pairs: np.ndarray, weight: np.ndarray, allowed: np.ndarray, rng: np.random.Generator) -> Groups:
+    """Pairs plus at most one group of three, placing a member the pairs leave out.
+
+    Small rounds try every member as the third (re-pairing the others each time); bigger
+    ones put the best loose member into the best pair, then move the triple around."""
+    n = len(weight)
+    groups: Groups = [(int(a), int(b)) for a, b in pairs]
+    loose = sorted(set(range(n)) - {x for g in groups for x in g})
+    if not loose or not groups:
+        return groups
+    best = _add_triple(groups, loose, weight, allowed)
+    if n > EXHAUSTIVE_TRIPLE:
+        return _move_triple(best, weight, allowed)
+    for x in range(n):
+        rest = np.array([y for y in range(n) if y != x])
+        sub = rest[_pair_up(weight[np.ix_(rest, rest)], allowed[np.ix_(rest, rest)], rng)]
+        if len(sub):
+            tried = _add_triple([(int(a), int(b)) for a, b in sub], [x], weight, allowed)
+            best = max(best, tried, key=lambda g: _placed_then_value(g, weight))
+    return best
+
+
+def _add_triple(groups: Groups, loose: list[int], weight: np.ndarray, allowed: np.ndarray) -> Groups:
+    """Put one loose member into the pair where the total drops least (mean of 3 pair scores)."""
+    a, b = np.array(groups).T
+    best: tuple[float, int, int] | None = None
+    for x in loose:
+        ok = allowed[x, a] & allowed[x, b]
+        change = np.where(ok, (weight[x, a] + weight[x, b] + weight[a, b]) / 3 - weight[a, b], -np.inf)
+        p = int(change.argmax())
+        if np.isfinite(change[p]) and (best is None or change[p] > best[0]):
+            best = (float(change[p]), x, p)
+    if best is None:
+        return list(groups)
+    _, x, p = best
+    return [(*g, x) if i == p else g for i, g in enumerate(groups)]
+
+
+def _move_triple(groups: Groups, weight: np.ndarray, allowed: np.ndarray, rounds: int = 20) -> Groups:
+    """Let one member of the triple leave for another pair while the total rises."""
+    for _ in range(rounds):
+        t = next((i for i, g in enumerate(groups) if len(g) == 3), None)
+        if t is None or len(groups) < 2:
+            return groups
+        triple, others = groups[t], np.array([g for i, g in enumerate(groups) if i != t])
+        c, d = others[:, 0], others[:, 1]
+        best_gain, best_move = 1e-12, None
+        for r in triple:
+            x, y = (m for m in triple if m != r)
+            if not allowed[x, y]:
+                continue
+            gain = weight[x, y] + (weight[r, c] + weight[r, d] + weight[c, d]) / 3 - weight[c, d] - _value(triple, weight)
+            gain = np.where(allowed[r, c] & allowed[r, d], gain, -np.inf)
+            p = int(gain.argmax())
+            if gain[p] > best_gain:
+                best_gain, best_move = float(gain[p]), ((x, y), (int(c[p]), int(d[p]), r), p)
+        if best_move is None:
+            return groups
+        pair, new_triple, p = best_move
+        rest: Groups = [(int(a), int(b)) for a, b in others]
+        rest[p] = new_triple
+        groups = [pair, *rest]
+    return groups
 
 
 def _match_peer_block(peers: list[Candidate], rules: MatchRules, rng: np.random.Generator) -> tuple[list[Group], list[Unmatched], float]:
@@ -153,37 +230,13 @@ def _match_peer_block(peers: list[Candidate], rules: MatchRules, rng: np.random.
         np.fill_diagonal(pure, 0.0)
         _, pure_perm = linear_sum_assignment(pure, maximize=True)
         bound = float(pure[np.arange(n), pure_perm].sum()) / 2
-    pairs = [(a, b) for a, b in _pairs_from_cycles(perm, weight) if allowed[a, b]]
-    placed = {x for pair in pairs for x in pair}
-    pairs += _greedy_pairs(np.array([x for x in range(n) if x not in placed], np.int64), weight, allowed)
-    placed = {x for pair in pairs for x in pair}
-    loose = _augment(pairs, [x for x in range(n) if x not in placed], allowed, weight)
-    improved = _two_opt(np.array(pairs, np.int64).reshape(-1, 2), weight)
-    improved = _two_opt(_bipartite_moves(improved, weight, rng), weight)
-    groups_idx: list[tuple[int, ...]] = [(int(a), int(b)) for a, b in improved if allowed[a, b]]
-    loose += [int(x) for a, b in improved if not allowed[a, b] for x in (a, b)]  # never happens; never trust it
-    if loose and groups_idx:
-        groups_idx, loose = _add_triple(groups_idx, loose, weight, allowed)
+    groups_idx = _one_triple(_pair_up(weight, allowed, rng, perm), weight, allowed, rng)
+    if not all(allowed[a, b] for g in groups_idx for a, b in itertools.combinations(g, 2)):
+        raise AssertionError("a forbidden pair reached a peer group")  # never happens; never trust it
+    placed = {x for g in groups_idx for x in g}
     groups = [_peer_group(g, peers, score, scorer) for g in groups_idx]
-    unmatched = [Unmatched(peers[x].member_id, _peer_reason(x, n, allowed, recent)) for x in loose]
+    unmatched = [Unmatched(peers[x].member_id, _peer_reason(x, n, allowed, recent)) for x in range(n) if x not in placed]
     return groups, unmatched, bound
-
-
-def _add_triple(groups: list[tuple[int, ...]], loose: list[int], weight: np.ndarray, allowed: np.ndarray) -> tuple[list[tuple[int, ...]], list[int]]:
-    """Put one loose member into the pair where the total drops least (mean of 3 pair scores)."""
-    a, b = np.array(groups).T
-    best: tuple[float, int, int] | None = None
-    for x in loose:
-        ok = allowed[x, a] & allowed[x, b]
-        change = np.where(ok, (weight[x, a] + weight[x, b] + weight[a, b]) / 3 - weight[a, b], -np.inf)
-        p = int(change.argmax())
-        if np.isfinite(change[p]) and (best is None or change[p] > best[0]):
-            best = (float(change[p]), x, p)
-    if best is None:
-        return groups, loose
-    _, x, p = best
-    groups[p] = (*groups[p], x)
-    return groups, [y for y in loose if y != x]
 
 
 def _peer_group(members: tuple[int, ...], peers: list[Candidate], score: np.ndarray, scorer: PairScorer) -> Group:

@@ -17,7 +17,7 @@
 The vectorised form (`PairScorer`) scores a block of rows against all columns at once:
 topics are a sparse member x topic 0/1 matrix (intersection counts = one sparse product),
 time zones go through a small per-zone table, so 10k x 2.5k pairs take ~0.3 s in chunks.
-`top_candidates` keeps each mentee's k best mentors from those blocks.
+`candidates.top_candidates` builds the sparse candidate graph from those blocks.
 
 Also here: the result shapes a round returns (Group, Unmatched, MatchResult), so callers
 can import the data model without the solvers.
@@ -36,7 +36,6 @@ from scipy import sparse
 
 MAX_CAPACITY = 20
 CHUNK_ROWS = 512  # rows scored at once: 512 x 2,500 mentors is ~10 MB per array
-KEEP_SCORES_LIMIT = 30_000_000  # float32 row x col scores kept for bounds (<= 120 MB)
 Pair = frozenset[int]
 
 
@@ -222,6 +221,18 @@ class PairScorer:
         score[recent | avoided | no_topic] = -np.inf
         return PairBlock(score, recent, avoided, no_topic)
 
+    def allowed(self, rows: np.ndarray) -> np.ndarray:
+        """(len(rows), cols) bool: which pairs of these rows (any order) may be matched."""
+        rows = np.asarray(rows, dtype=np.int64)
+        shape = (len(rows), len(self.cols))
+        if self.rules.require_shared_topic:
+            ok = (self.row_topics[rows] @ self.col_topics_t).toarray() > 0
+        else:
+            ok = np.ones(shape, dtype=bool)
+        ok &= ~self._recent.mask_rows(rows, shape)
+        ok &= ~self._avoid.mask_rows(rows, shape)
+        return ok
+
     def overlap_hours(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         day = self.rules.working_hours[1] - self.rules.working_hours[0]
         return self.tz_table[self.row_tz[i], self.col_tz[j]] * day
@@ -276,57 +287,20 @@ class _PairIndex:
     def contains(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
         return np.isin(np.asarray(i, dtype=np.int64) * self._width + np.asarray(j, dtype=np.int64), self._keys)
 
+    def mask_rows(self, rows: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
+        out = np.zeros(shape, dtype=bool)
+        order = np.argsort(rows, kind="stable")
+        sorted_rows = rows[order]
+        hit = np.isin(self.rows, sorted_rows)
+        where = order[np.searchsorted(sorted_rows, self.rows[hit])]
+        out[where, self.cols[hit]] = True
+        return out
+
     def mask(self, start: int, stop: int, shape: tuple[int, int]) -> np.ndarray:
         out = np.zeros(shape, dtype=bool)
         lo, hi = np.searchsorted(self.rows, [start, stop])
         out[self.rows[lo:hi] - start, self.cols[lo:hi]] = True
         return out
-
-
-# ---------------------------------------------------------------- candidate lists
-
-
-@dataclass
-class CandidateLists:
-    """Per mentee (row): its best allowed mentors and why others were not allowed."""
-
-    mentor: np.ndarray  # (n, K) mentor column, -1 where none
-    score: np.ndarray  # (n, K) pure score, -inf where none
-    rest: np.ndarray  # (n,) no unlisted mentor scores above this
-    allowed: np.ndarray  # (n,) number of allowed mentors
-    recent: np.ndarray  # (n,) mentors blocked only because they met recently
-    no_topic: np.ndarray  # (n,) mentors blocked only for sharing no topic
-    dense: np.ndarray | None = None  # (n, m) float32 scores, kept for the bound when small enough
-
-
-def top_candidates(scorer: PairScorer, k: int, exact_pairs_limit: int) -> CandidateLists:
-    """Each row's k best allowed columns (all columns when rows x cols <= exact_pairs_limit)."""
-    n, m = len(scorer.rows), len(scorer.cols)
-    keep = m if n * m <= exact_pairs_limit else min(k, m)
-    out = CandidateLists(
-        np.full((n, keep), -1, np.int64), np.full((n, keep), -np.inf), np.full(n, -np.inf),
-        np.zeros(n, np.int64), np.zeros(n, np.int64), np.zeros(n, np.int64),
-        np.empty((n, m), np.float32) if keep < m and n * m <= KEEP_SCORES_LIMIT else None,
-    )
-    for start in range(0, n, CHUNK_ROWS):
-        stop = min(start + CHUNK_ROWS, n)
-        block = scorer.block(start, stop)
-        s = block.score
-        if out.dense is not None:
-            out.dense[start:stop] = s
-        if keep < m:
-            part = np.argpartition(-s, keep, axis=1)
-            out.rest[start:stop] = np.take_along_axis(s, part[:, keep:keep + 1], axis=1)[:, 0]
-            top = part[:, :keep]
-        else:
-            top = np.broadcast_to(np.arange(m), (stop - start, m))
-        top_scores = np.take_along_axis(s, top, axis=1)
-        out.mentor[start:stop] = np.where(np.isfinite(top_scores), top, -1)
-        out.score[start:stop] = top_scores
-        out.allowed[start:stop] = np.isfinite(s).sum(axis=1)
-        out.recent[start:stop] = (block.recent & ~block.avoided).sum(axis=1)
-        out.no_topic[start:stop] = (block.no_topic & ~block.recent & ~block.avoided).sum(axis=1)
-    return out
 
 
 # ---------------------------------------------------------------- round results
