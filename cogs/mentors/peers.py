@@ -86,31 +86,65 @@ def _two_opt(pairs: np.ndarray, weight: np.ndarray, rounds: int = 40) -> np.ndar
     return pairs
 
 
-def _bipartite_moves(pairs: np.ndarray, weight: np.ndarray, rng: np.random.Generator, rounds: int | None = None) -> np.ndarray:
+def _bipartite_moves(pairs: np.ndarray, weight: np.ndarray, rng: np.random.Generator, rounds: int | None = None,
+                     loose: np.ndarray | None = None) -> np.ndarray:
     """Large-neighbourhood search: orient every pair left/right at random and re-pair all
     lefts with all rights optimally (linear_sum_assignment). The current pairing is one
     of the candidates, so no round makes it worse; different orientations explore
     different exponentially large neighbourhoods; the one orienting every alternating cycle
     between this pairing and the best one consistently holds the best one. Small rounds
     afford many orientations (each solve is tiny): 12 rounds at 2,000 peers, up to 400
-    below 10. Stops after a third of the rounds (at least 4) without gain."""
+    below 10. Stops after a third of the rounds (at least 4) without gain. Unpaired
+    members (`loose`) join the rights, so a left may take one of them instead: the same
+    number of pairs, but who is left over can change (an even alternating path)."""
     if len(pairs) < 2:
         return pairs
     rounds = rounds or max(12, min(400, 4_000 // len(pairs)))
     total, stalled = float(weight[pairs[:, 0], pairs[:, 1]].sum()), 0
-    for _ in range(rounds):
-        flip = rng.random(len(pairs)) < 0.5
+    sparse = (weight > 0).mean() < 0.5
+    for turn in range(rounds):
+        flip = _guided_flip(pairs, weight, rng) if sparse and turn % 2 else rng.random(len(pairs)) < 0.5
         left = np.where(flip, pairs[:, 0], pairs[:, 1])
         right = np.where(flip, pairs[:, 1], pairs[:, 0])
+        if loose is not None and len(loose):
+            right = np.concatenate((right, loose))
         r, c = linear_sum_assignment(weight[np.ix_(left, right)], maximize=True)
         new_total = float(weight[left[r], right[c]].sum())
         if new_total > total + 1e-9:
             pairs, total, stalled = np.stack((left[r], right[c]), axis=1), new_total, 0
+            if loose is not None and len(loose):
+                loose = np.setdiff1d(right, pairs.ravel())
         else:
             stalled += 1
             if stalled >= max(4, rounds // 3):
                 break
     return pairs
+
+
+def _guided_flip(pairs: np.ndarray, weight: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """An orientation for _bipartite_moves that puts the two ends of allowed pairs on
+    opposite sides, spreading along a random search of the allowed graph. Where few pairs
+    are allowed a random orientation rarely lines up a whole alternating cycle; this one
+    does for every cycle the search tree follows. flip[p]: pairs[p, 0] is on the left."""
+    owner = np.full(len(weight), -1, np.int64)
+    owner[pairs[:, 0]] = owner[pairs[:, 1]] = np.arange(len(pairs))
+    flip = rng.random(len(pairs)) < 0.5
+    done = np.zeros(len(pairs), bool)
+    for start in rng.permutation(len(pairs)):
+        if done[start]:
+            continue
+        done[start], stack = True, [int(start)]
+        while stack:
+            p = stack.pop()
+            for u in pairs[p]:
+                u_left = (u == pairs[p, 0]) == flip[p]
+                for v in rng.permutation(np.flatnonzero((weight[u] > 0) & (owner >= 0))):
+                    q = int(owner[v])
+                    if not done[q]:
+                        done[q] = True
+                        flip[q] = (v == pairs[q, 0]) == (not u_left)
+                        stack.append(q)
+    return flip
 
 
 def _pair_up(weight: np.ndarray, allowed: np.ndarray, rng: np.random.Generator,
@@ -127,7 +161,8 @@ def _pair_up(weight: np.ndarray, allowed: np.ndarray, rng: np.random.Generator,
         mate[a], mate[b] = b, a
     mate = maximum_cardinality(allowed, mate)
     found = np.array([(i, mate[i]) for i in range(n) if mate[i] > i], np.int64).reshape(-1, 2)
-    return _two_opt(_bipartite_moves(_two_opt(found, weight), weight, rng), weight)  # swaps keep the count
+    loose = np.flatnonzero(mate < 0)
+    return _two_opt(_bipartite_moves(_two_opt(found, weight), weight, rng, loose=loose), weight)  # keeps the count
 
 
 Groups = list[tuple[int, ...]]

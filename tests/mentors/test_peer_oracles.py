@@ -74,7 +74,7 @@ def test_small_rounds_equal_the_exact_optimum_with_one_triple(seed: int, kind: s
 
 @settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), kind=st.sampled_from(KINDS), n=st.integers(20, 140),
-       forbid_rate=st.sampled_from([0.0, 0.1, 0.6]))
+       forbid_rate=st.sampled_from([0.0, 0.1, 0.6, 0.95]))
 def test_medium_rounds_against_the_blossom_oracle(seed: int, kind: str, n: int, forbid_rate: float) -> None:
     peers, rules = peers_and_rules(seed, kind, n, forbid_rate)
     result = match_peers(peers, rules, seed=seed % 1000)
