@@ -86,7 +86,7 @@ def check_against_oracle(mentors: list[Candidate], mentees: list[Candidate], rul
             assert fits.size and all(load[j] == mentors[j].capacity for j in fits)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), kind=st.sampled_from(KINDS), n_mentors=st.integers(1, 12),
        n_mentees=st.integers(1, 40), forbid_rate=st.sampled_from([0.0, 0.1, 0.5, 0.9]),
        shared_topic=st.booleans(), sparse=st.booleans(), k=st.sampled_from([4, 16]))
@@ -98,7 +98,7 @@ def test_small_rounds_place_the_maximum_and_score_near_the_optimum(
     check_against_oracle(mentors, mentees, rules, result)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), kind=st.sampled_from(KINDS), n_mentors=st.integers(2, 12),
        n_mentees=st.integers(1, 40), forbid_rate=st.sampled_from([0.0, 0.3, 0.8]), k=st.sampled_from([1, 2]))
 def test_placement_is_maximal_even_on_a_starved_candidate_graph(seed: int, kind: str, n_mentors: int,
@@ -110,14 +110,14 @@ def test_placement_is_maximal_even_on_a_starved_candidate_graph(seed: int, kind:
     check_against_oracle(mentors, mentees, rules, result, min_share=0.0)
 
 
-@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=12, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), kind=st.sampled_from(KINDS), n_mentors=st.integers(20, 120),
        ratio=st.sampled_from([2.0, 3.5, 5.0]), forbid_rate=st.sampled_from([0.0, 0.05, 0.3]),
        shared_topic=st.booleans())
 def test_medium_sparse_rounds_against_the_oracle(seed: int, kind: str, n_mentors: int, ratio: float,
                                                  forbid_rate: float, shared_topic: bool) -> None:
     mentors, mentees, rules = instance(seed, kind, n_mentors, int(n_mentors * ratio), forbid_rate, shared_topic)
-    result = match_mentors(mentors, mentees, rules, seed=seed % 1000, k=4, exact_pairs_limit=0)
+    result = match_mentors(mentors, mentees, rules, seed=seed % 1000, exact_pairs_limit=0)  # sparse, default k=16
     check_against_oracle(mentors, mentees, rules, result)
 
 

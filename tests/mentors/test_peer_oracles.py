@@ -58,7 +58,7 @@ def placed(result: MatchResult) -> int:
     return sum(len(g.members) for g in result.groups)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), kind=st.sampled_from(KINDS), n=st.integers(2, 10),
        forbid_rate=st.sampled_from([0.0, 0.2, 0.5, 0.8]))
 def test_small_rounds_equal_the_exact_optimum_with_one_triple(seed: int, kind: str, n: int, forbid_rate: float) -> None:
@@ -72,7 +72,7 @@ def test_small_rounds_equal_the_exact_optimum_with_one_triple(seed: int, kind: s
     assert result.upper_bound is not None and result.upper_bound >= optimum.score - 1e-6
 
 
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=10, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 2**32 - 1), kind=st.sampled_from(KINDS), n=st.integers(20, 140),
        forbid_rate=st.sampled_from([0.0, 0.1, 0.6, 0.95]))
 def test_medium_rounds_against_the_blossom_oracle(seed: int, kind: str, n: int, forbid_rate: float) -> None:
