@@ -7,8 +7,10 @@ import asyncio
 import gc
 import importlib
 import logging
+import os
 import signal
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -19,10 +21,30 @@ log = logging.getLogger("bot")
 CONSOLE_PORT = 8080  # the console's HTTP server (calendar feeds, /healthz) when PORT is not set
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with a bad argument said in one line (and where to read more)."""
+
+    def error(self, message: str) -> Any:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def iso_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f'"{text}" is not a date — use YYYY-MM-DD, like 2026-03-01') from None
+
+
+def positive(text: str) -> int:
+    if not text.strip().isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f'"{text}" is not a whole number of 1 or more')
+    return int(text)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot", description="Cohort Bot: a community manager for "
-                                     "learning cohorts on Discord, Slack and the terminal.")
-    sub = parser.add_subparsers(dest="verb", required=True)
+    parser = _Parser(prog="python -m bot", description="Cohort Bot: a community manager for "
+                     "learning cohorts on Discord, Slack and the terminal.")
+    sub = parser.add_subparsers(dest="verb", required=True, parser_class=_Parser)
 
     run = sub.add_parser("run", help="start the bot (Discord/Slack when their tokens are set, else the console)")
     run.add_argument("--config", help="schedules.yaml to load (default: $BOT_CONFIG or schedules.yaml)")
@@ -39,29 +61,53 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_argument("--config", help="schedules.yaml (for its cogs: list)")
 
     db = sub.add_parser("db", help="database maintenance")
-    db_sub = db.add_subparsers(dest="db_verb", required=True)
+    db_sub = db.add_subparsers(dest="db_verb", required=True, parser_class=_Parser)
     db_sub.add_parser("upgrade", help="apply migrations (also done at start)")
     backup = db_sub.add_parser("backup", help="copy the SQLite database with SQLite's online backup")
     backup.add_argument("out", help="file to write")
 
     export = sub.add_parser("export", help="write the participation CSV for a community")
     export.add_argument("--community", required=True, help="server/workspace id (console: console)")
-    export.add_argument("--since", required=True, help="YYYY-MM-DD")
-    export.add_argument("--until", help="YYYY-MM-DD (default: today)")
+    export.add_argument("--since", required=True, type=iso_date, help="YYYY-MM-DD")
+    export.add_argument("--until", type=iso_date, help="YYYY-MM-DD (default: today)")
     export.add_argument("--platform", help="discord, slack or console (when ids could clash)")
     export.add_argument("--out", help="file to write (default: standard output)")
 
     demo = sub.add_parser("demo", help="simulate a cohort week on the console, with an accelerated clock")
-    demo.add_argument("--members", type=int, default=40)
+    demo.add_argument("--members", type=positive, default=40)
     demo.add_argument("--out", help="folder for the demo's files (default: a temporary folder)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run one verb; a problem is one line on stderr and a non-zero exit, never a traceback."""
+    try:
+        return _main(argv)
+    except BrokenPipeError:  # the reader went away (`... | head -1`): stop quietly, as Unix tools do
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # so the final flush at exit does not fail again
+        return 128 + signal.SIGPIPE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
     from .settings import Settings
 
-    settings = Settings()
+    try:
+        settings = Settings.from_environment()
+    except ConfigError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    if args.verb == "export" and args.until and args.until < args.since:
+        parser.exit(2, f"python -m bot export: error: --until {args.until} is before --since {args.since}\n")
+    problem = _unwritable(args.out) if args.verb == "export" else None  # (a backup makes its folder)
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
     from .logging_setup import configure
 
     level = settings.log_level
@@ -76,8 +122,56 @@ def main(argv: Sequence[str] | None = None) -> int:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         return 1
-    except KeyboardInterrupt:
-        return 130
+    except BrokenPipeError:
+        raise
+    except OSError as error:
+        print(f"error: {_os_problem(error)}", file=sys.stderr)
+        return 1
+    except Exception as error:
+        problem = _database_problem(error, settings.database_url)
+        if problem is None:
+            raise
+        print(f"error: {problem}", file=sys.stderr)
+        return 1
+
+
+def _unwritable(path: str | None) -> str | None:
+    """Why a file cannot be written there, said before any work is done (None: it can)."""
+    if not path:
+        return None
+    target = Path(path)
+    if target.is_dir():
+        return f"cannot write {path}: it is a folder"
+    folder = target.parent
+    if not folder.is_dir():
+        return f"cannot write {path}: the folder {folder} does not exist"
+    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        return f"cannot write {path}: permission denied"
+    return None
+
+
+def _os_problem(error: OSError) -> str:
+    where = f"{error.filename}: " if error.filename else ""
+    if isinstance(error, (FileExistsError, NotADirectoryError)) and error.filename and Path(error.filename).is_file():
+        return f"{where}is a file, not a folder"
+    return f"{where}{error.strerror or error}"
+
+
+def _database_problem(error: Exception, url: str) -> str | None:
+    """One line for a database that cannot be reached or used (None: not a database error)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
+    from .errors import TemporarilyUnavailable
+
+    if isinstance(error, TemporarilyUnavailable) and error.__cause__ is not None:
+        error = error.__cause__  # type: ignore[assignment]
+    if not isinstance(error, SQLAlchemyError):
+        return None
+    cause = error.orig if isinstance(error, DBAPIError) and error.orig is not None else error
+    first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+    shown = make_url(url).render_as_string(hide_password=True)
+    return f"cannot use the database {shown}: {first} (check DATABASE_URL)"
 
 
 def _config_path(args: Any, settings: Any) -> str:
@@ -128,6 +222,9 @@ def cmd_db(args: Any, settings: Any) -> int:
 
 
 def cmd_export(args: Any, settings: Any) -> int:
+    # checked as dates by the parser; the exporter reads them as YYYY-MM-DD text
+    args.since = args.since.isoformat()
+    args.until = args.until.isoformat() if args.until else None
     app = _app(settings, settings.bot_config)
     exporter = getattr(app.get_cog("stats"), "export_cli", None)
     if exporter is None:

@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 FireCallback = Callable[[datetime], Awaitable[None]]
 EPOCH = datetime(1970, 1, 5, tzinfo=timezone.utc)  # a Monday: intervals align across processes
 RETRY_FIRST, RETRY_MAX = 1.0, 30.0  # seconds between claim retries while the database is away
+STOP_WAIT = timedelta(seconds=10)  # at shutdown, how long firings in flight may take to finish
 
 
 class EveryTrigger(BaseTrigger):
@@ -167,10 +168,16 @@ class Scheduler:
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
-        for _ in range(2):  # firings that were handed out just before the shutdown start a tick later
-            pending = [t for t in self._tasks if t is not asyncio.current_task()]
-            if pending:
-                await asyncio.gather(*pending, return_exceptions=True)
+        # Let firings in flight finish (a claim cut off half-way would be a firing never posted);
+        # those handed out just before the shutdown start a tick later, so look again until none.
+        deadline = asyncio.get_running_loop().time() + STOP_WAIT.total_seconds()
+        for _ in range(2):
+            while pending := [t for t in self._tasks if t is not asyncio.current_task() and not t.done()]:
+                left = deadline - asyncio.get_running_loop().time()
+                if left <= 0:
+                    log.warning("stopping with %d scheduled firings still running", len(pending))
+                    return
+                await asyncio.wait(pending, timeout=left)
             await asyncio.sleep(0)
 
     def _add_timer(self, entry: Entry) -> None:
@@ -198,7 +205,10 @@ class Scheduler:
         if due is None and entry.grace > timedelta(minutes=1):
             due = latest_fire_time(entry.trigger, not_after=now, not_before=now - entry.grace)
         if due is not None:
-            await self.fire(entry, due)
+            try:
+                await self.fire(entry, due)
+            except asyncio.CancelledError:  # the process is ending: one line, not a traceback
+                log.warning("shutdown interrupted %s due %s", key, due.isoformat())
 
     def _spawn(self, coro: Awaitable[None]) -> None:
         task = asyncio.ensure_future(coro)

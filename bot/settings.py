@@ -8,6 +8,7 @@ from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///data/cohort.db"
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
 # Adapters by platform, as dotted paths: the core imports none of them by name.
 ADAPTER_PATHS = {
@@ -51,6 +52,47 @@ class Settings(BaseSettings):
     def _blank_is_none(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        if value.strip().upper() not in LOG_LEVELS:
+            raise ValueError(f'use one of {", ".join(LOG_LEVELS)} (got "{value}")')
+        return value.strip().upper()
+
+    @field_validator("bot_adapters")
+    @classmethod
+    def _known_adapters(cls, value: str) -> str:
+        unknown = [p.strip() for p in value.split(",") if p.strip() and p.strip() not in ADAPTER_PATHS]
+        if unknown:
+            raise ValueError(f'unknown platform "{unknown[0]}" — use {", ".join(ADAPTER_PATHS)} '
+                             '(several separated by ",")')
+        return value
+
+    @field_validator("discord_guild_ids", "shard_ids")
+    @classmethod
+    def _id_list(cls, value: str) -> str:
+        bad = [x for x in value.replace(" ", "").split(",") if x and not x.isdigit()]
+        if bad:
+            raise ValueError(f'expected ids separated by ",", like 123456789012345678 (got "{bad[0]}")')
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_kind(cls, value: str) -> str:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        from .storage import normalise_url
+
+        try:
+            kind = make_url(normalise_url(value.strip())).get_backend_name()
+        except ArgumentError:
+            kind = None
+        if kind not in ("sqlite", "postgresql"):
+            shown = value.split("://")[0] + "://..." if "://" in value else value[:40]  # never the password
+            raise ValueError(f'use sqlite:///path/to/file.db or postgresql://user:password@host/database (got "{shown}")')
+        return value.strip()
+
     def adapters(self) -> list[str]:
         """Platforms to start: forced list, else those with a token, else the console."""
         if self.bot_adapters.strip():
@@ -61,6 +103,21 @@ class Settings(BaseSettings):
         if self.slack_bot_token:
             chosen.append("slack")
         return chosen or ["console"]
+
+    @classmethod
+    def from_environment(cls) -> "Settings":
+        """The settings, or SettingsError naming each bad variable in plain words."""
+        from pydantic import ValidationError
+
+        from .errors import ConfigError
+        from .plain_errors import describe, group_by_location
+
+        try:
+            return cls()
+        except ValidationError as error:
+            grouped = group_by_location(error.errors(include_url=False), lambda loc: loc[:1])
+            raise ConfigError([f"error: {str(loc[0]).upper() if loc else 'settings'}: {describe(items)}"
+                               for loc, items in grouped.items()]) from None
 
     def secrets(self) -> list[str]:
         values = [s.get_secret_value() for s in (self.discord_token, self.slack_bot_token,
