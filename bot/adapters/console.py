@@ -3,6 +3,8 @@
 A line starting with ``/`` is a command; ``click N`` presses button N; ``:as NAME [role]``,
 ``:channel NAME`` and ``:thread ID|off`` change who and where you are; ``:quit`` ends. Any
 other line is a message you post in the current channel (only its length is recorded).
+In a terminal the line is edited with prompt_toolkit (console_input.py); Ctrl-C or Ctrl-D ends.
+Control characters in anything printed are shown escaped (``\x1b``), never sent to the terminal.
 """
 
 from __future__ import annotations
@@ -19,9 +21,14 @@ from ..edge import MAX_ID, platform_id
 from ..events import Origin
 from ..options import FileUpload
 from .base import MessageRef
+from .console_input import PipedLines, line_source
 from .memory import MemoryAdapter, MemoryResponder, Posted
 
 MAX_UPLOAD_BYTES = 256 * 1024
+META_HELP = "Console commands: :as NAME [member|instructor|admin], :channel NAME, :thread ID|off, :quit"
+# C0/C1 controls (but newline and tab) and the bidi overrides that reorder what is shown.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CLICK = re.compile(r"click(?:\s+(\S+))?", re.I)
 
 
 def tolerant_stdin() -> TextIO:
@@ -44,6 +51,7 @@ class ConsoleAdapter(MemoryAdapter):
         self.thread: str | None = None
         self.stdin = stdin or tolerant_stdin()
         self.stdout = stdout or sys.stdout
+        self.lines = line_source(self.stdin, self.stdout)
         self.files_dir = files_dir or Path("data/console-files")
         self.buttons: dict[int, tuple[str, Posted]] = {}
         self._button_numbers: dict[tuple[str, str], int] = {}
@@ -54,26 +62,28 @@ class ConsoleAdapter(MemoryAdapter):
     # -- lifecycle ------------------------------------------------------------------------
     async def start(self) -> None:
         self.add_channel(self.server, self.current_channel)
+        self.lines.open()
+        ends = "':quit' ends." if isinstance(self.lines, PipedLines) else "':quit', Ctrl-D or Ctrl-C ends."
         self.print(f"Cohort Bot console — you are {self.user} ({self.role.label}) in #{self.current_channel}. "
-                   "Type /help, or a message; 'click N' presses a button; ':quit' ends.")
+                   f"Type /help, or a message; 'click N' presses a button; {ends}")
         self._reader = asyncio.create_task(self._read_loop())
 
     async def stop(self) -> None:
         if self._reader is not None:
             self._reader.cancel()
+        self.lines.close()
         self._done.set()
 
     async def wait_closed(self) -> None:
         await self._done.wait()
 
-    async def _next_line(self) -> str | None:
-        line = await asyncio.get_running_loop().run_in_executor(None, self.stdin.readline)
-        return None if line == "" else line.rstrip("\n")
+    async def _next_line(self, prompt: str = "") -> str | None:
+        return await self.lines.read(prompt)
 
     async def _read_loop(self) -> None:
         try:
             while True:
-                line = await self._next_line()
+                line = await self._next_line(f"{self.user} #{self.current_channel}{self._thread_label()}> ")
                 if line is None:
                     break
                 if not await self.handle_line(line):
@@ -93,8 +103,13 @@ class ConsoleAdapter(MemoryAdapter):
             self._meta(text)
         elif text.startswith("/"):
             await self._command(text)
-        elif match := re.fullmatch(r"click\s+(\d+)", text, re.I):
-            await self._click(int(match.group(1)))
+        elif match := _CLICK.fullmatch(text):
+            number = match.group(1) or ""
+            if number.isdigit() and int(number) >= 1:
+                await self._click(int(number))
+            else:
+                shown = f'"{number}"' if number else "nothing"
+                self.print(f"⚠️ click takes the number of a button, like click 1 (got {shown})")
         else:
             ref = await self.post_as(self.user, channel=self.current_channel, server=self.server,
                                      length=len(text), thread_id=self.thread)
@@ -106,28 +121,32 @@ class ConsoleAdapter(MemoryAdapter):
         if not parts:
             return
         verb, args = parts[0].lower(), parts[1:]
-        if verb in ("as", "channel", "thread") and args and args[0] != "off" \
-                and platform_id(args[0].lstrip("@#")) is None:
+        usage = {"as": ":as NAME [member|instructor|admin]", "channel": ":channel NAME", "thread": ":thread ID|off"}
+        name = args[0].lstrip("@#") if args else ""
+        if verb in usage and (not name or len(args) > (2 if verb == "as" else 1)):
+            self.print(f"⚠️ usage: {usage[verb]} — nothing changed")
+            return
+        if verb in usage and args[0] != "off" and platform_id(name) is None:
             self.print(f"⚠️ a {'name' if verb == 'as' else verb} is 1 to {MAX_ID} printable characters "
                        f"(got {len(args[0])}) — nothing changed")
             return
-        if verb == "as" and args:
-            self.user = args[0].lstrip("@")
-            if len(args) > 1:
-                try:
-                    self.role = Access.parse(args[1])
-                except ValueError as error:
-                    self.print(f"⚠️ {error}")
+        if verb == "as":
+            try:
+                role = Access.parse(args[1]) if len(args) > 1 else self.role
+            except ValueError as error:  # refuse the whole line: half a change would surprise
+                self.print(f"⚠️ {error}. You are still {self.user} ({self.role.label}).")
+                return
+            self.user, self.role = name, role
             self.print(f"You are now {self.user} ({self.role.label}).")
-        elif verb == "channel" and args:
-            self.current_channel, self.thread = args[0].lstrip("#"), None
+        elif verb == "channel":
+            self.current_channel, self.thread = name, None
             self.add_channel(self.server, self.current_channel)
             self.print(f"Now in #{self.current_channel}.")
-        elif verb == "thread" and args:
+        elif verb == "thread":
             self.thread = None if args[0] == "off" else args[0]
             self.print(f"Now in thread {self.thread}." if self.thread else "Left the thread.")
         else:
-            self.print("Console commands: :as NAME [member|instructor|admin], :channel NAME, :thread ID|off, :quit")
+            self.print(META_HELP)
 
     async def _command(self, text: str) -> None:
         files: dict[str, FileUpload] = {}
@@ -169,18 +188,20 @@ class ConsoleAdapter(MemoryAdapter):
         for f in form.fields:
             hint = f" ({' / '.join(f.choices)})" if f.choices else (" (1-5)" if f.kind == "scale" else "")
             self.print(f"  {f.label}{hint}:")
-            line = await self._next_line()
+            line = await self._next_line("  > ")
             if line is None:
                 return
-            self.print(f"  > {line}")
+            if isinstance(self.lines, PipedLines):  # a terminal already shows what was typed
+                self.print(f"  > {line}")
             values[f.name] = line.strip()
         await self.click(form.submit_action, user=self.user, access=self.role, values=values,
                          message=responder.message, server=self.server)
 
     # -- output ---------------------------------------------------------------------------
     def print(self, text: str) -> None:
-        self.stdout.write(text + "\n")
-        self.stdout.flush()
+        out = self.lines.output
+        out.write(_visible(text) + "\n")
+        out.flush()
 
     def _thread_label(self) -> str:
         return f" › thread {self.thread}" if self.thread else ""
@@ -242,6 +263,13 @@ class ConsoleAdapter(MemoryAdapter):
         path = self.files_dir / Path(attachment.filename).name
         path.write_bytes(attachment.data)
         return str(path)
+
+
+def _visible(text: str) -> str:
+    """Control characters as escapes: text someone typed cannot move the cursor, clear the
+    screen or recolour the terminal of whoever reads it."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100
+                        else f"\\u{ord(m.group()):04x}", text)
 
 
 def _plain(text: str) -> str:

@@ -7,6 +7,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -144,3 +146,35 @@ def test_console_serves_http_on_port_and_a_busy_port_is_one_log_line(tmp_path: P
     lines = [line for line in result.stderr.splitlines() if str(taken) in line]
     assert len(lines) == 1 and "cannot listen" in lines[0], result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_control_characters_are_shown_escaped_never_sent_to_the_terminal(tmp_path: Path) -> None:
+    config = "cogs: [tests.fixtures.sample_cog]\n"
+    script = "hi \x1b[2J\x1b]0;pwned\x07there\r\n/sample echo \x1b[31mred\n:as \x1b[1mbold\n"
+    result = run_console(tmp_path, script, config=config)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "\x1b" not in out and "\x07" not in out and "\r" not in out
+    assert "you: hi \\x1b[2J\\x1b]0;pwned\\x07there" in out
+    assert "\\x1b[31mred [calm]" in out  # what the bot posts back is escaped too
+    assert "a name is 1 to" in out and "You are now" not in out  # a name with controls is refused
+
+
+def test_an_unknown_role_changes_nothing(tmp_path: Path) -> None:
+    config = "cogs: [tests.fixtures.sample_cog]\n"
+    script = ":as zoe memb\n/sample secret\n:as zoe member\n/sample secret\n:as\n:channel\n:as ivy admin extra\n"
+    out = run_console(tmp_path, script, config=config).stdout
+    assert 'unknown role "memb" — use member, instructor or admin. You are still you (instructor).' in out
+    assert "You are now zoe" in out and out.count("You are now") == 1
+    assert out.count("the secret") == 1  # as you (instructor); then zoe (member) is refused
+    assert "only instructors can use /sample secret" in out
+    assert "usage: :as NAME [member|instructor|admin] — nothing changed" in out
+    assert "usage: :channel NAME — nothing changed" in out
+
+
+@pytest.mark.parametrize("line, shown", [("click -1", '"-1"'), ("click x", '"x"'), ("click", "nothing"),
+                                         ("click 0", '"0"'), ("CLICK 1.5", '"1.5"')])
+def test_a_click_without_a_button_number_is_an_error_not_a_message(tmp_path: Path, line: str, shown: str) -> None:
+    result = run_console(tmp_path, f"{line}\n", config="cogs: [tests.fixtures.sample_cog]\n")
+    assert f"click takes the number of a button, like click 1 (got {shown})" in result.stdout
+    assert "you: click" not in result.stdout.lower()
