@@ -124,3 +124,28 @@ def test_the_shipped_schedules_load_in_the_console_as_the_tour_shows(tmp_path: P
     shown = [line for line in block.splitlines()[1:] if line.strip() != "…" and "next:" not in line]
     assert len(shown) >= 4
     assert [line for line in shown if line not in result.stdout] == []
+
+
+TOUR_OUTPUT = ("  ", "[", "(only you can see this)", "You are now", "Now in", "Left the thread", "Cohort Bot console",
+               "…")
+
+
+def test_the_tour_transcripts_are_what_the_console_prints(tmp_path: Path) -> None:
+    """Replays the tour's typed lines (after the /help block, run as another user) in one console
+    session: every post, echo and change of place the README shows happens, where it shows it."""
+    text = readme()
+    tour = text[text.index("## A tour in the console"):]
+    tour = tour[:tour.index("\n## ", 5)]
+    blocks = [b for b in re.findall(r"^```text\n(.*?)^```$", tour, re.M | re.S)][1:]
+    lines = [line for block in blocks for line in block.splitlines()]
+    typed = [line for line in lines if not line.startswith(TOUR_OUTPUT)]
+    where = [line for line in lines if line.startswith(("[#", "[DM", "You are now", "Now in", "Left the thread"))]
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_", "BOT_", "PORT"))}
+    env.update(PYTHONPATH=str(ROOT), BOT_CONFIG=str(ROOT / "schedules.yaml"), PORT="0",
+               DATABASE_URL=f"sqlite:///{tmp_path / 'tour.db'}")
+    result = subprocess.run([sys.executable, "-m", "bot", "run"], input="\n".join(typed) + "\n", cwd=tmp_path,
+                            env=env, capture_output=True, text=True, timeout=180)
+    assert result.returncode == 0, result.stderr
+    printed = iter(result.stdout.splitlines())
+    missing = [line for line in where if not any(out == line for out in printed)]  # in order
+    assert missing == [], f"the README's tour shows lines the console does not print (in this order): {missing}"
