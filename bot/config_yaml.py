@@ -26,6 +26,24 @@ _Loader.yaml_implicit_resolvers = {
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
 
+
+
+def _lenient(construct: Any) -> Any:
+    """A scalar constructor that gives the text back when PyYAML would raise a plain
+    ValueError or KeyError (``!!int abc``, ``!!bool 0``): pydantic then reports it, located."""
+    def build(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, TypeError, OverflowError, KeyError):
+            return loader.construct_scalar(node)  # type: ignore[arg-type]
+    return build
+
+
+_Loader.yaml_constructors = dict(yaml.SafeLoader.yaml_constructors)
+for _tag in ("int", "float", "bool"):
+    _Loader.yaml_constructors[f"tag:yaml.org,2002:{_tag}"] = _lenient(yaml.SafeLoader.yaml_constructors[f"tag:yaml.org,2002:{_tag}"])
+_Loader.yaml_constructors["tag:yaml.org,2002:timestamp"] = _lenient(lambda loader, node: loader.construct_scalar(node))
+
 # PyYAML's problem texts -> what to do about them (first match wins; checked as substrings).
 _PLAIN = [
     ("mapping values are not allowed", 'a "key: value" is not expected here — check this line\'s indentation, '

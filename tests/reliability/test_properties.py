@@ -221,3 +221,29 @@ def test_yaml_with_the_built_in_cogs_sections_is_loaded_or_refused_with_config_e
                         "\ufeffcommunities: []", "communities: !!set {a, b}"]))
 def test_yaml_tags_never_execute_and_odd_documents_are_refused(text: str) -> None:
     _parse_or_config_error(text, CORE_ONLY)
+
+
+# Written as text, not dumped: safe_dump quotes whatever would not load back, so the documents
+# above never hold an unquoted date that is not on the calendar, or an explicit tag on a bad value.
+_unquoted = st.one_of(
+    st.builds(lambda y, m, d: f"{y}-{m:02d}-{d:02d}", st.integers(1, 9999), st.integers(0, 19), st.integers(0, 39)),
+    st.builds(lambda tag, text: f"!!{tag} {text}", st.sampled_from(["timestamp", "int", "float", "bool", "str"]),
+              st.from_regex(r"[0-9a-z:. -]{1,12}", fullmatch=True)),
+    st.from_regex(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}([ T][0-9]{1,2}:[0-9]{2})?", fullmatch=True),
+)
+_placements = ["defaults:\n  term: {{start: {v}, end: 2027-03-26}}\n",
+               "defaults:\n  term:\n    breaks: [{v}]\n",
+               "communities:\n  - id: {v}\n    platform: console\n",
+               "defaults:\n  prompts:\n    - {{id: a, channel: general, when: 'mon 09:00', questions: [Q], start: {v}, skip: [{v}]}}\n",
+               "defaults:\n  polls:\n    - {{id: p, channel: general, when: 'fri 15:00', question: Q, scale: {v}}}\n",
+               "defaults:\n  grace: {v}\n  timezone: UTC\n"]
+
+
+@SLOW
+@given(_unquoted, st.sampled_from(_placements))
+@example("2027-02-30", _placements[0])  # found by hand (issue 15): PyYAML's date() raised ValueError
+@example("!!timestamp 2027-02-30", _placements[0])
+@example("!!int abc", _placements[4])
+@example("!!bool 0", _placements[0])  # found by this test: PyYAML raised KeyError
+def test_unquoted_dates_and_tagged_values_are_loaded_or_refused_with_config_error(value: str, placement: str) -> None:
+    _parse_or_config_error(placement.format(v=value) + "cogs: [cogs.prompts, cogs.polls]\n", None)
