@@ -187,12 +187,12 @@ def cmd_check(args: Any, settings: Any) -> int:
     return 0
 
 
-def _app(settings: Any, config_path: str, clock: Any = None) -> Any:
+def _app(settings: Any, config_path: str, clock: Any = None, *, required: bool = False) -> Any:
     from .app import BotApp
     from .config import load_config
     from .storage import Database
 
-    config = load_config(config_path)
+    config = load_config(config_path, required=required)
     app = BotApp(config=config, db=Database(settings.database_url), clock=clock, settings=settings)
     app.load_cogs()
     return app
@@ -201,7 +201,7 @@ def _app(settings: Any, config_path: str, clock: Any = None) -> Any:
 def cmd_commands(args: Any, settings: Any) -> int:
     from .reference import command_reference
 
-    app = _app(settings, _config_path(args, settings))
+    app = _app(settings, _config_path(args, settings), required=bool(getattr(args, "config", None)))
     print(command_reference(app, markdown=args.markdown))
     return 0
 
@@ -257,7 +257,7 @@ def settle_heap() -> None:
 async def run_bot(args: Any, settings: Any) -> int:
     from .settings import ADAPTER_PATHS
 
-    app = _app(settings, _config_path(args, settings))
+    app = _app(settings, _config_path(args, settings), required=bool(getattr(args, "config", None)))  # a typo'd --config is no course
     for path, error in app.load_errors.items():
         print(f"warning: cog {path} was not loaded: {error}", file=sys.stderr)
     adapters = []

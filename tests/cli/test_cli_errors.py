@@ -48,6 +48,8 @@ def one_line(result: subprocess.CompletedProcess[str]) -> str:
     (["demo", "--members", "-3"], 'argument --members: "-3" is not a whole number of 1 or more'),
     (["frobnicate"], "python -m bot: error: argument verb: invalid choice: 'frobnicate'"),
     (["check", "/nonexistent-w15a/s.yaml"], "/nonexistent-w15a/s.yaml: file not found"),
+    (["run", "--config", "schedules.yml"], "schedules.yml: file not found"),  # a typo is not an empty course
+    (["commands", "--config", "schedules.yml"], "schedules.yml: file not found"),
 ])
 def test_bad_arguments_are_one_line(tmp_path: Path, args: list[str], expected: str) -> None:
     line = one_line(run(tmp_path, *args))
