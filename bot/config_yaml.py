@@ -62,6 +62,14 @@ _PLAIN = [
     ("found character '@'", 'a value cannot start with "@" or "`" — put it in quotes'),
     ("found character '`'", 'a value cannot start with "@" or "`" — put it in quotes'),
     ("while parsing a flow node", "a value is missing here"),
+    ("expected the node content", "a value is missing here — or a [list] or {mapping} is not closed"),
+    ("could not determine a constructor", "tags such as !!python/... are not allowed — write plain values"),
+    ("found unhashable key", "a key must be a plain word or number, not a [list] or {mapping}"),
+    ("expected a single document", "only one document per file — remove the second ---"),
+    ("but found another document", "only one document per file — remove the second ---"),
+    ("expected <document start>", "this line cannot start here — is it indented too little?"),
+    ("expected alphabetic or numeric character", "& and * start an anchor or alias — put values starting "
+                                                 "with & or * in quotes"),
     ("found duplicate anchor", "the same &anchor is defined twice"),
 ]
 
@@ -69,17 +77,24 @@ _PLAIN = [
 def compose(text: str, path: Path) -> tuple[yaml.Node | None, Any, list[tuple[int, int, str]]]:
     """The node tree, the plain data and the duplicate keys found (line, column, message);
     ConfigError in plain words when the text is not YAML at all."""
-    loader = _Loader(text)
+    loader = None
     try:
+        loader = _Loader(text)  # reads ahead: a control character is refused right here
         root = loader.get_single_node()
         problems = duplicate_keys(root)
         data = loader.construct_document(root) if root is not None else None
+    except yaml.reader.ReaderError as error:
+        before = text[:error.position]
+        where = f"{path}:{before.count(chr(10)) + 1}:{len(before) - before.rfind(chr(10))}"
+        raise ConfigError([f"{where}: invalid YAML: a control character (#x{error.character:02x}) — "
+                           "remove it, or write it as an escape in double quotes"]) from None
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
         raise ConfigError([f"{where}: invalid YAML: {plain_yaml_problem(error)}"]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return root, data, problems
 
 

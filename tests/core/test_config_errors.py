@@ -211,6 +211,12 @@ cogs: [cogs.polls, cogs.participation]
     ('communities:\n  - id: "x\n', 3, "a quote is not closed"),
     ("communities:\n  - {id: x, name: [a, b}\n", 2, "a [list] is not closed"),
     ("defaults:\n  prompts:\n  - id: a\n   when: x\n", 4, "not indented like"),
+    ("communities: [\n", 2, "a [list] or {mapping} is not closed"),
+    ("communities: !!python/object:os.system x\n", 1, "tags such as !!python/... are not allowed"),
+    ("? [a]\n: b\n", 1, "a key must be a plain word or number"),
+    ("cogs: []\n---\ncogs: []\n", 2, "only one document per file"),
+    ("defaults:\n  name: *\n", 2, "put values starting with & or * in quotes"),
+    ("defaults:\n  name: a\x07b\n", 2, "a control character (#x07)"),
 ])
 def test_yaml_syntax_errors_in_plain_words_at_the_line(text: str, line: int, words: str) -> None:
     found = problems(text)
