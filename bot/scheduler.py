@@ -18,7 +18,7 @@ import os
 import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Awaitable, Callable
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -166,19 +166,24 @@ class Scheduler:
             self._retrier.cancel()
             self._retrier = None
         if self._aps is not None:
+            self._aps.pause()  # no new firings; shutdown() would cancel those in flight
+        # Let firings in flight finish (a claim cut off half-way would be a firing never posted);
+        # those handed out just before the pause start a tick later, so look again until none.
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + STOP_WAIT.total_seconds()
+
+        def in_flight() -> list[asyncio.Task[Any]]:
+            return [t for t in self._tasks if t is not asyncio.current_task() and not t.done()]
+
+        for _ in range(2):
+            while (pending := in_flight()) and loop.time() < deadline:
+                await asyncio.wait(pending, timeout=deadline - loop.time())
+            await asyncio.sleep(0)
+        if in_flight():
+            log.warning("stopping with %d scheduled firings still running", len(in_flight()))
+        if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
-        # Let firings in flight finish (a claim cut off half-way would be a firing never posted);
-        # those handed out just before the shutdown start a tick later, so look again until none.
-        deadline = asyncio.get_running_loop().time() + STOP_WAIT.total_seconds()
-        for _ in range(2):
-            while pending := [t for t in self._tasks if t is not asyncio.current_task() and not t.done()]:
-                left = deadline - asyncio.get_running_loop().time()
-                if left <= 0:
-                    log.warning("stopping with %d scheduled firings still running", len(pending))
-                    return
-                await asyncio.wait(pending, timeout=left)
-            await asyncio.sleep(0)
 
     def _add_timer(self, entry: Entry) -> None:
         if self._aps is None:
