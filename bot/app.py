@@ -13,6 +13,7 @@ from typing import Any, Iterable
 
 from .access import Access
 from .activity import ActivityKind, merge_kinds
+from .privacy import Privacy, check_erase_hook
 from .adapters.base import Adapter, Invocation, MessageRef
 from .clock import Clock
 from .cog import ActionSpec, Cog, CommandSpec
@@ -47,6 +48,7 @@ class BotApp:
         self.scheduler = Scheduler(db, self.clock)
         self.scheduler.owner_check = self.serves
         self.directory = Directory(db)
+        self.privacy = Privacy(self)
         self.cogs: dict[str, Cog] = {}
         self.tree = CommandTree()
         self.adapters: dict[str, Adapter] = {}
@@ -82,6 +84,7 @@ class BotApp:
         if cog.name in self.cogs:
             raise ValueError(f"a cog named {cog.name!r} is already loaded")
         merge_kinds({**{n: c.activity_kinds for n, c in self.cogs.items()}, cog.name: cog.activity_kinds})
+        check_erase_hook(cog)
         self.cogs[cog.name] = cog
         self.tree.add(cog)
         for spec in cog.listeners:
@@ -112,6 +115,7 @@ class BotApp:
     # -- lifecycle ------------------------------------------------------------------------
     async def start(self, adapters: Iterable[Adapter] = ()) -> None:
         await self.db.call(self.db.upgrade, self.migration_dirs())
+        await self.privacy.load()
         for name, cog in list(self.cogs.items()):
             try:
                 await cog.cog_load()
@@ -227,7 +231,8 @@ class BotApp:
             log.warning("could not set up %s server %s yet", platform, origin.server_id)
 
     async def member_for(self, community: Community, origin: Origin) -> Member:
-        return await self.directory.member(community, origin.user_id, name=origin.user_name)
+        member = await self.directory.member(community, origin.user_id, name=origin.user_name)
+        return await self.privacy.screen(member)
 
     def access_for(self, origin: Origin, platform_access: Access) -> Access:
         """Platform access (roles, admin) raised by user ids listed under ``instructors.users``."""

@@ -188,9 +188,18 @@ class Cog:
         database or schedules.yaml knows, and the first time a new server is seen (a server
         matched by the ``"*"`` entry). Register per-community schedules here (idempotently)."""
 
-    async def delete_member_data(self, community_id: int, member_id: int) -> int:
-        """Erase every row this cog holds about a member (privacy "forget"). Returns rows deleted."""
+    def delete_member_data(self, session: Any, community_id: int, member_id: int) -> int:
+        """Erase every row this cog holds about a member (privacy "forget") through ``session``
+        and return how many rows went. The core calls every loaded cog's hook in ONE
+        transaction (then deletes the member row): raise to abort the whole erase — never
+        commit here. A cog whose tables reference members must override this (checked at load)."""
         return 0
+
+    async def before_forget(self, community_id: int, member_id: int) -> None:
+        """Before the erase transaction: flush what you buffer about the member."""
+
+    async def after_forget(self, community_id: int, member_id: int) -> None:
+        """After the erase was committed (e.g. tell the next person on a waitlist)."""
 
     @classmethod
     def validate_community(cls, community: Any) -> list[tuple[tuple[Any, ...], str]]:

@@ -23,7 +23,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
 from .cog import Cog
 from .errors import ConfigError
 
-CORE_COGS = ["bot.builtin", "bot.dashboard"]
+CORE_COGS = ["bot.builtin", "bot.privacy_cog", "bot.dashboard"]
 # The distribution's cog namespace: every package in it with a setup(app) is a built-in cog,
 # loaded when schedules.yaml has no cogs: list. Adding a cog is adding a folder there.
 COG_PACKAGE = "cogs"

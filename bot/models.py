@@ -68,3 +68,14 @@ class BotState(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=200)
     value: str = Field(default="")
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ErasedMember(SQLModel, table=True):
+    """Members erased by /privacy forget, as salted hashes of their external id (bot/privacy.py):
+    a member who comes back starts opted out, and nothing here names them."""
+
+    __tablename__ = "erased_member"
+
+    community_id: int = Field(foreign_key="community.id", primary_key=True)
+    external_hash: str = Field(primary_key=True, max_length=64)
+    erased_at: datetime = Field(default_factory=utcnow)

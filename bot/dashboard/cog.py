@@ -32,6 +32,20 @@ class DashboardCog(Cog, name="dashboard"):
             self._secret = value or await self.db.run(tokens.stored_secret)
         return self._secret
 
+    def delete_member_data(self, session: Any, community_id: int, member_id: int) -> int:
+        """Forget: the member's sign-in links and open sessions end with them."""
+        from sqlalchemy import delete
+
+        from .models import DashboardLink, DashboardSession
+
+        removed = 0
+        for model in (DashboardLink, DashboardSession):
+            table = model.__table__  # type: ignore[attr-defined]
+            result = session.execute(delete(table).where(table.c.community_id == community_id,
+                                                         table.c.member_id == member_id))
+            removed += result.rowcount or 0
+        return removed
+
     @command(ephemeral=True)
     async def dashboard(self, ctx: CommandContext) -> None:
         """A private sign-in link to the web dashboard (one use, 10 minutes)."""

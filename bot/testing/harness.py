@@ -195,6 +195,13 @@ class Harness:
     def session(self) -> Session:
         return self.db.session()
 
+    async def forget(self, external_id: str) -> dict[str, int]:
+        """Erase a member as a confirmed ``/privacy forget`` does; returns rows removed per cog."""
+        member = self.member(external_id)
+        if member is None:
+            raise AssertionError(f"no member {external_id!r}")
+        return (await self.app.privacy.forget(member)).per_cog
+
     def member(self, external_id: str) -> Member | None:
         with self.session() as s:
             return s.exec(select(Member).where(Member.external_id == external_id)).first()

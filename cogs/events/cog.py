@@ -48,6 +48,7 @@ class Events(Cog, name="event"):
     def __init__(self, app: Any) -> None:
         super().__init__(app)
         self.live = LiveUpdater(self.refresh, delay=1.0)
+        self._promoted_on_forget: dict[int, dict[int, list[int]]] = {}  # member -> event -> promoted
 
     # -- knobs for tests ------------------------------------------------------------------
     async def flush_updates(self) -> None:
@@ -72,12 +73,15 @@ class Events(Cog, name="event"):
     def validate_community(cls, community: Any) -> list[tuple[tuple[Any, ...], str]]:
         return validate_sections(community)
 
-    async def delete_member_data(self, community_id: int, member_id: int) -> int:
-        count, promoted = await self.db.run(store.erase_member, community_id, member_id, self.app.clock.now())
-        for event_id, members in promoted.items():
+    def delete_member_data(self, session: Any, community_id: int, member_id: int) -> int:
+        count, promoted = store.erase_member(session, community_id, member_id, self.app.clock.now())
+        self._promoted_on_forget[member_id] = promoted  # told once the erase is committed
+        return count
+
+    async def after_forget(self, community_id: int, member_id: int) -> None:
+        for event_id, members in self._promoted_on_forget.pop(member_id, {}).items():
             self.live.touch(event_id)
             await self._tell_promoted(event_id, members)
-        return count
 
     # -- commands -------------------------------------------------------------------------
     @command("create", access=Access.INSTRUCTOR, defer=True, ephemeral=True)

@@ -190,12 +190,9 @@ class Mentors(Cog, name="mentor"):
             await self.db.run(profiles.set_inactive, ctx.community.id, ctx.member.id, "left", self.app.clock.now())
 
     # -- privacy -----------------------------------------------------------------------------
-    async def delete_member_data(self, community_id: int, member_id: int) -> int:
-        def forget(session: Session) -> int:
-            return (profiles.delete_profile_rows(session, community_id, member_id)
-                    + store.delete_member_rows(session, community_id, member_id))
-
-        return await self.db.run(forget)
+    def delete_member_data(self, session: Session, community_id: int, member_id: int) -> int:
+        return (profiles.delete_profile_rows(session, community_id, member_id)
+                + store.delete_member_rows(session, community_id, member_id))
 
 
 def _raise_for_status(status: str) -> None:

@@ -29,8 +29,8 @@ class OfficeHours(Cog, name="queue"):
     config_sections = {"office_hours": OfficeHoursConfig}
     activities = [ActivityKind("officehours_help", points=3, label="office-hours visits")]
 
-    async def delete_member_data(self, community_id: int, member_id: int) -> int:
-        return await self.db.run(store.erase_member, community_id, member_id)
+    def delete_member_data(self, session: Any, community_id: int, member_id: int) -> int:
+        return store.erase_member(session, community_id, member_id)
 
     # -- instructors ----------------------------------------------------------------------
     @command("open", access=Access.INSTRUCTOR, ephemeral=False)

@@ -32,7 +32,6 @@ from .digest import DigestRunner
 from .logic import PLATFORM_KINDS, Cooldown, format_number, signal_columns, to_csv, weights_of
 from .panels import overview_panels
 from .models import ParticipantState, ParticipationDaily, ParticipationDailyKind, ParticipationEvent
-from .tombstones import Tombstones
 from .writer import EventWriter, Item
 
 LEADERBOARD_OFF = "Leaderboards are off in this community (an instructor can turn them on with `participation: {leaderboard: true}`)."
@@ -57,9 +56,8 @@ class Stats(Cog, name="stats"):
     config_sections = {"participation": ParticipationConfig, "digest": DigestConfig}
     activities = PLATFORM_KINDS
 
-    def __init__(self, app: Any, tombstones: Tombstones | None = None) -> None:
+    def __init__(self, app: Any) -> None:
         super().__init__(app)
-        self.tombstones = tombstones or Tombstones()
         self.writer = EventWriter(self.db)
         self.cooldown = Cooldown()
         self.digests = DigestRunner(self)
@@ -70,7 +68,6 @@ class Stats(Cog, name="stats"):
     async def cog_load(self) -> None:
         self._weights.clear()  # the loaded cogs' kinds are final now
         self._unknown_kinds: set[str] = set()
-        await self.tombstones.load(self.db)
         self.writer.start()
 
     async def on_community(self, community: Any, config: Any) -> None:
@@ -83,18 +80,18 @@ class Stats(Cog, name="stats"):
         """Write every queued event now (reports and tests call this first)."""
         return await self.writer.flush()
 
-    async def delete_member_data(self, community_id: int, member_id: int) -> int:
-        await self.flush()
+    async def before_forget(self, community_id: int, member_id: int) -> None:
+        await self.flush()  # queued events of the member are written, then erased with the rest
         self.cooldown.forget_member(community_id, member_id)
-        return await self.db.run(delete_member_rows, community_id, member_id)
+
+    def delete_member_data(self, session: Session, community_id: int, member_id: int) -> int:
+        return delete_member_rows(session, community_id, member_id)
 
     # -- tracking (hot path: no database work) ----------------------------------------------
     @on_event(MessagePosted, ReactionAdded, MemberJoined, Activity)
     async def track(self, ctx: EventContext, event: Event) -> None:
         member = ctx.member
         if member is None or member.id is None or member.opted_out or member.is_bot:
-            return
-        if member.id not in self.tombstones.checked and not await self._first_sight(member):
             return
         cfg = participation_of(ctx.config)
         weights = self._weights.get(id(cfg))
@@ -115,21 +112,6 @@ class Stats(Cog, name="stats"):
                                           period, cooled=bool(info and info.cooldown))
             self.writer.put(Item(ctx.community.id or 0, member.id, kind, event.channel_id, at, day, points,
                                  info.active if info else True))
-
-    async def _first_sight(self, member: Member) -> bool:
-        """True if we may track this member; an erased member who came back is opted out instead.
-
-        Runs once per member per process (then ``checked`` answers); the database write
-        happens only for a returning erased member, which is rare.
-        """
-        assert member.id is not None
-        if self.tombstones.is_erased(member.community_id, member.external_id):
-            member.opted_out = True
-            self.app.directory.refresh(member)
-            await self.db.run(_set_opted_out, member.id, True)
-            return False
-        self.tombstones.checked.add(member.id)
-        return True
 
     def _kind_order(self) -> list[str]:
         """The platform kinds first, then every other cog's, in load order."""
@@ -316,10 +298,3 @@ def prune_events(session: Session, community_id: int, cutoff: datetime) -> int:
     table = ParticipationEvent.__table__
     result = session.execute(delete(table).where(table.c.community_id == community_id, table.c.created_at < cutoff))
     return result.rowcount or 0
-
-
-def _set_opted_out(session: Session, member_id: int, value: bool) -> None:
-    row = session.get(Member, member_id)
-    if row is not None:
-        row.opted_out = value
-        session.add(row)

@@ -11,8 +11,6 @@
   count — any kind any cog declares, no column per kind. Kept and erased like the above.
 - ``participation_member``: per member first/last event and total points; ``last_event_at``
   is indexed for the "silent for N days" report.
-- ``participation_erased``: salted hashes of erased members, so a member who comes back
-  after "forget" starts opted out instead of being tracked again.
 - ``participation_digest``: when each community's digest schedule started (its ``since``).
 """
 
@@ -85,14 +83,6 @@ class ParticipantState(SQLModel, table=True):
     last_event_at: datetime
     joined_at: datetime | None = None
     points_total: float = 0.0
-
-
-class ErasedMember(SQLModel, table=True):
-    __tablename__ = "participation_erased"
-
-    community_id: int = Field(foreign_key="community.id", primary_key=True)
-    external_hash: str = Field(primary_key=True, max_length=64)
-    erased_at: datetime = Field(default_factory=utcnow)
 
 
 class DigestSchedule(SQLModel, table=True):

@@ -85,8 +85,8 @@ class Polls(SurveyFeature, Cog, name="poll"):
     def validate_community(cls, community: Any) -> list[tuple[tuple[Any, ...], str]]:
         return validate_sections(community)
 
-    async def delete_member_data(self, community_id: int, member_id: int) -> int:
-        return await self.db.run(store.erase_member, community_id, member_id)
+    def delete_member_data(self, session: Any, community_id: int, member_id: int) -> int:
+        return store.erase_member(session, community_id, member_id)
 
     # -- commands -------------------------------------------------------------------------
     @command("create", defer=True, ephemeral=True)

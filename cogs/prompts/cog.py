@@ -71,8 +71,8 @@ class Prompts(BankCommands, Cog, name="prompt"):
     async def on_community(self, community: Any, config: Any) -> None:
         await self.runner.ensure_synced(community)  # a "*" server's prompts start with its first event
 
-    async def delete_member_data(self, community_id: int, member_id: int) -> int:
-        return await self.db.run(forget_member, community_id, member_id)
+    def delete_member_data(self, session: Any, community_id: int, member_id: int) -> int:
+        return forget_member(session, community_id, member_id)
 
     # -- posting now ----------------------------------------------------------------------
     @command("post", access=Access.INSTRUCTOR, ephemeral=True)

@@ -277,9 +277,9 @@ async def test_forget_erases_rsvps_and_attendance_but_not_the_session(make_bot: 
     member = bot.member("ana")
     ivy = bot.member("ivy")
     assert member is not None and ivy is not None
-    erased = await events(bot).delete_member_data(member.community_id, member.id)
+    erased = (await bot.forget("ana"))[events(bot).name]
     assert erased == 2 and rsvps(bot) == {"ivy": "going"} and attendance(bot) == []
-    await events(bot).delete_member_data(ivy.community_id, ivy.id)
+    await bot.forget("ivy")
     [event] = stored_events(bot)
     assert event.author_id is None and event.title == "Study jam"
 
@@ -291,7 +291,7 @@ async def test_a_forgotten_members_spot_goes_to_the_waitlist(make_bot: Any) -> N
     await bot.click(card, "Going", as_="ben")
     member = bot.member("ana")
     assert member is not None
-    await events(bot).delete_member_data(member.community_id, member.id)
+    await bot.forget("ana")
     assert rsvps(bot) == {"ben": "going"}
     assert "A spot opened: you're now going to **Study jam**" in bot.dms("ben")[-1].text
     await settled(bot)

@@ -200,7 +200,7 @@ async def test_forgetting_a_member_removes_their_mentoring_data(make_bot) -> Non
     assert groups_of(intros(bot), bot) == [frozenset({"ann", "ben"})]
     ann, ben, cat = bot.member("ann"), bot.member("ben"), bot.member("cat")
     assert ann is not None and ann.id is not None and ben is not None and cat is not None
-    removed = await bot.app.get_cog("mentor").delete_member_data(ann.community_id, ann.id)  # type: ignore[union-attr]
+    removed = (await bot.forget("ann"))["mentor"]
     assert removed >= 4  # profile, cat's avoid entry about ann, her membership, the pair left with one person
     with bot.session() as s:
         assert s.exec(select(MentorProfile).where(MentorProfile.member_id == ann.id)).all() == []

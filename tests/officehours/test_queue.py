@@ -135,10 +135,10 @@ async def test_forget_erases_a_members_visits(make_bot: Any) -> None:
     ana, ivy = bot.member("ana"), bot.member("ivy")
     assert ana is not None and ivy is not None
     cog = bot.app.get_cog("queue")
-    assert await cog.delete_member_data(ana.community_id, ana.id) == 1
+    assert (await bot.forget("ana"))[cog.name] == 1
     assert [e.member_id for e in entries(bot)] == [bot.member("ben").id]  # type: ignore[union-attr]
     await as_ivy(bot, "/queue next")
-    await cog.delete_member_data(ivy.community_id, ivy.id)
+    await bot.forget("ivy")
     assert [e.called_by for e in entries(bot)] == [None]
 
 

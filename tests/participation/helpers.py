@@ -32,7 +32,7 @@ communities:
 
 
 async def start(make_bot: Any, yaml: str = YAML, cogs: list[str] | None = None) -> Any:
-    return await make_bot(yaml=yaml, cogs=cogs or PARTICIPATION_COGS)
+    return await make_bot(yaml=yaml, cogs=PARTICIPATION_COGS if cogs is None else cogs)
 
 
 async def publish(bot: Any, kind: str, member: str, weight: float = 1.0) -> None:

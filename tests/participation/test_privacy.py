@@ -6,9 +6,11 @@ from datetime import timedelta
 
 from sqlalchemy import MetaData, String, select
 
+from bot.config import builtin_cogs
+
 from .helpers import YAML, events, start, stats
 
-ALL_COGS = ["cogs.prompts", "cogs.polls", "cogs.mentors", "cogs.participation"]
+ALL_COGS = builtin_cogs()  # every built-in cog: forget must reach them all
 WHO = "zoe42"
 
 
@@ -94,3 +96,62 @@ async def test_cancel_erases_nothing(make_bot) -> None:
     assert "Nothing was erased" in r.text
     await stats(bot).flush()
     assert events(bot, WHO) == [("message", 1)]
+
+
+async def test_forget_is_all_or_nothing_when_one_cogs_hook_fails(make_bot) -> None:
+    await _forget_fails_whole(await start(make_bot, YAML, cogs=[*ALL_COGS, "tests.fixtures.failing_erase_cog"]))
+
+
+async def test_forget_is_all_or_nothing_on_postgresql(make_bot, pg_url) -> None:
+    await _forget_fails_whole(await make_bot(yaml=YAML, cogs=[*ALL_COGS, "tests.fixtures.failing_erase_cog"],
+                                             db_url=pg_url))
+
+
+async def _forget_fails_whole(bot) -> None:
+    from tests.fixtures.failing_erase_cog import FailingErase
+
+    await bot.command('/poll create question:"Best day?" options:"Mon; Tue"', as_="tess", role="instructor")
+    await bot.click(bot.last("general"), "Mon", as_=WHO)
+    await bot.command('/mentor join role:mentee topics:"python"', as_=WHO)
+    await bot.message(WHO)
+    await stats(bot).flush()
+    member_id = bot.member(WHO).id
+    before = rows_about(bot, member_id, WHO)
+    assert {"member", "poll_vote", "mentor_profile", "participation_event"} <= {t for t, _ in before}
+    r = await bot.command("/privacy forget", as_=WHO)
+    confirm = next(b for b in r.reply.content.buttons if b.label == "Erase everything")
+    calls = FailingErase.calls
+    done = await bot.click(confirm.action_id, as_=WHO)
+    assert FailingErase.calls == calls + 1  # the other cogs' hooks ran first, in the same transaction
+    assert done.error and "erasing your failing data failed, so nothing was erased" in done.text
+    assert rows_about(bot, member_id, WHO) == before  # not one row gone
+    assert not bot.member(WHO).opted_out
+
+
+async def test_privacy_works_with_no_feature_cog_loaded(make_bot) -> None:
+    bot = await start(make_bot, "", cogs=[])
+    assert set(bot.app.cogs) == {"help", "about", "privacy"}
+    await bot.message(WHO)  # no cog tracks anything; the member row exists
+    r = await bot.command("/privacy forget", as_=WHO)
+    done = await bot.click(next(b for b in r.reply.content.buttons if b.label == "Erase everything").action_id, as_=WHO)
+    assert "Your data was erased" in done.text and "your member record" in done.text
+    assert bot.member(WHO) is None
+    r = await bot.command("/privacy optout", as_=WHO)
+    assert "opted out" in r.text and bot.member(WHO).opted_out
+
+
+async def test_a_cog_keeping_member_data_without_an_erase_hook_is_refused_at_load(make_bot) -> None:
+    from bot.app import BotApp
+    from bot.config import parse_config
+    from tests.fixtures import leaky_cog
+
+    bot = await start(make_bot, "", cogs=["tests.fixtures.leaky_cog"])
+    assert "leaky" not in bot.app.cogs
+    assert "keeps member data in leaky_note but does not erase it" in bot.app.load_errors["tests.fixtures.leaky_cog"]
+    app = BotApp(config=parse_config("", "x.yaml", cogs=[]), db=bot.db)
+    try:
+        leaky_cog.setup_async(app)
+    except TypeError as error:
+        assert "must be a plain def (session, community_id, member_id)" in str(error)
+    else:
+        raise AssertionError("an async delete_member_data was accepted")

@@ -299,7 +299,6 @@ async def test_forgetting_a_member_removes_their_votes(make_bot) -> None:
     await bot.command(CREATE, as_="ana")
     await bot.click(bot.last("general"), "Mon", as_="ben")
     await bot.click(bot.last("general"), "Mon", as_="cy")
-    ben = bot.member("ben")
-    removed = await bot.app.get_cog("poll").delete_member_data(ben.community_id, ben.id)
+    removed = (await bot.forget("ben"))["poll"]
     assert removed == 2  # the ballot and the has-voted guard
     assert counts(bot, 1) == [1, 0, 0] and ballots(bot, 1) == [("cy", 1)]

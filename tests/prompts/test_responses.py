@@ -97,6 +97,6 @@ async def test_forgetting_a_member_erases_their_responses(make_bot) -> None:
     bot = await started(make_bot)
     await bot.message("ana", thread=posts(bot)[0].thread_id)
     await bot.message("ben", thread=posts(bot)[0].thread_id)
-    erased = await bot.app.get_cog("prompt").delete_member_data(posts(bot)[0].community_id, bot.member("ana").id)
-    assert erased == 1
+    erased = await bot.forget("ana")
+    assert erased["prompt"] == 1
     assert [r.member_id for r in responses(bot)] == [bot.member("ben").id]
