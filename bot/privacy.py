@@ -16,6 +16,7 @@ import hashlib
 import inspect
 import logging
 import secrets
+import sys
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Iterable
 
@@ -81,12 +82,16 @@ def _load_erased(session: Session) -> dict[int, set[str]]:
 
 # --- which tables hold member data, and whose hook covers them --------------------------------
 def member_tables(cog: type["Cog"]) -> list[str]:
-    """Tables defined in the cog's package that reference a member (a foreign key to member.id
-    or a ``member_id`` column)."""
-    package = cog.__module__.rsplit(".", 1)[0] if "." in cog.__module__ else cog.__module__
+    """Tables defined in the cog's own code that reference a member (a foreign key to member.id
+    or a ``member_id`` column). The cog's code is its package when the cog is one (the package
+    has the ``setup``), else its module alone."""
+    owner = cog.__module__
+    parent = sys.modules.get(owner.rpartition(".")[0]) if "." in owner else None
+    if parent is not None and hasattr(parent, "setup"):
+        owner = parent.__name__
     found = []
     for model in _table_models():
-        if model.__module__ != package and not model.__module__.startswith(package + "."):
+        if model.__module__ != owner and not model.__module__.startswith(owner + "."):
             continue
         table = model.__table__  # type: ignore[attr-defined]
         if any(fk.column.table.name == "member" for fk in table.foreign_keys) or "member_id" in table.c:

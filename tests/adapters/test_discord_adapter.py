@@ -35,7 +35,7 @@ async def test_connects_identifies_and_sees_the_guild(fake: FakeDiscord, bot: An
 
 async def test_registers_one_command_per_cog_with_typed_options(fake: FakeDiscord, bot: Any) -> None:
     commands = {c["name"]: c for c in fake.registered_commands[GUILD]}
-    assert set(commands) == {"about", "dashboard", "help", "probe", "sample", "staff"}
+    assert set(commands) == {"about", "dashboard", "help", "privacy", "probe", "sample", "staff"}  # core: privacy, dashboard
     assert fake.registered_commands["global"] == []
     sample = {o["name"]: o for o in commands["sample"]["options"]}
     echo = sample["echo"]["options"]

@@ -80,7 +80,7 @@ async def test_bot_run_connects_to_a_compatible_server_from_the_environment(fake
     try:
         await fake.wait_for(lambda: fake.identify_count == 1, 30)
         put = await fake.wait_for_request("PUT", r"^/applications/\d+/commands$", 30)
-        assert {c["name"] for c in put.json} == {"about", "dashboard", "help", "sample"}
+        assert {c["name"] for c in put.json} == {"about", "dashboard", "help", "privacy", "sample"}
         assert fake.requests_to("GET", r"^/gateway/bot$"), "the gateway came from GET /gateway/bot"
         logged = b""
         async with asyncio.timeout(30):  # started once the invite URL is logged
