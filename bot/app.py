@@ -14,7 +14,7 @@ from typing import Any, Iterable
 from .access import Access
 from .activity import ActivityKind, merge_kinds
 from .privacy import Privacy, check_erase_hook
-from .adapters.base import Adapter, Invocation, MessageRef
+from .ports import Adapter, Invocation, MessageRef
 from .clock import Clock
 from .cog import ActionSpec, Cog, CommandSpec
 from .config import CORE_COGS, BotConfig

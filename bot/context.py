@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from .access import Access
-from .adapters.base import Invocation, MessageRef
+from .ports import Invocation, MessageRef
 from .content import Content, Form
 from .models import Community, Member
 from .options import ChannelRef

@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
-from .adapters.base import MessageRef
+from .ports import MessageRef
 from .adapters.console import ConsoleAdapter
 from .adapters.memory import Posted
 from .content import Content

@@ -9,7 +9,7 @@ from typing import AsyncIterator
 
 from sqlalchemy import exc as sa_exc
 
-from .adapters.base import Invocation
+from .ports import Invocation
 from .content import Content
 from .errors import PermissionDenied, TemporarilyUnavailable, UserError
 from .storage import is_connection_error

@@ -11,7 +11,7 @@ from typing import Any, Iterable
 from sqlmodel import Session, select
 
 from ..access import Access
-from ..adapters.base import MessageRef
+from ..ports import MessageRef
 from ..adapters.memory import MemoryAdapter, MemoryResponder, Posted
 from ..app import BotApp
 from ..clock import FakeClock

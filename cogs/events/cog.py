@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from bot import (Access, ActionContext, ActivityKind, Attachment, Cog, CommandContext, Content, Duration, Help, MaxLen,
                  NativeEvent, SessionEnded, SessionOpened, UserError, WebRequest, WebResponse, action, command, route)
-from bot.adapters.base import MessageRef
+from bot import MessageRef
 from bot.csvexport import to_csv
 from bot.live import LiveUpdater
 from bot.models import Community, Member

@@ -11,12 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from bot.adapters.base import MessageRef
+from bot import MessageRef
 from bot import Activity
 from bot.models import Community, Member
 
@@ -25,9 +25,6 @@ from .config import DEFAULT_CONFIG, IGNORED_ROUNDS_BEFORE_PAUSE, MentoringConfig
 from .models import MentorProfile
 from .planning import plan_round
 from .render import render_check_in, render_intro, render_paused, render_preview, render_unmatched
-
-if TYPE_CHECKING:
-    from bot.app import BotApp
 
 log = logging.getLogger("cogs.mentor")
 
@@ -50,7 +47,7 @@ def staff_channel(cfg: Any) -> str:
 
 
 class RoundService:
-    def __init__(self, app: "BotApp", action_id: Callable[..., str]) -> None:
+    def __init__(self, app: Any, action_id: Callable[..., str]) -> None:
         self.app = app
         self.db = app.db
         self.action_id = action_id

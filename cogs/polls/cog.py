@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot import (Access, ActionContext, ActivityKind, Attachment, Cog, CommandContext, Content, Duration, Help, Max, MaxLen,
                  Min, PermissionDenied, UserError, action, command, job)
-from bot.adapters.base import MessageRef
+from bot import MessageRef
 from bot.context import JobContext
 from bot.live import LiveUpdater
 from bot.models import Community

@@ -18,7 +18,7 @@ from apscheduler.triggers.base import BaseTrigger
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.adapters.base import MessageRef
+from bot import MessageRef
 from bot.content import Content, escape_mentions
 from bot.errors import UserError
 from bot.models import Community, ScheduleClaim

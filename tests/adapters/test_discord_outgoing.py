@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.adapters.base import MessageRef
+from bot import MessageRef
 from bot.content import Attachment, Button, Content, Field
 from bot.testing.fake_discord import FakeDiscord
 

@@ -22,7 +22,7 @@ from typing import IO
 
 import pytest
 
-from bot.adapters.base import MessageRef
+from bot import MessageRef
 from bot.adapters.memory import Posted
 from bot.config import _has_setup
 from bot.content import Button, Content
