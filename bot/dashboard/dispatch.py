@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..access import Access
-from ..adapters.base import Invocation, MessageRef, Responder
+from ..ports import Invocation, MessageRef, Responder
 from ..content import Content
 from ..events import Origin
 from ..models import Community, Member

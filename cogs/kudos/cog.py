@@ -8,7 +8,7 @@ a bot. The reason is posted, never stored.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from bot import ActivityKind, Cog, CommandContext, Help, MaxLen, MemberRef, MinLen, UserError, command
 from bot.content import escape_mentions
@@ -23,8 +23,8 @@ class Kudos(Cog, name="kudos"):
     config_sections = {"kudos": KudosConfig}
     activities = [ActivityKind("kudos", points=2, label="kudos received")]
 
-    async def delete_member_data(self, community_id: int, member_id: int) -> int:
-        return await self.db.run(store.erase_member, community_id, member_id)
+    def delete_member_data(self, session: Any, community_id: int, member_id: int) -> int:
+        return store.erase_member(session, community_id, member_id)
 
     @command("", ephemeral=False)
     async def kudos(self, ctx: CommandContext,
