@@ -130,7 +130,7 @@ async def _forget_fails_whole(bot) -> None:
 
 async def test_privacy_works_with_no_feature_cog_loaded(make_bot) -> None:
     bot = await start(make_bot, "", cogs=[])
-    assert set(bot.app.cogs) == {"help", "about", "privacy"}
+    assert set(bot.app.cogs) == {"help", "about", "privacy", "dashboard"}  # the core's own
     await bot.message(WHO)  # no cog tracks anything; the member row exists
     r = await bot.command("/privacy forget", as_=WHO)
     done = await bot.click(next(b for b in r.reply.content.buttons if b.label == "Erase everything").action_id, as_=WHO)
