@@ -257,21 +257,27 @@ class CronFields:
     days: frozenset[int]
     months: frozenset[int]
     weekdays: frozenset[int]  # 0=Monday ... 6=Sunday, like date.weekday()
-    # Cron fires on days matching EITHER day field when both are restricted.
+    # Vixie cron: a day field "is *" when it starts with "*" (so "*/2" too). When neither is,
+    # a day matching EITHER fires; otherwise a day must match both.
     days_restricted: bool
     weekdays_restricted: bool
+    # Vixie cron: a job whose minute or hour field starts with "*" follows the clock — it runs
+    # in both occurrences of a repeated (fall-back) hour; other jobs run once per local time.
+    follows_clock: bool = False
 
 
 _MONTH_NAMES = {name.lower(): n for n, name in enumerate(calendar.month_abbr) if name}
 # Standard cron numbering: 0 (or 7) = Sunday, 1 = Monday ... 6 = Saturday.
 _CRON_DAY_NAMES = {name: n for n, name in enumerate(("sun", "mon", "tue", "wed", "thu", "fri", "sat"))}
 _CRON_ITEM = re.compile(r"(\*|[0-9a-z]+(?:-[0-9a-z]+)?)(?:/([0-9]+))?", re.ASCII)
+# (name, lowest, highest, names, wraps): a range like "sat-tue" or "22-2" wraps around in
+# the fields that are cycles; day-of-month ranges do not (months differ in length).
 _CRON_FIELDS = (
-    ("minute", 0, 59, {}),
-    ("hour", 0, 23, {}),
-    ("day of month", 1, 31, {}),
-    ("month", 1, 12, _MONTH_NAMES),
-    ("day of week", 0, 7, _CRON_DAY_NAMES),
+    ("minute", 0, 59, {}, True),
+    ("hour", 0, 23, {}, True),
+    ("day of month", 1, 31, {}, False),
+    ("month", 1, 12, _MONTH_NAMES, True),
+    ("day of week", 0, 7, _CRON_DAY_NAMES, True),
 )
 
 
@@ -287,8 +293,10 @@ def parse_cron_fields(text: str) -> CronFields:
     minutes, hours, days, months, cron_weekdays = (
         _expand_cron_field(text, field, *spec) for field, spec in zip(fields, _CRON_FIELDS)
     )
+    days_restricted, weekdays_restricted = not fields[2].startswith("*"), not fields[4].startswith("*")
     longest_month = max(29 if m == 2 else calendar.monthrange(2001, m)[1] for m in months)
-    if min(days) > longest_month:
+    # Only when the day of month must match (not ORed with a restricted day of week).
+    if not weekdays_restricted and min(days) > longest_month:
         raise ValueError(f"invalid cron expression {quote(text)}: that day of month never happens in that month")
     return CronFields(
         expression=" ".join(fields),
@@ -297,13 +305,14 @@ def parse_cron_fields(text: str) -> CronFields:
         days=days,
         months=months,
         weekdays=frozenset((d - 1) % 7 for d in cron_weekdays),  # cron 0/7 Sunday -> 6
-        days_restricted=not fields[2].startswith("*"),
-        weekdays_restricted=not fields[4].startswith("*"),
+        days_restricted=days_restricted,
+        weekdays_restricted=weekdays_restricted,
+        follows_clock=fields[0].startswith("*") or fields[1].startswith("*"),
     )
 
 
 def _expand_cron_field(
-    text: str, field: str, name: str, low: int, high: int, names: dict[str, int]
+    text: str, field: str, name: str, low: int, high: int, names: dict[str, int], wraps: bool
 ) -> frozenset[int]:
     def bad(reason: str) -> ValueError:
         return ValueError(f"invalid cron expression {quote(text)}: {name} field {quote(field)} {reason}")
@@ -318,28 +327,38 @@ def _expand_cron_field(
             raise bad(f"must be {low}-{high}")
         return number
 
+    weekday = name == "day of week"
+    top = 6 if weekday else high  # "*" over weekdays is 0-6 (7 is Sunday again)
     values: set[int] = set()
     for item in field.split(","):
         match = _CRON_ITEM.fullmatch(item)
         if match is None:
             raise bad("is not a number, range (a-b), list (a,b) or step (*/n)")
         span, step_text = match.groups()
-        top = 6 if name == "day of week" else high  # "*" over weekdays is 0-6
         if span == "*":
             first, last = low, top
         elif "-" in span:
             first, last = (value(part) for part in span.split("-"))
-            if name == "day of week" and last == 0 < first:
-                last = 7  # "fri-sun"
         else:
             first = value(span)
             last = top if step_text else first
         step = 1 if step_text is None else int(step_text) if len(step_text) <= 4 else high + 1
         if step < 1 or step > high:
             raise bad(f"has a step that must be 1-{high}")
-        if first > last:
-            raise bad("has a range that runs backwards")
-        values.update(range(first, last + 1, step))
+        if first > last and not wraps:
+            raise bad("has a range that runs backwards (day-of-month ranges do not wrap around)")
+        values.update(_cycle_range(first, last, step, low, top, weekday))
     return frozenset(values)
 
 
+def _cycle_range(first: int, last: int, step: int, low: int, top: int, weekday: bool) -> list[int]:
+    """first, first+step, ... up to last; past the top of the cycle it goes on from the bottom."""
+    if first <= last:
+        return list(range(first, last + 1, step))
+    if weekday:  # 7 is Sunday: "sun-tue" written "7-2" starts at 0
+        first, last = first % 7, last % 7
+        if first <= last:
+            return list(range(first, last + 1, step))
+    size = top - low + 1
+    span = (last - first) % size
+    return [low + (first - low + offset) % size for offset in range(0, span + 1, step)]

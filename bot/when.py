@@ -1,22 +1,20 @@
-"""Schedule expressions ("when:") turned into APScheduler 3 triggers, plus the
-fire-time arithmetic the scheduler core needs (next firings, firings in a window,
-the latest missed firing for restart catch-up).
+"""Schedule expressions ("when:") turned into schedules: which local days, which times.
 
-Pure logic, no IO. The duration / time zone / date parsers live in
-``bot.timeparse`` and are re-exported here so callers have one import.
+The calendar itself — turning local days and times into instants across DST changes, and
+answering every "when" question from one function — is ``bot.firings``; its helpers are
+re-exported here, as are the duration / time zone / date parsers of ``bot.timeparse``, so
+callers have one import. Pure logic, no IO.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
-from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
+from datetime import date, time, tzinfo
 
-from apscheduler.triggers.base import BaseTrigger
-from apscheduler.triggers.combining import OrTrigger
-from apscheduler.triggers.cron import CronTrigger
-
+from bot.firings import (
+    CronDays, EveryNWeeks, LocalSchedule, MonthlyDay, fire_times_between, firings_after, latest_fire_time,
+    next_fire_times, week_number,
+)
 from bot.timeparse import (
     WEEKDAY_NAMES,
     CronFields,
@@ -33,18 +31,14 @@ from bot.timeparse import (
 )
 
 __all__ = [
-    "EveryNWeeksTrigger", "WallClockCronTrigger", "describe_when", "fire_times_between", "format_duration",
+    "LocalSchedule", "describe_when", "fire_times_between", "firings_after", "format_duration",
     "latest_fire_time", "next_fire_times", "parse_date", "parse_date_range", "parse_duration",
-    "parse_time_of_day", "parse_timezone", "parse_when",
+    "parse_time_of_day", "parse_timezone", "parse_when", "week_number",
 ]
 
-# APScheduler's day_of_week names, indexed like date.weekday() (Monday 0).
-_APS_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_APS_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")  # indexed like date.weekday()
 _ALL_DAYS = frozenset(range(7))
 _WEEKDAYS = frozenset(range(5))
-# Week numbers count from this Monday, so "every N weeks" has the same phase in
-# every process and after every restart.
-_FIRST_MONDAY = date(1970, 1, 5)
 _MAX_WEEKS = 8
 
 _FORMS_HINT = (
@@ -54,107 +48,14 @@ _FORMS_HINT = (
 )
 
 
-def week_number(day: date) -> int:
-    """Whole weeks since Monday 1970-01-05 (weeks run Monday to Sunday)."""
-    return (day - _FIRST_MONDAY).days // 7
+def _minutes(at: time) -> int:
+    return at.hour * 60 + at.minute
 
 
-class EveryNWeeksTrigger(BaseTrigger):
-    """Fires on the given weekdays at a wall-clock time, every ``weeks`` weeks.
-
-    Wraps a CronTrigger for the weekday/time and keeps only the weeks whose
-    week_number % weeks == phase. Unlike IntervalTrigger it keeps local wall-clock
-    time across DST, and unlike cron week="*/2" it stays in phase across new year.
-    """
-
-    __slots__ = ("weeks", "phase", "days", "at", "timezone", "_cron")
-
-    def __init__(
-        self,
-        weeks: int,
-        days: Iterable[int],
-        at: time,
-        timezone: ZoneInfo,
-        anchor: date | None = None,
-    ) -> None:
-        if not 1 <= weeks <= _MAX_WEEKS:
-            raise ValueError(f"every N weeks needs N from 1 to {_MAX_WEEKS}, got {weeks}")
-        self.weeks = weeks
-        self.phase = week_number(anchor) % weeks if anchor is not None else 0
-        self.days = tuple(sorted(set(days)))
-        if not self.days:
-            raise ValueError("every N weeks needs at least one weekday")
-        self.at = time(at.hour, at.minute)
-        self.timezone = timezone
-        self._cron = _weekly_cron(self.days, self.at, timezone)
-
-    def get_next_fire_time(
-        self, previous_fire_time: datetime | None, now: datetime
-    ) -> datetime | None:
-        candidate = self._cron.get_next_fire_time(previous_fire_time, now)
-        while candidate is not None and not self._in_phase(candidate):
-            candidate = self._cron.get_next_fire_time(None, self._next_on_week_start(candidate))
-        return candidate
-
-    def _in_phase(self, moment: datetime) -> bool:
-        return week_number(moment.astimezone(self.timezone).date()) % self.weeks == self.phase
-
-    def _next_on_week_start(self, off_moment: datetime) -> datetime:
-        """Midnight starting the next "on" week after an off-week firing."""
-        week = week_number(off_moment.astimezone(self.timezone).date())
-        monday = _FIRST_MONDAY + timedelta(weeks=week + (self.phase - week) % self.weeks)
-        midnight = datetime.combine(monday, time(0), tzinfo=self.timezone)
-        # Always move forward, even where a DST change makes local midnight odd.
-        return max(_to_utc(midnight), _to_utc(off_moment) + timedelta(seconds=1))
-
-    # Pickled as its parameters (APScheduler job stores pickle triggers); the
-    # inner cron is rebuilt on load.
-    def __getstate__(self) -> dict[str, object]:
-        return {"version": 1, "weeks": self.weeks, "phase": self.phase, "days": self.days,
-                "at": self.at, "timezone": self.timezone.key}
-
-    def __setstate__(self, state: dict) -> None:
-        self.weeks, self.phase, self.days, self.at = state["weeks"], state["phase"], state["days"], state["at"]
-        self.timezone = ZoneInfo(state["timezone"])
-        self._cron = _weekly_cron(self.days, self.at, self.timezone)
-
-    def __str__(self) -> str:
-        days = ",".join(_APS_DAYS[d] for d in self.days)
-        return f"every {self.weeks} weeks on {days} at {self.at:%H:%M} (phase {self.phase})"
-
-    def __repr__(self) -> str:
-        days = ",".join(_APS_DAYS[d] for d in self.days)
-        return (
-            f"<EveryNWeeksTrigger (weeks={self.weeks}, phase={self.phase}, "
-            f"day_of_week='{days}', time='{self.at:%H:%M}', timezone='{self.timezone.key}')>"
-        )
-
-
-class WallClockCronTrigger(CronTrigger):
-    """A CronTrigger that fires once per local wall-clock time: when clocks fall
-    back, the repeated hour's times (fold=1) are skipped, as cron does, so a
-    "02:30" schedule does not post twice that night."""
-
-    __slots__ = ()
-
-    def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
-        candidate = super().get_next_fire_time(previous_fire_time, now)
-        while candidate is not None and _is_repeated_wall_time(candidate):
-            candidate = super().get_next_fire_time(candidate, candidate)
-        return candidate
-
-
-def _is_repeated_wall_time(moment: datetime) -> bool:
-    return moment.fold == 1 and moment.replace(fold=0).utcoffset() != moment.utcoffset()
-
-
-def _weekly_cron(days: Sequence[int], at: time, tz: ZoneInfo) -> CronTrigger:
-    return WallClockCronTrigger(
-        day_of_week=",".join(_APS_DAYS[d] for d in sorted(days)),
-        hour=at.hour,
-        minute=at.minute,
-        timezone=tz,
-    )
+def _weekly(days: frozenset[int], at: time, zone: tzinfo, label: str, weeks: int = 1,
+            anchor: date | None = None) -> LocalSchedule:
+    phase = week_number(anchor) % weeks if anchor is not None else 0
+    return LocalSchedule(EveryNWeeks(frozenset(days), weeks, phase), [_minutes(at)], zone, label=label)
 
 
 # --- cron ------------------------------------------------------------------
@@ -165,28 +66,12 @@ def _looks_like_cron(text: str) -> bool:
     return bool(re.fullmatch(r"[0-9*,/-]+", first, re.ASCII))
 
 
-def _parse_cron(text: str, tz: ZoneInfo) -> tuple[BaseTrigger, str]:
+def _parse_cron(text: str, zone: tzinfo) -> tuple[LocalSchedule, str]:
     cron = parse_cron_fields(text)
-    common = {
-        "minute": _cron_list(cron.minutes, 60),
-        "hour": _cron_list(cron.hours, 24),
-        "month": _cron_list(cron.months, 12),
-        "timezone": tz,
-    }
-    day_of_month = _cron_list(cron.days, 31)
-    day_of_week = ",".join(_APS_DAYS[d] for d in sorted(cron.weekdays))
-    # Cron rule: when both day fields are restricted, a day matching EITHER fires.
-    if cron.days_restricted and cron.weekdays_restricted:
-        trigger: BaseTrigger = OrTrigger(
-            [WallClockCronTrigger(day=day_of_month, **common), WallClockCronTrigger(day_of_week=day_of_week, **common)]
-        )
-    else:
-        trigger = WallClockCronTrigger(day=day_of_month, day_of_week=day_of_week, **common)
-    return trigger, _describe_cron(cron)
-
-
-def _cron_list(values: frozenset[int], size: int) -> str:
-    return "*" if len(values) == size else ",".join(str(v) for v in sorted(values))
+    days = CronDays(cron.days, cron.months, cron.weekdays, either=cron.days_restricted and cron.weekdays_restricted)
+    times = [hour * 60 + minute for hour in cron.hours for minute in cron.minutes]
+    description = _describe_cron(cron)
+    return LocalSchedule(days, times, zone, follow_clock=cron.follows_clock, label=description), description
 
 
 def _describe_cron(cron: CronFields) -> str:
@@ -210,7 +95,7 @@ def _normalise(text: str) -> list[str]:
     return [token for token in cleaned.split(" ") if token not in _NOISE_WORDS]
 
 
-def _parse_friendly(text: str, tz: ZoneInfo, anchor: date | None) -> tuple[BaseTrigger, str]:
+def _parse_friendly(text: str, zone: tzinfo, anchor: date | None) -> tuple[LocalSchedule, str]:
     tokens = _normalise(text)
     if len(tokens) < 2:
         raise ValueError(f"{quote(text)} is not a schedule — {_FORMS_HINT}")
@@ -218,9 +103,9 @@ def _parse_friendly(text: str, tz: ZoneInfo, anchor: date | None) -> tuple[BaseT
     clock = f"{at:%H:%M}"
 
     if head[0] == "monthly" and len(head) >= 2:
-        day, description = _monthly_day(text, head[1:])
-        trigger = WallClockCronTrigger(day=day, hour=at.hour, minute=at.minute, timezone=tz)
-        return trigger, f"{description} at {clock}"
+        rule, description = _monthly_day(text, head[1:])
+        description = f"{description} at {clock}"
+        return LocalSchedule(rule, [_minutes(at)], zone, label=description), description
 
     weeks = 1
     if head[0] == "every" and len(head) >= 3 and head[2] in ("weeks", "week"):
@@ -237,10 +122,11 @@ def _parse_friendly(text: str, tz: ZoneInfo, anchor: date | None) -> tuple[BaseT
     days = _days_in(text, head)
 
     if weeks == 1:
-        return _weekly_cron(sorted(days), at, tz), f"{_describe_days(days)} at {clock}"
-    trigger = EveryNWeeksTrigger(weeks, days, at, tz, anchor=anchor)
+        description = f"{_describe_days(days)} at {clock}"
+        return _weekly(days, at, zone, description), description
     names = _join_names([WEEKDAY_NAMES[d].capitalize() for d in sorted(days)])
-    return trigger, f"every {weeks} weeks on {names} at {clock}"
+    description = f"every {weeks} weeks on {names} at {clock}"
+    return _weekly(days, at, zone, description, weeks, anchor), description
 
 
 def _time_in(text: str, token: str) -> time:
@@ -261,15 +147,15 @@ def _days_in(text: str, head: list[str]) -> frozenset[int]:
         raise ValueError(f"{quote(text)} is not a schedule — {_FORMS_HINT}") from None
 
 
-def _monthly_day(text: str, words: list[str]) -> tuple[str, str]:
-    """APScheduler's day expression and a description for "15", "first mon", "last day"."""
+def _monthly_day(text: str, words: list[str]) -> tuple[MonthlyDay, str]:
+    """The day rule and a description for "15", "first mon", "last day"."""
     if len(words) == 1 and (match := re.fullmatch(r"([0-9]{1,2})(?:st|nd|rd|th)?", words[0], re.ASCII)):
         day = int(match.group(1))
         if not 1 <= day <= 31:
             raise ValueError(f"{quote(text)}: the day of the month must be 1-31")
-        return str(day), f"on the {_ordinal(day)} of every month"
+        return MonthlyDay(day=day), f"on the {_ordinal(day)} of every month"
     if words == ["last", "day"]:
-        return "last", "on the last day of every month"
+        return MonthlyDay(day=-1), "on the last day of every month"
     if len(words) == 2 and words[0] in _ORDINALS:
         try:
             weekday = parse_weekday(words[1])
@@ -278,7 +164,9 @@ def _monthly_day(text: str, words: list[str]) -> tuple[str, str]:
         else:
             position = _ORDINALS[words[0]]
             label = "last" if position == "last" else words[0]
-            return f"{position} {_APS_DAYS[weekday]}", f"on the {label} {WEEKDAY_NAMES[weekday].capitalize()} of every month"
+            nth = -1 if position == "last" else int(position[0])
+            return (MonthlyDay(weekday=weekday, nth=nth),
+                    f"on the {label} {WEEKDAY_NAMES[weekday].capitalize()} of every month")
     raise ValueError(
         f'{quote(text)} is not a monthly schedule — use "monthly on 15 10:00" or "monthly on first mon 10:00"'
     )
@@ -304,7 +192,7 @@ def _join_names(names: list[str]) -> str:
 # --- public entry points ---------------------------------------------------
 
 
-def _parse(text: str, tz: ZoneInfo | str, anchor: date | None) -> tuple[BaseTrigger, str]:
+def _parse(text: str, tz: tzinfo | str, anchor: date | None) -> tuple[LocalSchedule, str]:
     zone = parse_timezone(tz) if isinstance(tz, str) else tz
     if not text.strip():
         raise ValueError(f"{quote(text)} is not a schedule — {_FORMS_HINT}")
@@ -313,8 +201,8 @@ def _parse(text: str, tz: ZoneInfo | str, anchor: date | None) -> tuple[BaseTrig
     return _parse_friendly(text, zone, anchor)
 
 
-def parse_when(text: str, tz: ZoneInfo | str, anchor: date | None = None) -> BaseTrigger:
-    """A trigger for a 5-field cron expression (standard weekday numbering, 0/7 =
+def parse_when(text: str, tz: tzinfo | str, anchor: date | None = None) -> LocalSchedule:
+    """The schedule of a 5-field cron expression (standard weekday numbering, 0/7 =
     Sunday) or a friendly form: "mon 09:00", "mon,wed,fri 9am", "weekdays 09:00",
     "daily 18:30", "weekly on tue 10:00", "every 2 weeks on tue 10:00",
     "monthly on 15 10:00", "monthly on first mon 10:00". Times are local to ``tz``.
@@ -325,73 +213,7 @@ def parse_when(text: str, tz: ZoneInfo | str, anchor: date | None = None) -> Bas
     return _parse(text, tz, anchor)[0]
 
 
-def describe_when(text: str, tz: ZoneInfo | str, anchor: date | None = None) -> str:
+def describe_when(text: str, tz: tzinfo | str, anchor: date | None = None) -> str:
     """Human-readable form, e.g. "every Monday at 09:00 (Europe/Berlin)"."""
     zone = parse_timezone(tz) if isinstance(tz, str) else tz
-    return f"{_parse(text, zone, anchor)[1]} ({zone.key})"
-
-
-def _to_utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None or moment.utcoffset() is None:
-        raise ValueError(f"{moment.isoformat()} has no time zone; pass an aware datetime")
-    return moment.astimezone(timezone.utc)
-
-
-def _fire_times_after(trigger: BaseTrigger, after: datetime) -> Iterator[datetime]:
-    """Firings strictly after ``after``, in order. Arithmetic is done in UTC because
-    adding to a local time across a DST change is wall-clock arithmetic."""
-    cursor = _to_utc(after)
-    zone = getattr(trigger, "timezone", None)
-    while True:
-        fire_time = trigger.get_next_fire_time(None, cursor + timedelta(microseconds=1))
-        if fire_time is None:
-            return
-        yield fire_time.astimezone(zone) if zone is not None else fire_time
-        cursor = max(_to_utc(fire_time), cursor + timedelta(microseconds=1))
-
-
-def next_fire_times(trigger: BaseTrigger, after: datetime, count: int) -> list[datetime]:
-    """The next ``count`` firings strictly after ``after`` (fewer if the schedule ends)."""
-    times: list[datetime] = []
-    for fire_time in _fire_times_after(trigger, after):
-        if len(times) >= count:
-            break
-        times.append(fire_time)
-    return times
-
-
-def fire_times_between(
-    trigger: BaseTrigger, start: datetime, end: datetime, limit: int = 10000
-) -> list[datetime]:
-    """Firings t with start < t <= end, at most ``limit`` of them (the earliest)."""
-    times: list[datetime] = []
-    end_utc = _to_utc(end)
-    for fire_time in _fire_times_after(trigger, start):
-        if len(times) >= limit or _to_utc(fire_time) > end_utc:
-            break
-        times.append(fire_time)
-    return times
-
-
-def latest_fire_time(
-    trigger: BaseTrigger, not_after: datetime, not_before: datetime
-) -> datetime | None:
-    """The most recent firing t with not_before < t <= not_after, or None.
-
-    Triggers only run forwards, so this searches windows ending at ``not_after``
-    that double in length until one holds a firing; the work stays proportional
-    to the firings near the answer, not to the length of the whole span.
-    """
-    lower, window_end = _to_utc(not_before), _to_utc(not_after)
-    window = timedelta(hours=1)
-    while window_end > lower:
-        window_start = lower if window >= window_end - lower else window_end - window
-        latest = None
-        for fire_time in _fire_times_after(trigger, window_start):
-            if _to_utc(fire_time) > window_end:
-                break
-            latest = fire_time
-        if latest is not None:
-            return latest
-        window_end, window = window_start, window * 2
-    return None
+    return f"{_parse(text, zone, anchor)[1]} ({getattr(zone, 'key', zone)})"

@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.when import (
-    EveryNWeeksTrigger, describe_when, fire_times_between, latest_fire_time, next_fire_times, parse_when,
+    LocalSchedule, describe_when, fire_times_between, latest_fire_time, next_fire_times, parse_when,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -114,12 +114,16 @@ def test_local_time_is_kept_across_dst_changes(expr: str, start: datetime, count
     assert len({t.astimezone(ZoneInfo("UTC")).hour for t in times}) == 2
 
 
-def test_a_time_in_the_repeated_hour_fires_once_when_clocks_fall_back() -> None:
-    # 02:00-03:00 happens twice in Berlin on 2026-10-25; cron-like schedules post once.
-    times = fire_times_between(parse_when("*/30 2 * * *", BERLIN), local(2026, 10, 25), local(2026, 10, 25, 12))
-    assert [(t.hour, t.minute, t.utcoffset()) for t in times] == [(2, 0, timedelta(hours=2)), (2, 30, timedelta(hours=2))]
+def test_a_fixed_time_in_the_repeated_hour_fires_once_and_a_wildcard_one_at_both(tz: ZoneInfo = BERLIN) -> None:
+    # 02:00-03:00 happens twice in Berlin on 2026-10-25 (CEST, then CET).
+    fixed = fire_times_between(parse_when("0,30 2 * * *", BERLIN), local(2026, 10, 25), local(2026, 10, 25, 12))
+    assert [(t.hour, t.minute, t.utcoffset()) for t in fixed] == [(2, 0, timedelta(hours=2)), (2, 30, timedelta(hours=2))]
     daily = fire_times_between(parse_when("daily 02:30", BERLIN), local(2026, 10, 24, 12), local(2026, 10, 26, 12))
     assert [t.day for t in daily] == [25, 26]
+    # A minute field starting with "*" follows the clock (Vixie cron): both occurrences.
+    wild = fire_times_between(parse_when("*/30 2 * * *", BERLIN), local(2026, 10, 25), local(2026, 10, 25, 12))
+    assert [(t.hour, t.minute, t.utcoffset()) for t in wild] == [
+        (2, 0, timedelta(hours=2)), (2, 30, timedelta(hours=2)), (2, 0, timedelta(hours=1)), (2, 30, timedelta(hours=1))]
 
 
 def test_a_time_skipped_by_spring_forward_fires_once_that_day() -> None:
@@ -189,7 +193,7 @@ def test_every_n_weeks_follows_apschedulers_calling_pattern() -> None:
 
 def test_every_n_weeks_survives_pickling_and_describes_itself() -> None:
     trigger = parse_when("every 2 weeks on tue 10:00", BERLIN, anchor=date(2026, 3, 10))
-    assert isinstance(trigger, EveryNWeeksTrigger)
+    assert isinstance(trigger, LocalSchedule)
     copy = pickle.loads(pickle.dumps(trigger))
     assert next_fire_times(copy, FRIDAY_NOON, 4) == next_fire_times(trigger, FRIDAY_NOON, 4)
     cron_or = parse_when("0 9 10 * 1", BERLIN)
