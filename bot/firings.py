@@ -179,7 +179,7 @@ class LocalSchedule(BaseTrigger):
         day, previous = start.date(), after_utc
         while day <= last_day:
             if self.days.matches(day):
-                for instant in self._on_day(day, start if day == start.date() else None):
+                for instant in self._on_day(day, start if day == start.date() else None, after_utc):
                     if until_utc is not None and instant > until_utc:
                         return
                     if instant > previous:
@@ -187,9 +187,9 @@ class LocalSchedule(BaseTrigger):
                         yield instant.astimezone(self.zone)
             day += timedelta(days=1)
 
-    def _on_day(self, day: date, later_than: datetime | None) -> Iterator[datetime]:
-        """The day's firings as UTC instants in order; on the first day only readings past
-        ``later_than`` matter (on a transition day the caller filters by instant)."""
+    def _on_day(self, day: date, later_than: datetime | None, after: datetime) -> Iterator[datetime]:
+        """The day's firings as UTC instants in order; on the first day (``later_than``, the
+        reading of ``after``) only those past ``after``."""
         if _is_plain_day(day, self.zone):
             first = 0
             if later_than is not None:
@@ -198,7 +198,8 @@ class LocalSchedule(BaseTrigger):
             for minutes in self.times[first:]:
                 yield (midnight + timedelta(minutes=minutes)).replace(tzinfo=self.zone).astimezone(UTC)
             return
-        yield from self._transition_firings(day)
+        instants = self._transition_firings(day)
+        yield from instants[bisect_right(instants, after) if later_than is not None else 0:]
 
     def _transition_firings(self, day: date) -> list[datetime]:
         cached = self._transition_day
