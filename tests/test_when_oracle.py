@@ -199,7 +199,7 @@ def test_friendly_forms_match_rrule_and_the_manual_around_dst(case) -> None:  # 
 
 def _croniter_reads_it_like_the_manual(expression: str) -> bool:
     """Not for croniter: "N-N" ranges (it reads them as "*"), wrapped ranges (it steps them
-    differently), and a "*/n" day field beside a restricted one (it ORs them)."""
+    differently), and "*/n" day fields (it ORs them with the other day field)."""
     fields = expression.split()
     names = {name: str(n) for n, name in enumerate(DAY_NAMES)} | {name: str(n + 1) for n, name in enumerate(MONTH_NAMES)}
     for field in fields:
@@ -210,9 +210,10 @@ def _croniter_reads_it_like_the_manual(expression: str) -> bool:
                 if first >= last:
                     return False
     day, weekday = fields[2], fields[4]
-    starred_or = (day.startswith("*") and day != "*" and not weekday.startswith("*")) or \
-                 (weekday.startswith("*") and weekday != "*" and not day.startswith("*"))
-    return not starred_or
+    # croniter ORs the day fields unless one is exactly "*"; cron ORs them unless one starts with "*".
+    croniter_ors = "*" not in (day, weekday)
+    cron_ors = not day.startswith("*") and not weekday.startswith("*")
+    return croniter_ors == cron_ors
 
 
 @oracle(300)
