@@ -38,9 +38,15 @@ def builtin_cogs() -> list[str]:
     return [path for path in (f"{COG_PACKAGE}.{n}" for n in names) if _has_setup(path)]
 
 
-def __getattr__(name: str) -> Any:  # BUILTIN_COGS: computed on first use (importing cogs imports bot)
+def __getattr__(name: str) -> Any:
+    """Names resolved on first use: BUILTIN_COGS (importing cogs imports bot), and the loaders,
+    which live in config_load.py (it imports this module: no load-time cycle)."""
     if name == "BUILTIN_COGS":
         return builtin_cogs()
+    if name in ("load_config", "parse_config"):
+        from . import config_load
+
+        return getattr(config_load, name)
     raise AttributeError(name)
 
 
@@ -215,6 +221,3 @@ def build_models(classes: Iterable[type[Cog]]) -> tuple[type[BaseModel], type[Ba
                             id=(str | int, "*"), **sections)
     return community, defaults
 
-
-# Loading lives beside this file (config_load.py); these are the names everyone imports.
-from .config_load import load_config, parse_config  # noqa: E402
