@@ -97,7 +97,7 @@ def tree_of(*cogs: type[Cog]) -> CommandTree:
 def test_instructor_only_cog_gets_manage_server_as_default_permission() -> None:
     [prompt] = build_commands(tree_of(Prompts).groups)
     assert prompt["name"] == "prompt" and prompt["description"] == "Discussion prompts."
-    assert prompt["default_member_permissions"] == str(discord.Permissions(manage_guild=True).value)
+    assert prompt["default_member_permissions"] == discord.Permissions(manage_guild=True).value
     assert prompt["contexts"] == [0]
     bank, post = prompt["options"]
     assert (bank["name"], bank["type"], [o["name"] for o in bank["options"]]) == ("bank", 2, ["add", "list"])

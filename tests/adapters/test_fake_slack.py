@@ -170,7 +170,8 @@ async def test_usergroups_and_their_members(fake: FakeSlack, client: AsyncWebCli
 
 
 async def test_views_open_then_update(fake: FakeSlack, client: AsyncWebClient) -> None:
-    view = {"type": "modal", "callback_id": "poll_create", "title": {"type": "plain_text", "text": "Poll"}, "blocks": []}
+    view = {"type": "modal", "callback_id": "poll_create", "title": {"type": "plain_text", "text": "Poll"},
+            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": "Ask away"}}]}
     opened = await client.views_open(trigger_id="t.1", view=view)
     updated = await client.views_update(view_id=opened["view"]["id"], view={**view, "callback_id": "poll_edit"})
     assert updated["view"]["id"] == opened["view"]["id"]

@@ -92,11 +92,13 @@ def subcommand_payload(name: str, spec: "CommandSpec") -> dict[str, Any]:
             "options": options_payload(spec.options)}
 
 
-def default_permissions(specs: Iterable["CommandSpec"]) -> str | None:
-    """Discord applies this to the whole top-level command: set it only if EVERY subcommand needs it."""
+def default_permissions(specs: Iterable["CommandSpec"]) -> int | None:
+    """Discord applies this to the whole top-level command: set it only if EVERY subcommand needs it.
+
+    An integer, as Discord's OpenAPI spec and discord.py have it (the docs' string form is
+    accepted too, but the spec is what a request is checked against)."""
     lowest = min((s.access for s in specs), default=Access.MEMBER)
-    value = PERMISSION_FOR.get(lowest)
-    return None if value is None else str(value)
+    return PERMISSION_FOR.get(lowest)
 
 
 def top_command_payload(top: str, group: Mapping[str, tuple["Cog", "CommandSpec"]]) -> dict[str, Any]:

@@ -23,6 +23,8 @@ MAX_FIELD_NAME = 256
 MAX_FIELD_VALUE = 1024
 MAX_FIELDS = 25
 MAX_FOOTER = 2048
+MAX_EMBED_TOTAL = 6000  # title + description + field names and values + footer, all together
+OMITTED_NOTE_ROOM = 80
 MAX_LABEL = 80
 DEFAULT_EMBED_COLOR = 0x5865F2
 
@@ -93,6 +95,8 @@ class Rendered:
 
 
 def truncate(text: str, limit: int) -> str:
+    if limit <= 0:
+        return ""
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -100,16 +104,44 @@ def wants_embed(content: Content) -> bool:
     return bool(content.title or content.fields or content.color is not None)
 
 
+class EmbedBudget:
+    """Discord refuses an embed whose title, description, field names and values and footer
+    add up to more than 6,000 characters; each part takes what is left, in reading order."""
+
+    def __init__(self, total: int = MAX_EMBED_TOTAL) -> None:
+        self.left = total
+
+    def take(self, text: str, limit: int) -> str:
+        cut = truncate(text, min(limit, self.left))
+        self.left -= len(cut)
+        return cut
+
+
 def build_embed(content: Content) -> discord.Embed:
-    embed = discord.Embed(title=truncate(content.title, MAX_EMBED_TITLE) if content.title else None,
-                          description=truncate(content.text, MAX_EMBED_DESCRIPTION) if content.text else None,
+    budget = EmbedBudget(MAX_EMBED_TOTAL - OMITTED_NOTE_ROOM)  # room kept to say what did not fit
+    title = budget.take(content.title, MAX_EMBED_TITLE) if content.title else None
+    footer = budget.take(content.footer, MAX_FOOTER - OMITTED_NOTE_ROOM) if content.footer else ""
+    embed = discord.Embed(title=title, description=budget.take(content.text, MAX_EMBED_DESCRIPTION) or None,
                           color=content.color if content.color is not None else DEFAULT_EMBED_COLOR)
-    for item in content.fields[:MAX_FIELDS]:
-        embed.add_field(name=truncate(item.name or "\u200b", MAX_FIELD_NAME),
-                        value=truncate(item.value or "\u200b", MAX_FIELD_VALUE), inline=item.inline)
-    if content.footer:
-        embed.set_footer(text=truncate(content.footer, MAX_FOOTER))
+    fields = content.fields[:MAX_FIELDS]
+    for shown, item in enumerate(fields):
+        name, value = truncate(item.name or "\u200b", MAX_FIELD_NAME), truncate(item.value or "\u200b", MAX_FIELD_VALUE)
+        if len(name) + len(value) > budget.left:
+            footer = omitted_note(len(content.fields) - shown, footer)
+            break
+        embed.add_field(name=budget.take(name, MAX_FIELD_NAME), value=budget.take(value, MAX_FIELD_VALUE),
+                        inline=item.inline)
+    else:
+        if len(content.fields) > MAX_FIELDS:
+            footer = omitted_note(len(content.fields) - MAX_FIELDS, footer)
+    if footer:
+        embed.set_footer(text=footer)
     return embed
+
+
+def omitted_note(count: int, footer: str) -> str:
+    note = f"{count} more not shown (too long for one Discord message)"
+    return f"{footer} · {note}" if footer else note
 
 
 def build_view(rows: list[list[Button]]) -> discord.ui.View | None:

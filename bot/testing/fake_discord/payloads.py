@@ -300,6 +300,8 @@ def command_payload(spec: dict[str, Any], *, command_id: str, application_id: st
         "application_id": application_id,
         "version": command_id,
     }
+    if command["default_member_permissions"] is not None:  # sent as an integer, answered as a string
+        command["default_member_permissions"] = str(command["default_member_permissions"])
     if guild_id is not None:
         command["guild_id"] = guild_id
     return command

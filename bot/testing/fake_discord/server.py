@@ -10,6 +10,7 @@ from typing import Any, Callable, TypeVar
 
 from aiohttp import web
 
+from .. import payload_checks
 from ..local_server import LocalServer
 from .actions import Id, UserActions
 from .gateway import Gateway
@@ -51,6 +52,12 @@ def fault_response(fault: InjectedFault) -> web.Response:
         "Via": "1.1 google",  # discord.py treats a 429 without Via as Cloudflare's and does not retry
     }
     return json_response(fault.body, status=429, headers=headers)
+
+
+def invalid_form_body(problems: list[payload_checks.Violation]) -> web.Response:
+    """What Discord answers a body that breaks its rules (the real one nests errors per field)."""
+    errors = {"_errors": [{"code": "BASE_TYPE_INVALID", "message": v.problem} for v in problems]}
+    return json_response({"message": "Invalid Form Body", "code": 50035, "errors": errors}, status=400)
 
 
 class FakeDiscord(LocalServer, UserActions):
@@ -106,6 +113,8 @@ class FakeDiscord(LocalServer, UserActions):
             response: web.StreamResponse = fault_response(fault)
         elif not self._authorized(record):
             response = json_response({"message": "401: Unauthorized", "code": 0}, status=401)
+        elif problems := self._payload_problems(record):
+            response = invalid_form_body(problems)
         else:
             response = await self._handle(handler, request)
         record.status = response.status
@@ -118,6 +127,11 @@ class FakeDiscord(LocalServer, UserActions):
         except Exception as exc:  # a bug in the fake: answer 500 JSON and keep it for the test to see
             self.handler_errors.append(exc)
             return json_response({"message": f"fake discord error: {exc!r}", "code": 0}, status=500)
+
+    def _payload_problems(self, record: RecordedRequest) -> list[payload_checks.Violation]:
+        if record.method not in ("POST", "PUT", "PATCH"):
+            return []
+        return payload_checks.violations_of("discord", f"{record.method} {record.path}", record.json)
 
     def _authorized(self, record: RecordedRequest) -> bool:
         # Interaction callbacks and webhooks carry no Authorization; a wrong bot token is refused.

@@ -18,6 +18,7 @@ from typing import Any, Callable
 
 from aiohttp import web
 
+from .. import payload_checks
 from ..local_server import LocalServer
 from multidict import CIMultiDictProxy
 
@@ -280,6 +281,8 @@ class FakeSlack(LocalServer):
         auth_error = self._auth_error(method, token)
         if auth_error:
             return 200, {"ok": False, "error": auth_error}, {}
+        if problems := payload_checks.violations_of("slack", method, params):
+            return 200, {"ok": False, "error": "invalid_blocks", "errors": [v.problem for v in problems]}, {}
         try:
             return 200, {"ok": True, **handler(params)}, {}
         except ApiError as error:
@@ -305,6 +308,9 @@ class FakeSlack(LocalServer):
             return web.Response(status=404, text="no_such_response_url", content_type="text/plain")
         form, body_json = await _read_body(request)
         post = merge_params({}, form, body_json)
+        if problems := payload_checks.violations_of("slack", "response_url", post):
+            return web.Response(status=400, text="invalid_blocks: " + "; ".join(v.problem for v in problems),
+                                content_type="text/plain")
         self.responses.append(post)
         self._apply_response(response_id, post)
         await self._notify()
