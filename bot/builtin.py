@@ -19,7 +19,8 @@ class HelpCog(Cog, name="help"):
     async def help(self, ctx: CommandContext,
                    command: Annotated[str | None, Help("A command to explain, e.g. poll")] = None) -> None:
         """Show the commands you can use."""
-        await ctx.reply(render_help(self.app, ctx.access, command), ephemeral=True)
+        for page in render_help(self.app, ctx.access, command):
+            await ctx.reply(page, ephemeral=True)
 
 
 class AboutCog(Cog, name="about"):
@@ -37,12 +38,16 @@ class AboutCog(Cog, name="about"):
                         ephemeral=True)
 
 
-def render_help(app: object, access: Access, only: str | None = None) -> Content:
+# One page fits Discord's 4,096-character embed description (and a few Slack sections) whole.
+HELP_PAGE_CHARS = 3800
+
+
+def render_help(app: object, access: Access, only: str | None = None) -> list[Content]:
+    """The help as pages: a long list is split between commands, never inside one."""
     from .app import BotApp
 
     assert isinstance(app, BotApp)
-    lines: list[str] = []
-    shown = 0
+    blocks: list[list[str]] = []  # one per command (the first line of a group carries its heading)
     for top, group in sorted(app.tree.groups.items()):
         if only and top != only.lstrip("/").split()[0].lower():
             continue
@@ -50,18 +55,49 @@ def render_help(app: object, access: Access, only: str | None = None) -> Content
         if not visible:
             continue
         cog = visible[0][0]
-        lines.append(f"**/{top}** — {cog.description.splitlines()[0] if cog.description else ''}")
+        heading = [f"**/{top}** — {cog.description.splitlines()[0] if cog.description else ''}"]
         for _, spec in sorted(visible, key=lambda cs: cs[1].name):
             tag = "" if spec.access == Access.MEMBER else f" _({spec.access.label})_"
-            lines.append(f"  `{spec.usage()}` — {spec.help}{tag}")
-            shown += 1
+            block = heading + [f"  `{spec.usage()}` — {spec.help}{tag}"]
             if only:
-                lines.extend(f"      {o.name}: {o.help or o.placeholder}" for o in spec.options)
-    if only and not shown:
-        return Content(text=f'No command "{only}" that you can use. Try /help.')
+                block += [f"      {o.name}: {o.help or o.placeholder}" for o in spec.options]
+            blocks.append(block)
+            heading = []
+    if only and not blocks:
+        return [Content(text=f'No command "{only}" that you can use. Try /help.')]
     hidden = sum(1 for _, spec in app.tree.specs() if spec.access > access)
     footer = f"{hidden} more for instructors." if hidden and access < Access.INSTRUCTOR else None
-    return Content(title="Commands you can use", text="\n".join(lines), footer=footer)
+    pages = pack_lines(blocks, HELP_PAGE_CHARS)
+    title = "Commands you can use"
+    return [Content(title=title if len(pages) == 1 else f"{title} ({n}/{len(pages)})", text=text,
+                    footer=footer if n == len(pages) else None)
+            for n, text in enumerate(pages, 1)]
+
+
+def pack_lines(blocks: list[list[str]], limit: int) -> list[str]:
+    """Join blocks of lines into as few texts of at most ``limit`` characters as keep every
+    block whole (a block longer than the limit is split between its lines)."""
+    pages: list[str] = []
+    current: list[str] = []
+    size = 0
+    for block in blocks:
+        for piece in _fit(block, limit):
+            added = len(piece) + (1 if current else 0)
+            if current and size + added > limit:
+                pages.append("\n".join(current))
+                current, size = [], 0
+                added = len(piece)
+            current.append(piece)
+            size += added
+    if current:
+        pages.append("\n".join(current))
+    return pages or [""]
+
+
+def _fit(block: list[str], limit: int) -> list[str]:
+    """A block as one piece when it fits a page, else its lines (each cut to the limit)."""
+    whole = "\n".join(block)
+    return [whole] if len(whole) <= limit else [line[:limit] for line in block]
 
 
 def setup(app: object) -> None:

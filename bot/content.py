@@ -16,6 +16,9 @@ ButtonStyle = Literal["primary", "secondary", "success", "danger"]
 MAX_CUSTOM_ID = 100
 MAX_BUTTONS_PER_ROW = 5
 MAX_ROWS = 5
+# Title, text, field names and values and footer together that one message holds on every
+# platform (Discord refuses an embed over 6,000; a little is kept for the adapters' notes).
+MESSAGE_BUDGET = 5600
 
 
 @dataclass(frozen=True)

@@ -171,7 +171,7 @@ class Stats(Cog, name="stats"):
 
     @command("member", access=Access.INSTRUCTOR, ephemeral=True)
     async def member(self, ctx: CommandContext, user: Annotated[MemberRef, Help("The member to look at")]) -> None:
-        """A member's activity (instructors)."""
+        """A member's activity."""
         target = await ctx.resolve_member(user)
         assert target.id is not None
         stats = await self._read(reports.member_stats, ctx.community.id, target.id, self._today(ctx))
@@ -182,7 +182,7 @@ class Stats(Cog, name="stats"):
     @command("inactive", access=Access.INSTRUCTOR, ephemeral=True)
     async def inactive(self, ctx: CommandContext,
                        days: Annotated[int, Help("Silent for at least this many days"), Min(1), Max(365)] = 14) -> None:
-        """Members silent for N days, and members at risk of drifting away (instructors)."""
+        """Members silent for N days, and members at risk of drifting away."""
         cutoff = ctx.now() - timedelta(days=days)
         total, silent = await self._read(reports.silent_members, ctx.community.id, cutoff, 30)
         risky = await self._read(reports.at_risk, ctx.community.id, self._today(ctx), ctx.config.term.start,
@@ -201,7 +201,7 @@ class Stats(Cog, name="stats"):
     @command("export", access=Access.INSTRUCTOR, ephemeral=True)
     async def export(self, ctx: CommandContext, since: Annotated[date, Help("First day, YYYY-MM-DD")],
                      until: Annotated[date | None, Help("Last day (default today)")] = None) -> None:
-        """CSV of per-member totals by kind for a date range (instructors)."""
+        """CSV of per-member totals by kind for a date range."""
         until = until or self._today(ctx)
         if until < since:
             raise UserError("until must be on or after since")

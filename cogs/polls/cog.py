@@ -263,7 +263,10 @@ class Polls(SurveyFeature, Cog, name="poll"):
         def read(session: Any) -> Content:
             view = store.load_view(session, poll.id)
             names = store.ballots(session, poll.id) if with_names and not poll.anonymous else None
-            return results_content(view, names)
+            content, names_cut = results_content(view, names)
+            if names_cut:
+                content.files.append(Attachment(f"poll-{poll.id}.csv", poll_csv(session, poll.id), "text/csv"))
+            return content
 
         return await self.db.read(read)
 

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Callable, Sequence
 from zoneinfo import ZoneInfo
 
-from bot.content import Button, Content, Field, escape_mentions
+from bot.content import MESSAGE_BUDGET, Button, Content, Field, escape_mentions
 from bot.models import Member
 
 from .logic import SurveyQuestionSpec, aggregate_answers, plural, scale_average, tally_lines
@@ -96,20 +96,56 @@ def closed_notice(view: PollView) -> Content:
     return Content(title=f"🔒 Poll #{poll.id} closed: {escape_mentions(poll.question)}", text="\n".join(lines))
 
 
-def results_content(view: PollView, ballots: Sequence[tuple[Member, int, datetime]] | None) -> Content:
-    """/poll results: counts; with ``ballots`` (instructors, non-anonymous) who voted what."""
+MAX_NAMES_FIELD = 1000
+
+
+def names_line(names: Sequence[str], limit: int) -> tuple[str, bool]:
+    """ "ana, ben, cy" or, when that exceeds ``limit``, "ana, ben … and 12 more"; and whether it was cut."""
+    whole = ", ".join(names)
+    if len(whole) <= limit:
+        return whole or "—", False
+    shown: list[str] = []
+    for name in names:
+        rest = f" … and {len(names) - len(shown) - 1} more"
+        if len(", ".join([*shown, name])) + len(rest) > limit:
+            break
+        shown.append(name)
+    return f"{', '.join(shown)} … and {len(names) - len(shown)} more", True
+
+
+def ballot_fields(view: PollView, ballots: Sequence[tuple[Member, int, datetime]],
+                  room: int) -> tuple[list[Field], bool]:
+    """One field per option naming its voters, in ``room`` characters; and whether names were cut."""
+    labels = [f"{n}. {escape_mentions(label)}" for n, (label, _) in enumerate(view.options, 1)]
+    per_option = min(MAX_NAMES_FIELD, max(20, (room - sum(map(len, labels))) // max(1, len(labels))))
+    fields, cut = [], False
+    for n, label in enumerate(labels, 1):
+        names, was_cut = names_line([m.display_name for m, pos, _ in ballots if pos == n], per_option)
+        cut = cut or was_cut
+        fields.append(Field(label, escape_mentions(names), inline=False))
+    return fields, cut
+
+
+def results_content(view: PollView, ballots: Sequence[tuple[Member, int, datetime]] | None
+                    ) -> tuple[Content, bool]:
+    """/poll results: counts; with ``ballots`` (instructors, non-anonymous) who voted what.
+
+    True when the names did not all fit: the text says so, and the caller attaches the full list."""
     poll = view.poll
     lines = result_lines(view, reveal_answer=not poll.is_open) + [totals_line(view)]
-    fields = []
+    fields: list[Field] = []
+    cut = False
+    state = "open" if poll.is_open else "closed"
+    title = f"Results of poll #{poll.id} ({state}): {escape_mentions(poll.question)}"
     if ballots is not None:
-        for n, (label, _) in enumerate(view.options, 1):
-            names = [m.display_name for m, pos, _ in ballots if pos == n]
-            fields.append(Field(f"{n}. {escape_mentions(label)}", ", ".join(names) or "—", inline=False))
+        note = f"_Too many names for one message: the full list is in poll-{poll.id}.csv._"
+        room = MESSAGE_BUDGET - len(title) * 2 - len("\n".join(lines)) - len(note)  # a long title is repeated
+        fields, cut = ballot_fields(view, ballots, room)
+        if cut:
+            lines.append(note)
     elif poll.anonymous:
         lines.append("_Anonymous poll: nobody can see who voted what._")
-    state = "open" if poll.is_open else "closed"
-    return Content(title=f"Results of poll #{poll.id} ({state}): {escape_mentions(poll.question)}",
-                   text="\n".join(lines), fields=fields)
+    return Content(title=title, text="\n".join(lines), fields=fields), cut
 
 
 # --- surveys -----------------------------------------------------------------------------

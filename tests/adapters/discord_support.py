@@ -53,10 +53,11 @@ def settings_for(fake: FakeDiscord, **overrides: Any) -> Settings:
 
 
 @contextlib.asynccontextmanager
-async def running(fake: FakeDiscord, db_path: Path, *, yaml: str = YAML, **overrides: Any
-                  ) -> AsyncIterator[tuple[BotApp, DiscordAdapter]]:
+async def running(fake: FakeDiscord, db_path: Path, *, yaml: str = YAML, cogs: list[str] | None = COGS,
+                  **overrides: Any) -> AsyncIterator[tuple[BotApp, DiscordAdapter]]:
+    """cogs=None: the built-in cogs, as a real deployment has them."""
     db = Database(f"sqlite:///{db_path}")
-    app = BotApp(config=parse_config(yaml, cogs=COGS), db=db)
+    app = BotApp(config=parse_config(yaml, cogs=cogs), db=db)
     app.load_cogs()
     adapter = DiscordAdapter(app, settings=settings_for(fake, **overrides), guild_ready_timeout=0.05)
     try:

@@ -103,3 +103,17 @@ def test_any_content_renders_into_messages_both_platforms_accept(content: Conten
     content.add_buttons([Button(label, f"poll:vote:1:{i}") for i, label in enumerate(buttons)])
     assert check_discord("discord", CHANNEL_MESSAGES, discord_body(content)) == []
     assert check_slack("slack", "chat.postMessage", {"channel": "C1", **message_payload(content)}) == []
+
+
+def test_a_title_too_long_for_the_platform_is_shown_whole_in_the_body() -> None:
+    question = "Which of these " + "really rather long " * 15 + "options?"  # 300 characters, like a poll question
+    content = Content(title=question, text="1. Yes\n2. No")
+    embed = discord_body(content)["embeds"][0]
+    assert len(embed["title"]) == 256 and embed["title"].endswith("…")
+    assert embed["description"] == f"**{question}**\n1. Yes\n2. No"
+    blocks = message_payload(content)["blocks"]
+    assert blocks[0]["type"] == "header" and len(blocks[0]["text"]["text"]) == 150
+    assert blocks[1]["text"]["text"] == f"*{question}*\n1. Yes\n2. No"
+    short = Content(title="Best day?", text="1. Mon")
+    assert discord_body(short)["embeds"][0]["description"] == "1. Mon"
+    assert message_payload(short)["blocks"][1]["text"]["text"] == "1. Mon"

@@ -66,6 +66,14 @@ async def test_slack_escaping_is_undone_on_the_way_in_and_redone_on_the_way_out(
     assert posted["text"] == "a&amp;b &lt;!here&gt; [calm]"  # not a&amp;amp;b, and no @here ping
 
 
+async def test_a_mention_typed_in_slack_stays_a_mention(slack_bot: SlackBot, fake: FakeSlack) -> None:
+    # Slack sends a mention picked from the menu as <@U2|ben>; it must not come back as literal text.
+    await slack_bot.command("/sample", "echo \"thanks <@U2|ben>\"", user="U1")
+    await slack_bot.idle()
+    section = fake.messages[GENERAL][-1]["blocks"][0]["text"]["text"]
+    assert section.startswith("thanks <@U2>") and "&lt;" not in section
+
+
 async def test_bad_options_get_ephemeral_usage_help(slack_bot: SlackBot, fake: FakeSlack) -> None:
     await slack_bot.command("/sample", "echo hello times:9", user="U1")
     await slack_bot.idle()

@@ -104,6 +104,13 @@ def wants_embed(content: Content) -> bool:
     return bool(content.title or content.fields or content.color is not None)
 
 
+def body_text(content: Content, title_limit: int) -> str:
+    """The text, led by the whole title when the title is too long to show whole."""
+    if content.title and len(content.title) > title_limit:
+        return f"**{content.title}**\n{content.text}" if content.text else f"**{content.title}**"
+    return content.text
+
+
 class EmbedBudget:
     """Discord refuses an embed whose title, description, field names and values and footer
     add up to more than 6,000 characters; each part takes what is left, in reading order."""
@@ -121,7 +128,8 @@ def build_embed(content: Content) -> discord.Embed:
     budget = EmbedBudget(MAX_EMBED_TOTAL - OMITTED_NOTE_ROOM)  # room kept to say what did not fit
     title = budget.take(content.title, MAX_EMBED_TITLE) if content.title else None
     footer = budget.take(content.footer, MAX_FOOTER - OMITTED_NOTE_ROOM) if content.footer else ""
-    embed = discord.Embed(title=title, description=budget.take(content.text, MAX_EMBED_DESCRIPTION) or None,
+    embed = discord.Embed(title=title, description=budget.take(body_text(content, MAX_EMBED_TITLE),
+                                                               MAX_EMBED_DESCRIPTION) or None,
                           color=content.color if content.color is not None else DEFAULT_EMBED_COLOR)
     fields = content.fields[:MAX_FIELDS]
     for shown, item in enumerate(fields):

@@ -28,7 +28,9 @@ MAX_OPTIONS = 100
 
 # Our own markup that Slack must see unescaped: user and channel mentions. Raw Slack links
 # (<url|label>) are escaped like any user text; cogs write links as [label](url).
-_KEEP = re.compile(r"<(?:@[UW][A-Z0-9]+|#[CG][A-Z0-9]+(?:\|[^<>]*)?)>")
+# A mention typed in Slack arrives as <@U0002|name>: it stays a mention, shown by id.
+_KEEP = re.compile(r"<(?:@[UW][A-Z0-9]+|#[CG][A-Z0-9]+)(?:\|[^<>]*)?>")
+_USER_LABEL = re.compile(r"^<(@[UW][A-Z0-9]+)\|[^<>]*>$")
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
 _LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^\s)]+)\)")
 _ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
@@ -51,7 +53,7 @@ def to_mrkdwn(text: str) -> str:
     last = 0
     for match in _KEEP.finditer(text):
         out.append(_convert_plain(text[last:match.start()]))
-        out.append(match.group(0))
+        out.append(_USER_LABEL.sub(r"<\1>", match.group(0)))
         last = match.end()
     out.append(_convert_plain(text[last:]))
     return "".join(out)
@@ -144,8 +146,11 @@ def render_blocks(content: Content) -> list[dict[str, Any]]:
     blocks: list[dict[str, Any]] = []
     if content.title:
         blocks.append({"type": "header", "text": plain(content.title, MAX_HEADER)})
-    if content.text:
-        for chunk in _chunks(to_mrkdwn(content.text), MAX_SECTION_TEXT):
+    text = content.text
+    if content.title and len(content.title) > MAX_HEADER:  # the header is cut: the body says it whole
+        text = f"**{content.title}**\n{text}" if text else f"**{content.title}**"
+    if text:
+        for chunk in _chunks(to_mrkdwn(text), MAX_SECTION_TEXT):
             blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": chunk}})
     blocks.extend(_field_blocks(content))
     if content.footer:
