@@ -14,11 +14,13 @@ from .sessions import SessionEnded, SessionOpened  # noqa: E402
 from .web import WebRequest, WebResponse, route  # noqa: E402
 from .dashboard.panels import DaySeries, Metric, Table  # noqa: E402
 from .ports import MessageRef  # noqa: E402
+from .wording import plural  # noqa: E402
 from .options import ChannelRef, Duration, FileUpload, Help, Max, MaxLen, MemberRef, Min, MinLen, Timezone  # noqa: E402
 
 __all__ = [
     "Access", "Activity", "ActivityKind", "Cog", "action", "command", "job", "on_event", "Attachment", "Button", "Content", "Field",
     "Form", "FormField", "ActionContext", "CommandContext", "EventContext", "JobContext", "NotFound",
     "PermissionDenied", "UserError", "ChannelRef", "Duration", "FileUpload", "Help", "Max", "MaxLen",
-    "MemberRef", "MessageRef", "Min", "MinLen", "Timezone", "NativeEvent", "SessionEnded", "SessionOpened", "WebRequest", "WebResponse", "route", "DaySeries", "Metric", "Table", "__version__",
+    "MemberRef", "MessageRef", "Min", "MinLen", "Timezone", "NativeEvent", "SessionEnded", "SessionOpened",
+    "WebRequest", "WebResponse", "route", "DaySeries", "Metric", "Table", "plural", "__version__",
 ]

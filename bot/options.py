@@ -199,7 +199,7 @@ class OptionSpec:
 
     def _check_limits(self, value: Any) -> None:
         if isinstance(value, str):
-            if self.required and not value:
+            if not value:  # given, but blank (question:"" or only spaces): never what was meant
                 raise UserError(f"{self.name}: must not be empty")
             if self.max_length is not None and len(value) > self.max_length:
                 raise UserError(f"{self.name}: at most {self.max_length} characters (got {len(value)})")

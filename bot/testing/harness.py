@@ -64,8 +64,9 @@ def _role(role: str | Access) -> Access:
 class Harness:
     def __init__(self, *, yaml: str = "", cogs: Iterable[str] | None = None, start: datetime | None = None,
                  db_url: str | None = None, platform: str = "console", tmpdir: Path | None = None,
-                 web: bool = False) -> None:
+                 web: bool = False, config_file: str = "schedules.yaml") -> None:
         self.yaml = yaml
+        self.config_file = config_file  # the name the config is known by (as with --config FILE)
         self.cog_paths = list(cogs) if cogs is not None else None
         self.clock = FakeClock(start or datetime(2026, 1, 12, 8, 0, tzinfo=timezone.utc))
         self.platform = platform
@@ -80,7 +81,7 @@ class Harness:
 
     # -- lifecycle ------------------------------------------------------------------------
     def _config(self) -> Any:
-        return parse_config(self.yaml, "schedules.yaml", cogs=self.cog_paths)
+        return parse_config(self.yaml, self.config_file, cogs=self.cog_paths)
 
     async def start(self) -> "Harness":
         config = self._config()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Iterable, Sequence
 
+from bot import plural  # noqa: F401  (re-exported: the polls cog's modules import it from here)
 from bot.csvexport import safe_cell  # noqa: F401  (re-exported for the cog)
 from bot.csvexport import to_csv as csv_text
 
@@ -182,8 +183,6 @@ def render_bar(fraction: float, width: int = 10) -> str:
     return "█" * filled + "░" * (width - filled)
 
 
-def plural(count: int, word: str) -> str:
-    return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
 def tally_lines(options: Sequence[tuple[str, int]], *, voters: int, multi: bool,

@@ -9,7 +9,8 @@ Communities: those listed in schedules.yaml with an id and a platform are synced
 start, as is every community already in the database; a server first seen later (the
 "*" wildcard) is synced the first time the bot sees it — any event or command from it
 (the core's ``on_community``).
-Cancelling a YAML schedule pauses it until schedules.yaml changes that schedule.
+Cancelling a YAML schedule pauses it until /prompt resume, or until schedules.yaml changes
+that schedule.
 """
 
 from __future__ import annotations
@@ -28,12 +29,12 @@ from bot.when import format_duration
 
 from .config import PromptScheduleConfig, validate_prompts
 from .logic import ScheduleSettings, check_schedule, split_list, upcoming_runs
-from .render import post_reference, report_content, schedule_line, schedule_list
+from .render import config_file_name, post_reference, report_content, schedule_line, schedule_list
 from .runner import PromptRunner
 from .store_banks import require_bank
 from .store_responses import forget_member, post_answered_by, post_report, record_response, term_report
-from .store_schedules import (bank_texts, cancel_schedule, least_posted, require_schedule, save_command_schedule,
-                              schedules_of)
+from .store_schedules import (bank_texts, cancel_schedule, least_posted, require_schedule, resume_schedule,
+                              save_command_schedule, schedules_of)
 from .suggestions import BankCommands
 
 
@@ -148,14 +149,23 @@ class Prompts(BankCommands, Cog, name="prompt"):
         """List prompt schedules with their next three run times."""
         await self.runner.ensure_synced(ctx.community)
         rows = await self.db.read(schedules_of, ctx.community.id)
-        lines = [self._line(ctx, r) for r in rows if r.active or r.inactive_reason == "cancelled"]
+        lines = [self._line(ctx, r, await self._channel_name(ctx, r.channel))
+                 for r in rows if r.active or r.inactive_reason == "cancelled"]
         await ctx.reply(schedule_list(lines, ctx.tz), ephemeral=True)
+
+    async def _channel_name(self, ctx: CommandContext, channel: str) -> str:
+        """The name of the channel a schedule posts in (it may name an alias from the config)."""
+        try:
+            found = await ctx.resolve_channel(channel)
+        except UserError:
+            return channel
+        return found.name or channel
 
     @staticmethod
     def _zone(ctx: CommandContext, timezone: str | None) -> ZoneInfo:
         return ZoneInfo(timezone) if timezone else ctx.tz
 
-    def _line(self, ctx: CommandContext, row: Any) -> str:
+    def _line(self, ctx: CommandContext, row: Any, channel: str | None = None) -> str:
         zone = self.runner.zone(row, ctx.community)
         calendar = self.runner.calendar(row, ctx.config)
         upcoming = []
@@ -165,17 +175,27 @@ class Prompts(BankCommands, Cog, name="prompt"):
                 upcoming = upcoming_runs(trigger, ctx.now(), zone, 3, calendar.is_posting_day)
             except ValueError:
                 pass
-        return schedule_line(row, zone, ctx.tz, upcoming, calendar.start)
+        return schedule_line(row, zone, ctx.tz, upcoming, calendar.start, channel=channel,
+                             config_file=config_file_name(self.app))
 
     @command("cancel", access=Access.INSTRUCTOR, ephemeral=True)
     async def cancel(self, ctx: CommandContext, id: Annotated[str, Help("The schedule's id (see /prompt list)")]) -> None:
-        """Cancel a prompt schedule (a schedules.yaml one pauses until the file changes it)."""
+        """Cancel (pause) a prompt schedule; /prompt resume starts it again."""
         await self.runner.ensure_synced(ctx.community)
         row = await self.db.run(cancel_schedule, ctx.community.id, id, ctx.now())
         self.runner.unregister(row)
-        note = (" It comes from schedules.yaml: it stays paused until that schedule is changed in the file."
-                if row.source == "yaml" else " Its history is kept; /prompt schedule with the same id starts it again.")
+        note = (f" It comes from {config_file_name(self.app)}: it stays paused until /prompt resume id:{row.key} "
+                "or a change to that schedule in the file." if row.source == "yaml"
+                else f" Its history is kept; /prompt resume id:{row.key} starts it again.")
         await ctx.reply(f"Cancelled **{row.key}**.{note}", ephemeral=True)
+
+    @command("resume", access=Access.INSTRUCTOR, ephemeral=True)
+    async def resume(self, ctx: CommandContext, id: Annotated[str, Help("The schedule's id (see /prompt list)")]) -> None:
+        """Start a cancelled prompt schedule again (what it missed meanwhile is not posted)."""
+        await self.runner.ensure_synced(ctx.community)
+        row = await self.db.run(resume_schedule, ctx.community.id, id, ctx.now())
+        await self.runner.register(row, ctx.community)
+        await ctx.reply("Resumed " + self._line(ctx, row, await self._channel_name(ctx, row.channel)), ephemeral=True)
 
     # -- responses ------------------------------------------------------------------------
     @on_event(MessagePosted, MemberJoined)

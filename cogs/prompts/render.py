@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot import plural
 from bot.content import Button, Content, escape_mentions
 from bot.when import describe_when
 
@@ -17,14 +18,22 @@ EMPTY_LIST = ('No prompt schedules yet — add one with /prompt schedule id:warm
               'channel:#general bank:<name> (or questions:"A; B"), or in schedules.yaml under prompts:')
 
 
-def describe_schedule(row: PromptSchedule, zone: ZoneInfo, anchor: object = None) -> str:
-    """ "every Monday at 09:00 (Europe/Berlin) in #discussion, bank reflection, shuffled, in a thread" """
+def config_file_name(app: object) -> str:
+    """What to call the instructor's file: the one given with --config / BOT_CONFIG."""
+    path = getattr(getattr(app, "config", None), "path", None)
+    return path.name if path else "schedules.yaml"
+
+
+def describe_schedule(row: PromptSchedule, zone: ZoneInfo, anchor: object = None, channel: str | None = None) -> str:
+    """ "every Monday at 09:00 (Europe/Berlin) in #general, bank reflection, shuffled, in a thread"
+
+    ``channel``: the name of the channel it posts in (the schedule may name an alias)."""
     try:
         when = describe_when(row.when_text, zone, anchor)  # type: ignore[arg-type]
     except ValueError:
         when = f'"{row.when_text}" (invalid)'
-    source = f"bank {row.bank}" if row.bank else f"{len(row.questions)} question(s)"
-    parts = [f"{when} in #{row.channel}", source, "shuffled" if row.rotation == "shuffle" else "in order"]
+    source = f"bank {row.bank}" if row.bank else plural(len(row.questions), "question")
+    parts = [f"{when} in #{channel or row.channel}", source, "shuffled" if row.rotation == "shuffle" else "in order"]
     if row.thread:
         parts.append("opens a thread")
     if row.mention:
@@ -33,12 +42,11 @@ def describe_schedule(row: PromptSchedule, zone: ZoneInfo, anchor: object = None
 
 
 def schedule_line(row: PromptSchedule, zone: ZoneInfo, community_zone: ZoneInfo, upcoming: list[datetime],
-                  anchor: object = None) -> str:
-    origin = "from schedules.yaml" if row.source == "yaml" else "by command"
-    head = f"**{row.key}** ({origin}) — {describe_schedule(row, zone, anchor)}"
+                  anchor: object = None, *, channel: str | None = None, config_file: str = "schedules.yaml") -> str:
+    origin = f"from {config_file}" if row.source == "yaml" else "by command"
+    head = f"**{row.key}** ({origin}) — {describe_schedule(row, zone, anchor, channel)}"
     if not row.active:
-        paused = " until schedules.yaml changes it" if row.source == "yaml" else ""
-        return f"{head}\n    cancelled{paused}"
+        return f"{head}\n    cancelled — /prompt resume id:{row.key} starts it again"
     if not upcoming:
         return f"{head}\n    no more runs this term"
     times = "; ".join(format_local(t, community_zone) for t in upcoming)
@@ -64,23 +72,27 @@ def report_content(report: PostReport, term: TermReport, zone: ZoneInfo, term_la
     origin = f"schedule {report.schedule_key}" if report.schedule_key else "posted by hand"
     lines = [
         f"**Prompt #{post.id}** ({origin}, {format_local(post.posted_at, zone)}): {escape_mentions(post.question)}",
-        f"Answered ({len(report.answered)}/{total}, {percent(len(report.answered), total)}): "
-        + (", ".join(report.answered) or "nobody yet"),
-        "Not yet: " + (", ".join(report.missing) or "everyone answered 🎉"),
     ]
+    if total == 0:
+        lines.append("No members to count yet: people appear here once they have posted or joined.")
+    else:
+        lines += [f"Answered ({len(report.answered)}/{total}, {percent(len(report.answered), total)}): "
+                  + (", ".join(report.answered) or "nobody yet"),
+                  "Not yet: " + (", ".join(report.missing) or "nobody — everyone answered 🎉")]
     if report.opted_out:
-        lines.append(f"({report.opted_out} member(s) opted out of tracking and are not counted.)")
+        lines.append(f"({plural(report.opted_out, 'member')} opted out of tracking and "
+                     f"{'is' if report.opted_out == 1 else 'are'} not counted.)")
     possible = term.posts * term.members
-    lines.append(f"**{term_label}**: {term.posts} prompt(s), {term.responses} response(s) from "
-                 f"{term.members} member(s) — response rate {percent(term.responses, possible)}")
+    lines.append(f"**{term_label}**: {plural(term.posts, 'prompt')}, {plural(term.responses, 'response')} from "
+                 f"{plural(term.members, 'member')} — response rate {percent(term.responses, possible)}")
     return Content(title="Prompt report", text="\n".join(lines))
 
 
-def bank_overview(banks: list[BankSummary]) -> Content:
+def bank_overview(banks: list[BankSummary], config_file: str = "schedules.yaml") -> Content:
     if not banks:
         return Content(text="No question banks yet — create one with /prompt bank add bank:<name> question:<text> "
                             "or /prompt bank import, or under banks: in schedules.yaml.")
-    lines = [f"**{b.name}** — {b.count} question(s){' (schedules.yaml)' if b.source == 'yaml' else ''}"
+    lines = [f"**{b.name}** — {plural(b.count, 'question')}{f' ({config_file})' if b.source == 'yaml' else ''}"
              for b in banks]
     return Content(title="Question banks", text="\n".join(lines),
                    footer="/prompt bank list bank:<name> shows the questions.")

@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
+from bot import plural
 from bot.errors import NotFound, UserError
 from bot.models import Member
 
@@ -99,7 +100,7 @@ def remove_question(session: Session, community_id: int, name: str, number: int)
     rows = session.exec(select(PromptQuestion).where(PromptQuestion.bank_id == bank.id)
                         .order_by(PromptQuestion.position, PromptQuestion.id)).all()
     if not 1 <= number <= len(rows):
-        raise UserError(f'bank "{name}" has {len(rows)} question(s) — pick a number from /prompt bank list bank:{name}')
+        raise UserError(f'bank "{name}" has {plural(len(rows), "question")} — pick a number from /prompt bank list bank:{name}')
     row = rows[number - 1]
     if row.source == "yaml":
         raise UserError(f'question {number} comes from schedules.yaml — remove it there (it would come back at the next start)')

@@ -192,6 +192,17 @@ def cancel_schedule(session: Session, community_id: int, key: str, now: datetime
     return row
 
 
+def resume_schedule(session: Session, community_id: int, key: str, now: datetime) -> PromptSchedule:
+    """Start a cancelled schedule again; firings due while it was paused are not caught up."""
+    row = require_schedule(session, community_id, key)
+    if row.active:
+        raise UserError(f'"{row.key}" is running — nothing to resume')
+    row.active, row.inactive_reason, row.active_since, row.updated_at = True, None, now, now
+    session.add(row)
+    session.flush()
+    return row
+
+
 # --- questions and rotation --------------------------------------------------------------
 def bank_texts(session: Session, community_id: int, name: str) -> list[str] | None:
     """The bank's questions in order, or None when there is no such bank."""

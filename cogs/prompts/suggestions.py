@@ -10,13 +10,13 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from bot import (Access, ActionContext, CommandContext, FileUpload, Help, Max, MaxLen, Min, NotFound, UserError,
-                 action, command)
+                 action, command, plural)
 
 from bot.content import escape_mentions
 
 from .bankfile import BankFileError, parse_bank_file
 from .config import BANK_NAME, MAX_QUESTION_LENGTH
-from .render import bank_detail, bank_overview, decided_card, suggestion_card
+from .render import bank_detail, bank_overview, config_file_name, decided_card, suggestion_card
 from .runner import staff_channel
 from .store_banks import (add_questions, bank_names, bank_questions, create_suggestion, decide_suggestion,
                           delete_suggestion, list_banks, remove_bank, remove_question, set_suggestion_message)
@@ -49,7 +49,7 @@ class BankCommands:
         result = await self.db.run(add_questions, ctx.community.id, name, [question.strip()], "command")
         if not result.added:
             raise UserError(f'that question is already in bank "{name}"')
-        await ctx.reply(f'Added to bank "{name}" ({result.total} question(s)).', ephemeral=True)
+        await ctx.reply(f'Added to bank "{name}" ({plural(result.total, "question")}).', ephemeral=True)
 
     @command("bank list", access=Access.INSTRUCTOR, ephemeral=True)
     async def bank_list(self, ctx: CommandContext,
@@ -57,7 +57,8 @@ class BankCommands:
         """List the question banks, or the questions of one bank."""
         await self.runner.ensure_synced(ctx.community)
         if bank is None:
-            await ctx.reply(bank_overview(await self.db.read(list_banks, ctx.community.id)), ephemeral=True)
+            banks = await self.db.read(list_banks, ctx.community.id)
+            await ctx.reply(bank_overview(banks, config_file_name(self.app)), ephemeral=True)
         else:
             questions = await self.db.read(bank_questions, ctx.community.id, bank.strip())
             await ctx.reply(bank_detail(bank.strip(), questions), ephemeral=True)
@@ -71,7 +72,7 @@ class BankCommands:
         await self.runner.ensure_synced(ctx.community)
         if number is None:
             removed = await self.db.run(remove_bank, ctx.community.id, bank.strip())
-            await ctx.reply(f'Removed bank "{bank.strip()}" and its {removed} question(s).', ephemeral=True)
+            await ctx.reply(f'Removed bank "{bank.strip()}" and its {plural(removed, "question")}.', ephemeral=True)
         else:
             text = await self.db.run(remove_question, ctx.community.id, bank.strip(), number)
             await ctx.reply(f'Removed question {number} from "{bank.strip()}": {text}', ephemeral=True)
@@ -93,14 +94,15 @@ class BankCommands:
             raise UserError(f"{error} — nothing was imported") from None
         result = await self.db.run(add_questions, ctx.community.id, name, questions, "import")
         skipped = f", {result.skipped} already there" if result.skipped else ""
-        await ctx.reply(f'Imported {result.added} question(s) into bank "{name}"{skipped}; it now has '
+        await ctx.reply(f'Imported {plural(result.added, "question")} into bank "{name}"{skipped}; it now has '
                         f"{result.total}.", ephemeral=True)
 
     # -- suggestions ----------------------------------------------------------------------
     @command("suggest", ephemeral=True)
     async def suggest(self, ctx: CommandContext,
                       question: Annotated[str, Help("Your question for the group"), MaxLen(300)],
-                      bank: Annotated[str | None, Help("Which bank it is for")] = None) -> None:
+                      bank: Annotated[str | None, Help("Which bank it is for (needed when there are several)")
+                                      ] = None) -> None:
         """Suggest a discussion question; an instructor reviews it."""
         await self.runner.ensure_synced(ctx.community)
         target_bank = await self._suggestion_bank(ctx, bank)
@@ -156,7 +158,8 @@ class BankCommands:
             if suggester is not None:
                 await self.app.dm(ctx.community, suggester,
                                   f'🎉 Your suggested question was approved and {note} — thanks! '
-                                  f"You are credited in /prompt bank list.\n> {escape_mentions(suggestion.text)}")
+                                  "It will come up in a future prompt, with your name beside it in the bank."
+                                  f"\n> {escape_mentions(suggestion.text)}")
             await ctx.reply(f"Approved — {note}.", ephemeral=True)
         else:
             if suggester is not None:

@@ -25,19 +25,19 @@ async def test_add_list_and_remove(make_bot) -> None:
     bot = await make_bot(yaml=community_yaml(), cogs=PROMPTS, start=SUNDAY)
     assert "No question banks yet" in (await instructor(bot, "/prompt bank list")).text
     r = await instructor(bot, "/prompt bank add bank:mine What would you teach a friend?")
-    assert 'Added to bank "mine" (1 question(s))' in r.text
+    assert 'Added to bank "mine" (1 question)' in r.text
     await instructor(bot, '/prompt bank add bank:mine question:"Why?"')
     r = await instructor(bot, '/prompt bank add bank:mine question:"Why?"')
     assert r.error and "already in bank" in r.text
-    assert "**mine** — 2 question(s)" in (await instructor(bot, "/prompt bank list")).text
+    assert "**mine** — 2 questions" in (await instructor(bot, "/prompt bank list")).text
     r = await instructor(bot, "/prompt bank list bank:mine")
     assert "1. What would you teach a friend?\n2. Why?" in r.text
     r = await instructor(bot, "/prompt bank remove bank:mine number:3")
-    assert r.error and 'bank "mine" has 2 question(s)' in r.text
+    assert r.error and 'bank "mine" has 2 questions' in r.text
     await instructor(bot, "/prompt bank remove bank:mine number:1")
     assert questions(bot) == ["Why?"]
     r = await instructor(bot, "/prompt bank remove bank:mine")
-    assert 'Removed bank "mine" and its 1 question(s)' in r.text
+    assert 'Removed bank "mine" and its 1 question' in r.text
     r = await instructor(bot, "/prompt bank list bank:mine")
     assert r.error and 'no question bank "mine"' in r.text
 
@@ -57,10 +57,10 @@ async def test_import_a_text_file_and_a_csv(make_bot) -> None:
     bot = await make_bot(yaml=community_yaml(banks=BANKS), cogs=PROMPTS, start=SUNDAY)
     text = FileUpload("questions.txt", "A?\nWhat next?\n\nWho helped you?\n".encode())
     r = await instructor(bot, "/prompt bank import bank:reflection", files={"file": text})
-    assert 'Imported 2 question(s) into bank "reflection", 1 already there; it now has 3.' in r.text
+    assert 'Imported 2 questions into bank "reflection", 1 already there; it now has 3.' in r.text
     table = FileUpload("bank.csv", 'week,question\n1,"Hard, or easy?"\n'.encode(), "text/csv")
     r = await instructor(bot, "/prompt bank import bank:new", files={"file": table})
-    assert 'Imported 1 question(s) into bank "new"' in r.text
+    assert 'Imported 1 question into bank "new"' in r.text
     assert "Hard, or easy?" in questions(bot)
 
 
@@ -89,7 +89,7 @@ async def test_a_suggestion_approved_by_an_instructor_joins_the_bank_with_credit
     r = await bot.click(card, "Approve", as_="ivy", role="instructor")
     assert 'Approved — added to bank "weekly"' in r.text
     assert "✅ Approved by ivy" in bot.last("instructors").text and bot.last("instructors").buttons == []
-    assert "approved" in bot.dms("ben")[-1].text and "credited" in bot.dms("ben")[-1].text
+    assert "approved" in bot.dms("ben")[-1].text and "your name beside it" in bot.dms("ben")[-1].text
     listing = await instructor(bot, "/prompt bank list bank:weekly")
     assert "2. What would you do differently? — suggested by ben" in listing.text
     # a second instructor whose screen still shows the buttons clicks Reject

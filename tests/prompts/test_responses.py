@@ -60,7 +60,7 @@ async def test_members_who_opted_out_are_not_tracked(make_bot) -> None:
     await bot.message("ben", thread=posts(bot)[0].thread_id)
     assert responses(bot) == [] and captured(bot) == []
     r = await bot.command("/prompt report", as_="ivy", role="instructor")
-    assert "ben" not in r.text and "1 member(s) opted out of tracking" in r.text
+    assert "ben" not in r.text and "1 member opted out of tracking" in r.text
 
 
 async def test_report_shows_who_answered_and_the_rate_over_the_term(make_bot) -> None:
@@ -76,7 +76,7 @@ async def test_report_shows_who_answered_and_the_rate_over_the_term(make_bot) ->
     assert f"**Prompt #{second.id}** (schedule warmup, Mon 2026-01-19 09:00 CET): B?" in r.text
     assert "Answered (1/3, 33%): cai" in r.text
     assert "Not yet: ana, ben" in r.text
-    assert "**This term**: 2 prompt(s), 3 response(s) from 3 member(s) — response rate 50%" in r.text
+    assert "**This term**: 2 prompts, 3 responses from 3 members — response rate 50%" in r.text
     r = await bot.command(f"/prompt report prompt:{first.id}", as_="ivy", role="instructor")
     assert "Answered (2/3, 67%): ana, ben" in r.text and "Not yet: cai" in r.text
     r = await bot.command("/prompt report schedule:warmup", as_="ivy", role="instructor")

@@ -45,11 +45,11 @@ async def test_cancelling_a_yaml_schedule_pauses_it_until_the_file_changes_it(ma
     yaml = community_yaml(prompts=WARMUP, banks=BANK)
     bot = await make_bot(yaml=yaml, cogs=PROMPTS, start=SUNDAY)
     r = await bot.command("/prompt cancel warmup", role="instructor")
-    assert "stays paused until that schedule is changed in the file" in r.text
+    assert "stays paused until /prompt resume id:warmup or a change to that schedule in the file" in r.text
     await bot.restart()  # same file: still paused
     await bot.advance(timedelta(days=7))
     assert posts(bot) == []
-    assert "cancelled until schedules.yaml changes it" in (await bot.command("/prompt list", role="instructor")).text
+    assert "cancelled — /prompt resume id:warmup starts it again" in (await bot.command("/prompt list", role="instructor")).text
     await bot.restart(yaml=community_yaml(prompts=WARMUP.replace("}", ", thread: true}"), banks=BANK))
     await bot.advance(timedelta(days=7))
     assert len(posts(bot)) == 1 and posts(bot)[0].thread_id
