@@ -316,12 +316,43 @@ def _spec_for(param: inspect.Parameter, hint: Any) -> OptionSpec:
 _SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
 
 
-def split_words(text: str) -> list[str]:
+_RAW_WORD = re.compile(r"""(?:[^\s"'\\]|\\.|"(?:\\.|[^"\\])*"|'[^']*')+""", re.S)
+_OPTION_WORD = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*)\s*[:=](.*)\Z", re.S)
+
+
+class Word(str):
+    """One word of a command line, with how it was typed (``raw``: quotes included)."""
+
+    raw: str = ""
+
+    @property
+    def quoted(self) -> bool:
+        return any(q in self.raw for q in "\"'")
+
+
+def split_words(text: str) -> list[Word]:
     """Shell-like split; Slack's smart quotes count as quotes."""
+    text = text.translate(_SMART_QUOTES)
     try:
-        return shlex.split(text.translate(_SMART_QUOTES))
+        words = shlex.split(text)
     except ValueError as error:
         raise UserError(f"could not read the options: {error} (check your quotes)") from None
+    raw = _RAW_WORD.findall(text)
+    result = []
+    for index, value in enumerate(words):
+        word = Word(value)
+        word.raw = raw[index] if len(raw) == len(words) else value
+        result.append(word)
+    return result
+
+
+def _unknown_option(word: str, specs: list[OptionSpec]) -> UserError | None:
+    """A name:value word for an option the command does not have, as the error to give."""
+    match = _OPTION_WORD.match(word)
+    if match is None or not getattr(word, "raw", word).startswith(match.group(1)):
+        return None  # "Note: this" in quotes is text, not an option
+    names = ", ".join(s.name for s in specs)
+    return UserError(f'unknown option "{match.group(1)}" — this command takes: {names}')
 
 
 def bind_text(specs: list[OptionSpec], words: list[str], preset: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -333,7 +364,7 @@ def bind_text(specs: list[OptionSpec], words: list[str], preset: dict[str, Any] 
     named: dict[str, Any] = {k.lower(): v for k, v in (preset or {}).items()}
     positional: list[str] = []
     for word in words:
-        match = re.match(r"([A-Za-z_][A-Za-z0-9_-]*)\s*[:=](.*)\Z", word, re.S)
+        match = _OPTION_WORD.match(word)
         key = match.group(1).lower().replace("-", "_") if match else None
         if match and key in by_name:
             if key in named:
@@ -346,14 +377,18 @@ def bind_text(specs: list[OptionSpec], words: list[str], preset: dict[str, Any] 
     unfilled = [s for s in specs if s.name.lower() not in named]
     required_unfilled = [s for s in unfilled if s.required]
     positional_targets = required_unfilled + [s for s in unfilled if not s.required]
-    if len(required_unfilled) == 1 and required_unfilled[0].kind == "string" and len(positional) > 1:
+    if (len(required_unfilled) == 1 and required_unfilled[0].kind == "string" and len(positional) > 1
+            and not any(getattr(w, "quoted", False) for w in positional)):
         # "/prompt post What surprised you this week?" — unquoted free text for the one text option
+        # (quoted words are separate values: "/poll create "Best day?" "Mon; Tue"")
         positional = [" ".join(positional)]
         positional_targets = required_unfilled
     if len(positional) > len(positional_targets):
         extra = positional[len(positional_targets)]
-        raise UserError(f'unexpected "{extra}" — name the option, like name:value')
+        raise _unknown_option(extra, specs) or UserError(f'unexpected "{extra}" — name the option, like name:value')
     for spec, word in zip(positional_targets, positional):
+        if spec.kind != "string" and (unknown := _unknown_option(word, specs)):
+            raise unknown  # colour:red is not a value for multi
         named[spec.name.lower()] = word
     return bind_values(specs, named)
 

@@ -106,7 +106,9 @@ def build_poll_spec(question: str, options: str | None = None, *, scale: int | N
         question = check_question(question)
     except ValueError as error:
         raise SpecError(str(error), "question") from None
-    if (options is None) == (scale is None):
+    if options is None and scale is None:
+        raise SpecError('add the choices: options:"Mon; Tue; Wed" (or a rating scale: scale:5)', "options")
+    if options is not None and scale is not None:
         raise SpecError('give either options (like "Mon; Tue; Wed") or scale (like scale:5), not both', "options")
     try:
         choices = scale_options(scale) if scale is not None else parse_options(options or "")

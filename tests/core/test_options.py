@@ -108,3 +108,16 @@ def test_parser_never_raises_anything_but_user_errors(text: str) -> None:
         parse(text)
     except UserError:
         pass
+
+
+def test_quoted_words_fill_options_in_order_and_unquoted_text_is_one_value() -> None:
+    assert parse('"Best day?" "Mon; Tue"')["question"] == "Best day?"
+    assert parse('"Best day?" "Mon; Tue"')["options"] == "Mon; Tue"
+    assert parse("Best day ever? options:A;B")["question"] == "Best day ever?"  # free text, one option left
+
+
+def test_an_unknown_name_value_word_is_named_not_taken_as_a_value() -> None:
+    with pytest.raises(UserError, match='unknown option "colour" — this command takes: question, options'):
+        parse('question:"Q?" options:"A; B" colour:red')
+    # inside quotes it is text: "Note: this" is a question, not an option called Note
+    assert parse('"Note: this" "A; B"')["question"] == "Note: this"

@@ -252,7 +252,10 @@ async def test_anonymous_export_has_counts_and_no_names(make_bot) -> None:
     ('/poll create question:"Q?" options:"A; B" closes_in:33d', "at most 32 days"),
     ('/poll create question:"Q?" options:"A; B" answer:3', "1 to 2"),
     ('/poll create question:"Q?" options:"A; B" multi:true anonymous:true', "single choice"),
-    ('/poll create question:"Q?"', "options"),
+    ('/poll create question:"No options?"', 'add the choices: options:"Mon; Tue; Wed"'),
+    ('/poll create question:"Q?" options:"A; B" scale:5', "not both"),
+    ('/poll create question:"Q?" options:"A; B" colour:red', 'unknown option "colour" — this command takes: question,'),
+    ('/poll create "Q?" "A; B" colour:red', 'unknown option "colour"'),
     ('/poll create question:"Q?" options:"A; B" channel:#nowhere', "unknown channel"),
     ("/poll results 42", "unknown poll #42"),
 ])
@@ -261,6 +264,15 @@ async def test_bad_input_is_explained_and_nothing_is_stored(make_bot, command: s
     r = await bot.command(command, as_="tess", role="instructor")
     assert r.error and message in r.text, r.text
     assert polls(bot) == [] and bot.messages("general") == []
+
+
+async def test_positional_question_and_options_stay_apart_when_quoted(make_bot) -> None:
+    bot = await start(make_bot)
+    r = await bot.command('/poll create "Best day?" "Mon; Tue"', as_="ana")
+    assert not r.error, r.text
+    [poll] = polls(bot)
+    assert poll.question == "Best day?"
+    assert [b.label for b in bot.last("general").buttons][:2] == ["Mon", "Tue"]
 
 
 async def test_a_poll_can_be_posted_in_another_channel(make_bot) -> None:
