@@ -114,10 +114,19 @@ class Content:
         if self.text:
             parts.append(self.text)
         for f in self.fields:
-            parts.append(f"{f.name}: {f.value}")
+            parts.extend(field_lines(f))
         if self.footer:
             parts.append(self.footer)
         return "\n".join(parts)
+
+
+def field_lines(item: Field, indent: str = "    ") -> list[str]:
+    """A field as plain text lines: "name: value", or the name on its own line above a value of
+    several lines (so a survey's answers do not run onto its question's line)."""
+    lines = item.value.splitlines()
+    if len(lines) <= 1:
+        return [f"{item.name}: {item.value}"]
+    return [item.name, *(indent + line for line in lines)]
 
 
 def escape_mentions(text: str) -> str:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from ..access import Access
-from ..content import Content, Form
+from ..content import Content, Form, field_lines
 from ..edge import MAX_ID, platform_id
 from ..events import Origin
 from ..options import FileUpload
@@ -235,7 +235,7 @@ class ConsoleAdapter(MemoryAdapter):
         for raw in content.text.splitlines():
             lines.append("  " + _plain(raw))
         for f in content.fields:
-            lines.append(f"  {f.name}: {_plain(f.value)}")
+            lines.extend("  " + _plain(line) for line in field_lines(f))
         if content.footer:
             lines.append(f"  -- {_plain(content.footer)}")
         for row in content.rows:

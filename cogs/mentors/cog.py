@@ -89,8 +89,8 @@ class Mentors(Cog, name="mentor"):
         profile = await self.db.read(profiles.get_profile, ctx.community.id, ctx.member.id)
         if profile is None:
             raise UserError("you haven't joined mentoring yet — try /mentor join role:peer topics:\"python, sql\"")
-        match = await self.db.read(store.current_match, ctx.community.id, ctx.member.id)
-        await ctx.reply(render_profile(profile, match=match, me=ctx.member.id), ephemeral=True)
+        matches = await self.db.read(store.current_matches, ctx.community.id, ctx.member.id)
+        await ctx.reply(render_profile(profile, matches=matches, me=ctx.member.id), ephemeral=True)
 
     @command("leave", ephemeral=True)
     async def leave(self, ctx: CommandContext) -> None:

@@ -27,7 +27,13 @@ def hours(value: float) -> str:
     return f"{value:g}h" if value else "no"
 
 
-def render_profile(profile: MentorProfile, *, note: str | None = None, match: MatchView | None = None,
+def overlap_text(value: float) -> str:
+    if not value:
+        return "none: your working hours do not overlap, so pick a time outside them for one of you"
+    return f"{value:g}h of working hours a day"
+
+
+def render_profile(profile: MentorProfile, *, note: str | None = None, matches: Sequence[MatchView] = (),
                    me: int | None = None) -> Content:
     fields = [Field("Role", profile.role), Field("Topics", profile.topics or "—"),
               Field("Time zone", profile.timezone)]
@@ -36,10 +42,11 @@ def render_profile(profile: MentorProfile, *, note: str | None = None, match: Ma
     if profile.goals:
         fields.append(Field("Goals", escape_mentions(profile.goals), inline=False))
     fields.append(Field("Status", profile_status(profile), inline=False))
-    if match is not None:
-        others = ", ".join(name(p.member) for p in match.people if p.member.id != me) or "—"
-        fields.append(Field("Current match", f"{others} — {STATUS_LABELS.get(match.match.status, match.match.status)}",
-                            inline=False))
+    lines = [f"{', '.join(name(p.member) for p in mv.people if p.member.id != me) or '—'} — "
+             f"{STATUS_LABELS.get(mv.match.status, mv.match.status)}" for mv in matches]
+    if lines:
+        fields.append(Field("Current match" if len(lines) == 1 else f"Current matches ({len(lines)})",
+                            "\n".join(lines), inline=False))
     return Content(title="Your mentoring profile", fields=fields, footer=note)
 
 
@@ -94,7 +101,7 @@ def render_intro(mv: MatchView, goals: dict[int, str]) -> Content:
         text = f"Hi {', '.join(people[:-1])} and {people[-1]}! You're this round's peer group."
     topics = mv.match.shared_topics or "nothing on your lists yet — a good chance to learn something new"
     fields = [Field("You share", topics, inline=False),
-              Field("Time-zone overlap", f"{hours(mv.match.overlap_hours)} of working hours a day", inline=False)]
+              Field("Time-zone overlap", overlap_text(mv.match.overlap_hours), inline=False)]
     for person in mv.people:
         goal = goals.get(person.member.id or 0)
         if goal:

@@ -263,15 +263,18 @@ def _match_view(session: Session, community_id: int, match: MentorMatch) -> Matc
     return next((mv for mv in view.matches if mv.match.id == match.id), None) if view else None
 
 
-def current_match(session: Session, community_id: int, member_id: int) -> MatchView | None:
-    """The member's group in the latest confirmed round they were part of."""
-    match_id = session.exec(select(func.max(MentorMatch.id))
-                            .join(MentorMatchMember, col(MentorMatchMember.match_id) == MentorMatch.id)
-                            .join(MentorRound, col(MentorRound.id) == MentorMatch.round_id)
-                            .where(MentorMatch.community_id == community_id, MentorMatchMember.member_id == member_id,
-                                   MentorRound.status == "confirmed")).first()
-    match = session.get(MentorMatch, match_id) if match_id else None
-    return _match_view(session, community_id, match) if match else None
+def current_matches(session: Session, community_id: int, member_id: int) -> list[MatchView]:
+    """The member's groups in the latest confirmed round they were part of (a mentor may have several)."""
+    mine = (select(MentorMatch)
+            .join(MentorMatchMember, col(MentorMatchMember.match_id) == MentorMatch.id)
+            .join(MentorRound, col(MentorRound.id) == MentorMatch.round_id)
+            .where(MentorMatch.community_id == community_id, MentorMatchMember.member_id == member_id,
+                   MentorRound.status == "confirmed"))
+    latest = session.exec(mine.order_by(col(MentorMatch.id).desc())).first()
+    if latest is None:
+        return []
+    matches = session.exec(mine.where(MentorMatch.round_id == latest.round_id).order_by(MentorMatch.id)).all()
+    return [_match_view(session, community_id, m) for m in matches]
 
 
 # --- privacy ----------------------------------------------------------------------------------

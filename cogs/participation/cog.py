@@ -20,7 +20,8 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
-from bot import Access, Attachment, Cog, CommandContext, Content, Field, Help, Max, MemberRef, Min, UserError, command, job, on_event
+from bot import (Access, Attachment, Cog, CommandContext, Content, Field, Help, Max, MemberRef, Min, UserError, command,
+                 job, on_event, plural)
 from bot.context import EventContext, JobContext
 from bot.events import Activity, Event, MemberJoined, MessagePosted, ReactionAdded
 from bot.models import Community, Member
@@ -144,6 +145,8 @@ class Stats(Cog, name="stats"):
     async def me(self, ctx: CommandContext) -> None:
         """Your activity this week vs last week, streak, points and rank."""
         assert ctx.community.id is not None and ctx.member.id is not None
+        if ctx.member.id not in self.tombstones.checked:
+            await self._first_sight(ctx.member)  # someone who just erased their data is opted out, and told so
         if ctx.member.opted_out:
             note = "You have opted out, so nothing new is recorded (/privacy optin to resume)."
         else:
@@ -152,7 +155,7 @@ class Stats(Cog, name="stats"):
         leaderboard = participation_of(ctx.config).leaderboard
         rank = await self._read(reports.rank_of, ctx.community.id, ctx.member.id) if leaderboard else None
         await ctx.reply(render_member(f"Your activity in {ctx.community.name}", stats, rank, leaderboard, note,
-                                      self._labels()), ephemeral=True)
+                                      self._labels(), ctx.tz), ephemeral=True)
 
     @command("leaderboard")
     async def leaderboard(self, ctx: CommandContext,
@@ -165,7 +168,7 @@ class Stats(Cog, name="stats"):
         since = None if days == "all" else today - timedelta(days=int(days) - 1)
         top = await self._read(reports.leaderboard, ctx.community.id, since, today, 10)
         title = "Leaderboard — all time" if since is None else f"Leaderboard — last {days} days"
-        lines = [f"{i}. {r.name} — {format_number(r.points)} pts" for i, r in enumerate(top, 1)]
+        lines = [f"{i}. {r.name} — {plural(r.points, 'pt')}" for i, r in enumerate(top, 1)]
         await ctx.reply(Content(title=title, text="\n".join(lines) or "No points yet — say hello!",
                                 footer="Members who opted out are never shown."))
 
@@ -177,7 +180,7 @@ class Stats(Cog, name="stats"):
         stats = await self._read(reports.member_stats, ctx.community.id, target.id, self._today(ctx))
         note = "This member opted out of tracking." if target.opted_out else ""
         await ctx.reply(render_member(f"Activity of {target.display_name}", stats, None, False, note,
-                                      self._labels()), ephemeral=True)
+                                      self._labels(), ctx.tz), ephemeral=True)
 
     @command("inactive", access=Access.INSTRUCTOR, ephemeral=True)
     async def inactive(self, ctx: CommandContext,
@@ -187,13 +190,15 @@ class Stats(Cog, name="stats"):
         total, silent = await self._read(reports.silent_members, ctx.community.id, cutoff, 30)
         risky = await self._read(reports.at_risk, ctx.community.id, self._today(ctx), ctx.config.term.start,
                                  signal_columns(self.app.activity_kinds))
-        silent_text = "\n".join(f"{s.name} — last seen {s.last_seen:%Y-%m-%d}" for s in silent) or "nobody"
+        silent_text = "\n".join(f"{s.name} — last seen {s.last_seen.astimezone(ctx.tz):%Y-%m-%d}"
+                                for s in silent) or "nobody"
         if total > len(silent):
             silent_text += f"\n… and {total - len(silent)} more"
         risky_text = "\n".join(f"{r.name} — {r.earlier_weekly:.1f}/week before, {r.recent_weekly:.1f}/week now"
                                for r in risky[:30]) or "nobody"
         await ctx.reply(Content(title=f"Silent for {days}+ days: {total}", text=silent_text,
-                                fields=[Field(f"At risk: {len(risky)}", risky_text, inline=False)],
+                                fields=[Field(f"At risk ({len(risky)})" if risky else "At risk", risky_text,
+                                              inline=False)],
                                 footer="At risk = active earlier in the term, now at half or less in every "
                                        "signal (messages, prompt responses, votes, meetings) over 2 weeks."),
                         ephemeral=True)
@@ -202,13 +207,16 @@ class Stats(Cog, name="stats"):
     async def export(self, ctx: CommandContext, since: Annotated[date, Help("First day, YYYY-MM-DD")],
                      until: Annotated[date | None, Help("Last day (default today)")] = None) -> None:
         """CSV of per-member totals by kind for a date range."""
-        until = until or self._today(ctx)
+        today = self._today(ctx)
+        if until is None and since > today:
+            raise UserError(f"since: {since} is in the future (today is {today}) — nothing to export yet")
+        until = until or today
         if until < since:
-            raise UserError("until must be on or after since")
+            raise UserError(f"until: {until} is before since ({since}) — give a last day on or after the first")
         header, rows = await self._read(reports.export_rows, ctx.community.id, since, until, self._kind_order())
         data = to_csv(header, rows).encode()
         name = f"participation-{since.isoformat()}-{until.isoformat()}.csv"
-        await ctx.reply(Content(text=f"{len(rows)} members, {since} to {until}.",
+        await ctx.reply(Content(text=f"{plural(len(rows), 'member')}, {since} to {until}.",
                                 files=[Attachment(name, data, "text/csv")]), ephemeral=True)
 
     @command("chart")
@@ -264,12 +272,12 @@ class Stats(Cog, name="stats"):
 
 
 def render_member(title: str, stats: reports.MemberStats, rank: int | None, leaderboard: bool, note: str,
-                  labels: dict[str, str]) -> Content:
+                  labels: dict[str, str], tz: ZoneInfo) -> Content:
     this, last = stats.this_week, stats.last_week
     fields = [
-        Field("This week", f"{int(this['events'])} events · {format_number(this['points'])} pts"),
-        Field("Last week", f"{int(last['events'])} events · {format_number(last['points'])} pts"),
-        Field("Streak", f"{stats.streak} day{'s' if stats.streak != 1 else ''}"),
+        Field("This week", f"{plural(int(this['events']), 'event')} · {plural(this['points'], 'pt')}"),
+        Field("Last week", f"{plural(int(last['events']), 'event')} · {plural(last['points'], 'pt')}"),
+        Field("Streak", plural(stats.streak, "day")),
         Field("Points (all time)", format_number(stats.points_total)),
     ]
     if leaderboard:
@@ -279,7 +287,8 @@ def render_member(title: str, stats: reports.MemberStats, rank: int | None, lead
     kinds = ", ".join(f"{labels.get(k, k.replace('_', ' '))} {int(this[k])}" for k in counted)
     fields.append(Field("This week by kind", kinds or "nothing yet", inline=False))
     if stats.last_seen:
-        fields.append(Field("Last seen", f"{stats.last_seen:%Y-%m-%d %H:%M} UTC"))
+        seen = stats.last_seen if stats.last_seen.tzinfo else stats.last_seen.replace(tzinfo=timezone.utc)
+        fields.append(Field("Last seen", f"{seen.astimezone(tz):%Y-%m-%d %H:%M} ({tz.key})"))
     return Content(title=title, fields=fields, footer=note or None)
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from sqlmodel import Session
 
-from bot import ActivityKind
+from bot import ActivityKind, plural
 from bot.content import Attachment, Content, Field
 from bot.models import Community
 from bot.when import parse_when
@@ -49,7 +49,7 @@ def kind_fields(numbers: WeekNumbers, kinds: Mapping[str, ActivityKind]) -> list
             value = percent(week.count, whole) + (f" of {whole} {kinds[kind.of].label}" if kind.of in kinds and whole
                                                   else "")
         else:
-            value = f"{week.members} members ({percent(week.members, numbers.members)}), {week.count} in all"
+            value = f"{plural(week.members, 'member')} ({percent(week.members, numbers.members)}), {week.count} in all"
         fields.append(Field(kind.label[:1].upper() + kind.label[1:], value))
     return fields
 

@@ -203,15 +203,22 @@ class Polls(SurveyFeature, Cog, name="poll"):
         if not await self.db.run(store.close_if_open, poll_id, self.app.clock.now(), self.seal):
             return False
         await self.live.settle(poll_id)
-        await self._refresh(poll_id)
+        try:
+            await self._refresh(poll_id)
+            edited = True
+        except Exception as error:  # the message is gone (deleted, or a console restart): say it afresh
+            self.log.info("poll %s: could not update its message (%s); posting the results as a new one",
+                          poll_id, error)
+            edited = False
         view = await self.db.read(store.load_view, poll_id)
-        if view.poll.kind == "poll" and view.poll.channel_id:
+        if view.poll.channel_id and (view.poll.kind == "poll" or not edited):
             community = await self.db.read(lambda s: s.get(Community, view.poll.community_id))
+            notice = closed_notice(view) if view.poll.kind == "poll" else \
+                (await self.db.read(self._current_content, poll_id))[0]
             try:
-                await self.app.post(community, view.poll.channel_id, closed_notice(view),
-                                    thread_id=view.poll.thread_id)
+                await self.app.post(community, view.poll.channel_id, notice, thread_id=view.poll.thread_id)
             except Exception:
-                self.log.exception("could not post the results of poll %s", poll_id)
+                self.log.exception("could not post the results of %s %s", view.poll.kind, poll_id)
         return True
 
     # -- posting and refreshing -----------------------------------------------------------

@@ -107,7 +107,8 @@ def build_poll_spec(question: str, options: str | None = None, *, scale: int | N
     except ValueError as error:
         raise SpecError(str(error), "question") from None
     if options is None and scale is None:
-        raise SpecError('add the choices: options:"Mon; Tue; Wed" (or a rating scale: scale:5)', "options")
+        raise SpecError('a poll needs its choices: options (like "Mon; Tue; Wed") or a rating scale (like scale:5)',
+                        "options")
     if options is not None and scale is not None:
         raise SpecError('give either options (like "Mon; Tue; Wed") or scale (like scale:5), not both', "options")
     try:

@@ -36,7 +36,7 @@ async def test_me_compares_this_week_with_last_and_shows_streak_and_rank(make_bo
     r = await bot.command("/stats me", as_="ana")
     assert r.ephemeral
     text = r.text
-    assert "This week: 1 events · 1 pts" in text
+    assert "This week: 1 event · 1 pt" in text
     assert "Last week: 6 events · 6 pts" in text
     assert "Streak: 1 day" in text and "Points (all time): 7" in text and "Rank: #1" in text
     r = await bot.command("/stats me", as_="ben")
@@ -56,7 +56,7 @@ async def test_leaderboard_is_opt_in_and_never_shows_opted_out_members(make_bot)
     r = await bot.command("/stats leaderboard days:7", as_="cy")
     lines = r.text.splitlines()
     assert lines[0] == "Leaderboard — last 7 days"
-    assert lines[1:4] == ["1. ana — 6 pts", "2. ben — 2 pts", "3. cy — 1 pts"]
+    assert lines[1:4] == ["1. ana — 6 pts", "2. ben — 2 pts", "3. cy — 1 pt"]
     await bot.command("/privacy optout", as_="ana")
     for days in ("7", "30", "all"):
         r = await bot.command(f"/stats leaderboard days:{days}", as_="cy")
@@ -75,7 +75,7 @@ async def test_member_and_inactive_are_for_instructors(make_bot) -> None:
         r = await bot.command(command, as_="ben")
         assert r.error and "instructor" in r.text
     r = await bot.command("/stats member user:ana", as_="tess", role="instructor")
-    assert r.ephemeral and "Activity of ana" in r.text and "This week: 1 events" in r.text
+    assert r.ephemeral and "Activity of ana" in r.text and "This week: 1 event" in r.text
 
 
 async def test_inactive_lists_silent_members_and_those_at_risk(make_bot) -> None:
@@ -118,7 +118,7 @@ async def test_export_is_a_csv_safe_against_formulas(make_bot) -> None:
     assert by_name["ana"]["points"] == "11"
     assert "'=HYPERLINK(1)" in by_name and "=HYPERLINK(1)" not in by_name
     r = await bot.command("/stats export since:2026-01-10 until:2026-01-01", as_="tess", role="instructor")
-    assert r.error and "until must be on or after since" in r.text
+    assert r.error and "until: 2026-01-01 is before since" in r.text
 
 
 async def test_chart_is_a_png(make_bot) -> None:

@@ -35,10 +35,10 @@ async def test_digest_posts_the_week_to_the_staff_channel(make_bot) -> None:
     assert fields["Active members"] == "4 of 4"
     assert fields["New members"] == "4"
     # one field per declared kind, labelled by its cog
-    assert fields["Prompt responses"] == "1 members (25%), 1 in all"
+    assert fields["Prompt responses"] == "1 member (25%), 1 in all"
     assert fields["Poll votes"] == "2 members (50%), 2 in all"
     assert fields["Correct quiz answers"] == "75% of 4 quiz answers"
-    assert fields["Mentor meetings"] == "1 members (25%), 1 in all"
+    assert fields["Mentor meetings"] == "1 member (25%), 1 in all"
     assert "Survey answers" not in fields  # none this week
     assert fields["At risk"] == "nobody"
     [chart] = digest.content.files

@@ -252,7 +252,7 @@ async def test_anonymous_export_has_counts_and_no_names(make_bot) -> None:
     ('/poll create question:"Q?" options:"A; B" closes_in:33d', "at most 32 days"),
     ('/poll create question:"Q?" options:"A; B" answer:3', "1 to 2"),
     ('/poll create question:"Q?" options:"A; B" multi:true anonymous:true', "single choice"),
-    ('/poll create question:"No options?"', 'add the choices: options:"Mon; Tue; Wed"'),
+    ('/poll create question:"No options?"', 'a poll needs its choices: options (like "Mon; Tue; Wed")'),
     ('/poll create question:"Q?" options:"A; B" scale:5', "not both"),
     ('/poll create question:"Q?" options:"A; B" colour:red', 'unknown option "colour" — this command takes: question,'),
     ('/poll create "Q?" "A; B" colour:red', 'unknown option "colour"'),
@@ -314,3 +314,17 @@ async def test_forgetting_a_member_removes_their_votes(make_bot) -> None:
     removed = (await bot.forget("ben"))["poll"]
     assert removed == 2  # the ballot and the has-voted guard
     assert counts(bot, 1) == [1, 0, 0] and ballots(bot, 1) == [("cy", 1)]
+
+
+async def test_a_poll_whose_message_is_gone_closes_with_its_results_posted_afresh(make_bot, caplog) -> None:
+    bot = await start(make_bot)
+    await bot.command(CREATE + " closes_in:1h", as_="ana")
+    posted = bot.last("general")
+    await bot.click(posted, "Tue", as_="ben")
+    await settled(bot)
+    del bot.adapter.messages[posted.ref.message_id]  # the platform lost it (e.g. a console restart)
+    await bot.advance(timedelta(hours=1, minutes=1))  # closed by the job
+    notice = bot.last("general")
+    assert notice.ref != posted.ref and "Poll #1 closed: Best day?" in notice.text and "Tue" in notice.text
+    assert [p.is_open for p in polls(bot)] == [False]
+    assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]

@@ -87,7 +87,7 @@ communities:
 
 @pytest.mark.parametrize("section, entry, message", [
     ("polls", '{id: a, channel: general, when: "fri 15:00", question: "Q?", options: "A; B", scale: 5}', "not both"),
-    ("polls", '{id: a, channel: general, when: "fri 15:00", question: "Q?"}', "either options"),
+    ("polls", '{id: a, channel: general, when: "fri 15:00", question: "Q?"}', "a poll needs its choices"),
     ("polls", '{id: a, channel: general, when: "fri 15:00", question: "Q?", options: "A; B", answer: 3}', "1 to 2"),
     ("polls", '{id: a, channel: general, when: "fri 15:00", question: "Q?", options: "A; A"}', "listed twice"),
     ("polls", '{id: a, channel: general, when: "fri 15:00", question: "Q?", scale: 5, closes_in: 40d}', "32 days"),

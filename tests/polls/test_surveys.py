@@ -62,6 +62,8 @@ async def test_members_answer_a_survey_once_in_a_form(make_bot) -> None:
     results = await bot.command("/poll results 1", as_="tess", role="instructor")
     assert results.ephemeral and "average 3.0 / 5 (2 answers)" in results.text
     assert "1. Labs  `█████░░░░░` 50% (1)" in results.text and "ben: More breaks" in results.text
+    # each question on its own line, its answers below it (they ran onto the question's line)
+    assert "2. Pick one\n    1. Labs  `█████░░░░░` 50% (1)\n    2. Talks" in results.text
     member = await bot.command("/poll results 1", as_="ben")
     assert member.error and "for instructors" in member.text
 
