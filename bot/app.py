@@ -252,6 +252,11 @@ class BotApp:
                             + (f' (alias for "{target}")' if target != text.lstrip("#") else ""))
         return found
 
+    async def can_post(self, community: Community, channel: ChannelRef, member: Member) -> bool:
+        """Whether the member may post in that channel themselves, by the platform's rules."""
+        return await self._adapter(community.platform).can_post(community.external_id, channel.id,
+                                                                member.external_id)
+
     async def resolve_member(self, community: Community, ref: MemberRef | str | Member) -> Member:
         if isinstance(ref, Member):
             return ref

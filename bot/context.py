@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from .access import Access
 from .ports import Invocation, MessageRef
 from .content import Content, Form
+from .errors import PermissionDenied
 from .models import Community, Member
 from .options import ChannelRef
 
@@ -76,6 +77,16 @@ class CommandContext(BaseContext):
 
     async def resolve_channel(self, ref: str | ChannelRef) -> ChannelRef:
         return await self.app.resolve_channel(self.community, ref)
+
+    async def target_channel(self, ref: str | ChannelRef) -> ChannelRef:
+        """A channel the caller asked the bot to post in: instructors may name any; a member only
+        one they can post in themselves (so the bot is no way into the staff channel)."""
+        channel = await self.resolve_channel(ref)
+        if not self.is_instructor and not await self.app.can_post(self.community, channel, self.member):
+            where = f"#{channel.name}" if channel.name and channel.name != channel.id else f"<#{channel.id}>"
+            raise PermissionDenied(f"you can't post in {where} yourself, "
+                                   "so I won't post there for you — pick a channel you can write in")
+        return channel
 
 
 @dataclass

@@ -143,6 +143,11 @@ class Adapter(ABC):
     async def cancel_native_event(self, server_id: str, native_id: str) -> None:
         return None
 
+    async def can_post(self, server_id: str, channel_id: str, user_id: str) -> bool:
+        """Whether that person may post in that channel themselves (the platform's own rules);
+        the core lets a member send the bot only where they could post."""
+        return True
+
     def serves(self, server_id: str) -> bool:
         """Whether this process handles that server (Discord shards)."""
         return True

@@ -90,6 +90,7 @@ class MemoryAdapter(Adapter):
         self._ids = itertools.count(1)
         self.messages: dict[str, Posted] = {}
         self.channels: dict[str, set[str]] = {}
+        self.writers: dict[tuple[str, str], set[str]] = {}  # (server, channel) -> who may post there
         self.closed_dms: set[str] = set()
         self.groups: dict[str, list[str]] = {}
 
@@ -106,8 +107,20 @@ class MemoryAdapter(Adapter):
             self.channels[server_id] = {*DEFAULT_CHANNELS, *(str(v) for v in cfg.channels.values())}
         return self.channels[server_id]
 
-    def add_channel(self, server_id: str, name: str) -> None:
+    def add_channel(self, server_id: str, name: str, *, writers: set[str] | None = None) -> None:
+        """``writers``: only these users may post there (a private channel); None: everyone."""
         self.known_channels(server_id).add(name.lstrip("#"))
+        if writers is not None:
+            self.writers[(server_id, name.lstrip("#"))] = set(writers)
+
+    async def can_post(self, server_id: str, channel_id: str, user_id: str) -> bool:
+        """Channels are open, except those given writers and the community's staff channel
+        (the terminal's stand-in for a channel only instructors can see)."""
+        writers = self.writers.get((server_id, channel_id))
+        if writers is not None:
+            return user_id in writers
+        staff = self.app.community_config(self.platform, server_id).channels.get("staff")
+        return staff is None or str(staff).lstrip("#") != channel_id
 
     # -- outgoing -------------------------------------------------------------------------
     def _new_id(self) -> str:

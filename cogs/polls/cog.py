@@ -113,7 +113,7 @@ class Polls(SurveyFeature, Cog, name="poll"):
                                    explain=explain)
         except ValueError as error:
             raise UserError(str(error)) from None
-        target = await ctx.resolve_channel(channel) if channel else ctx.channel
+        target = await ctx.target_channel(channel) if channel else ctx.channel
         poll = await self.publish_poll(ctx.community, spec, target, author_id=ctx.member.id,
                                        thread_id=None if channel else ctx.thread_id)
         where = f" in #{target.name or target.id}" if channel else ""

@@ -69,7 +69,7 @@ class SurveyFeature:
             check_closes_in(closes_in)
         except ValueError as error:
             raise UserError(str(error)) from None
-        target = await ctx.resolve_channel(channel) if channel else ctx.channel
+        target = await ctx.target_channel(channel) if channel else ctx.channel
         closes_at = ctx.now() + closes_in if closes_in else None
         poll = await self.publish_survey(ctx.community, title, specs, bool(anonymous), closes_at, target,
                                          author_id=ctx.member.id, thread_id=None if channel else ctx.thread_id)

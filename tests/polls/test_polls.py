@@ -328,3 +328,18 @@ async def test_a_poll_whose_message_is_gone_closes_with_its_results_posted_afres
     assert notice.ref != posted.ref and "Poll #1 closed: Best day?" in notice.text and "Tue" in notice.text
     assert [p.is_open for p in polls(bot)] == [False]
     assert not [r for r in caplog.records if r.levelname in ("ERROR", "CRITICAL")]
+
+
+STAFF_YAML = "communities:\n  - id: console\n    platform: console\n    channels: {staff: instructors}\n"
+
+
+async def test_a_member_posts_polls_only_where_they_can_post_themselves(make_bot) -> None:
+    bot = await start(make_bot, STAFF_YAML)
+    r = await bot.command(CREATE + " channel:#instructors", as_="ana")
+    assert r.error and "you can't post in #instructors yourself" in r.text
+    assert polls(bot) == [] and bot.messages("instructors") == []
+    bot.adapter.add_channel("console", "cohort-leads", writers={"lea"})  # a private channel lea is in
+    assert (await bot.command(CREATE + " channel:#cohort-leads", as_="ana")).error
+    assert not (await bot.command(CREATE + " channel:#cohort-leads", as_="lea")).error
+    r = await bot.command(CREATE + " channel:#instructors", as_="tess", role="instructor")  # instructors: any
+    assert not r.error and len(bot.messages("instructors")) == 1

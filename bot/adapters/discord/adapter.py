@@ -239,6 +239,19 @@ class DiscordAdapter(Adapter):
     async def cancel_native_event(self, server_id: str, native_id: str) -> None:
         await scheduled.cancel(self._client(), server_id, native_id)
 
+    async def can_post(self, server_id: str, channel_id: str, user_id: str) -> bool:
+        guild = self._client().get_guild(int(server_id)) if server_id.isdigit() else None
+        channel = guild.get_channel_or_thread(int(channel_id)) if guild and channel_id.isdigit() else None
+        if guild is None or channel is None:
+            return False
+        try:
+            member = guild.get_member(int(user_id)) or await guild.fetch_member(int(user_id))
+        except (discord.NotFound, ValueError):
+            return False
+        allowed = channel.permissions_for(member)
+        send = allowed.send_messages_in_threads if isinstance(channel, discord.Thread) else allowed.send_messages
+        return allowed.view_channel and send
+
     async def resolve_channel(self, server_id: str, text: str) -> ChannelRef | None:
         guild = self._client().get_guild(int(server_id)) if server_id.isdigit() else None
         if guild is None:

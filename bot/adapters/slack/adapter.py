@@ -191,6 +191,11 @@ class SlackAdapter(Adapter):
     async def open_group(self, server_id: str, user_ids: list[str], name: str, content: Content) -> MessageRef:
         return await self._poster().open_group(server_id, user_ids, content)
 
+    async def can_post(self, server_id: str, channel_id: str, user_id: str) -> bool:
+        if self.channels is None:
+            raise RuntimeError("the Slack adapter has not started")
+        return await self.channels.can_post(channel_id, user_id)
+
     async def resolve_channel(self, server_id: str, text: str) -> ChannelRef | None:
         if self.channels is None:
             raise RuntimeError("the Slack adapter has not started")

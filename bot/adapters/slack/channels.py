@@ -64,3 +64,23 @@ class ChannelDirectory:
         except SlackApiError as error:
             log.warning("conversations.list failed in %s: %s", team_id, error.response.get("error"))
         return names
+
+    async def can_post(self, channel_id: str, user_id: str) -> bool:
+        """Anyone in the workspace may join a public channel and post; a private one, its members."""
+        try:
+            info = (await self.client.conversations_info(channel=channel_id)).get("channel") or {}
+            if info.get("is_archived"):
+                return False
+            if not (info.get("is_private") or info.get("is_im") or info.get("is_mpim")):
+                return True
+            cursor: str | None = None
+            for _ in range(100):  # pages of 1000 members
+                page = await self.client.conversations_members(channel=channel_id, limit=1000, cursor=cursor)
+                if user_id in (page.get("members") or []):
+                    return True
+                cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+                if not cursor:
+                    return False
+        except SlackApiError as error:
+            log.info("cannot tell whether %s may post in %s: %s", user_id, channel_id, error.response.get("error"))
+        return False

@@ -77,6 +77,7 @@ class WebApi:
             "conversations.info": self.conversations_info,
             "conversations.list": self.conversations_list,
             "conversations.join": self.conversations_join,
+            "conversations.members": self.conversations_members,
             "users.info": self.users_info,
             "usergroups.list": self.usergroups_list,
             "usergroups.users.list": self.usergroups_users_list,
@@ -174,6 +175,11 @@ class WebApi:
         if self.ws.bot_user_id not in channel.members:
             channel.members.append(self.ws.bot_user_id)
         return {"channel": channel.to_api()}
+
+    def conversations_members(self, params: Params) -> dict[str, Any]:
+        channel = self._channel(params)
+        page, next_cursor = paginate(list(channel.members), params.get("cursor"), params.get("limit"))
+        return {"members": page, "response_metadata": {"next_cursor": next_cursor}}
 
     def users_info(self, params: Params) -> dict[str, Any]:
         user = self.ws.users.get(str(require(params, "user")))
