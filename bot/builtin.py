@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from . import __version__
 from .access import Access
 from .cog import Cog, command
-from .content import Content, Field
+from .content import PAGE_CHARS, Content, Field, pack_lines
 from .context import CommandContext
 from .options import Help
 
@@ -38,8 +39,13 @@ class AboutCog(Cog, name="about"):
                         ephemeral=True)
 
 
-# One page fits Discord's 4,096-character embed description (and a few Slack sections) whole.
-HELP_PAGE_CHARS = 3800
+HELP_PAGE_CHARS = PAGE_CHARS
+_WHO = re.compile(r"\s*\((?:for )?(?:instructors?|admins?)(?: only)?\)(?=\.?$)", re.I)
+
+
+def without_who(help_text: str) -> str:
+    """ "Close the queue (instructors)." -> "Close the queue.": the tag after it says who."""
+    return _WHO.sub("", help_text)
 
 
 def render_help(app: object, access: Access, only: str | None = None) -> list[Content]:
@@ -58,7 +64,7 @@ def render_help(app: object, access: Access, only: str | None = None) -> list[Co
         heading = [f"**/{top}** — {cog.description.splitlines()[0] if cog.description else ''}"]
         for _, spec in sorted(visible, key=lambda cs: cs[1].name):
             tag = "" if spec.access == Access.MEMBER else f" _({spec.access.label})_"
-            block = heading + [f"  `{spec.usage()}` — {spec.help}{tag}"]
+            block = heading + [f"  `{spec.usage()}` — {without_who(spec.help) if tag else spec.help}{tag}"]
             if only:
                 block += [f"      {o.name}: {o.help or o.placeholder}" for o in spec.options]
             blocks.append(block)
@@ -72,32 +78,6 @@ def render_help(app: object, access: Access, only: str | None = None) -> list[Co
     return [Content(title=title if len(pages) == 1 else f"{title} ({n}/{len(pages)})", text=text,
                     footer=footer if n == len(pages) else None)
             for n, text in enumerate(pages, 1)]
-
-
-def pack_lines(blocks: list[list[str]], limit: int) -> list[str]:
-    """Join blocks of lines into as few texts of at most ``limit`` characters as keep every
-    block whole (a block longer than the limit is split between its lines)."""
-    pages: list[str] = []
-    current: list[str] = []
-    size = 0
-    for block in blocks:
-        for piece in _fit(block, limit):
-            added = len(piece) + (1 if current else 0)
-            if current and size + added > limit:
-                pages.append("\n".join(current))
-                current, size = [], 0
-                added = len(piece)
-            current.append(piece)
-            size += added
-    if current:
-        pages.append("\n".join(current))
-    return pages or [""]
-
-
-def _fit(block: list[str], limit: int) -> list[str]:
-    """A block as one piece when it fits a page, else its lines (each cut to the limit)."""
-    whole = "\n".join(block)
-    return [whole] if len(whole) <= limit else [line[:limit] for line in block]
 
 
 def setup(app: object) -> None:

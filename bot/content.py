@@ -120,6 +120,36 @@ class Content:
         return "\n".join(parts)
 
 
+def pack_lines(blocks: list[list[str]], limit: int) -> list[str]:
+    """Join blocks of lines into as few texts of at most ``limit`` characters as keep every
+    block whole (a block longer than the limit is split between its lines): the pages of a
+    list too long for one message (Discord shows 4,096 characters of embed text)."""
+    pages: list[str] = []
+    current: list[str] = []
+    size = 0
+    for block in blocks:
+        for piece in _fit(block, limit):
+            added = len(piece) + (1 if current else 0)
+            if current and size + added > limit:
+                pages.append("\n".join(current))
+                current, size = [], 0
+                added = len(piece)
+            current.append(piece)
+            size += added
+    if current:
+        pages.append("\n".join(current))
+    return pages or [""]
+
+
+def _fit(block: list[str], limit: int) -> list[str]:
+    """A block as one piece when it fits a page, else its lines (each cut to the limit)."""
+    whole = "\n".join(block)
+    return [whole] if len(whole) <= limit else [line[:limit] for line in block]
+
+
+PAGE_CHARS = 3800  # one page of a long list: under Discord's 4,096-character embed text
+
+
 def field_lines(item: Field, indent: str = "    ") -> list[str]:
     """A field as plain text lines: "name: value", or the name on its own line above a value of
     several lines (so a survey's answers do not run onto its question's line)."""

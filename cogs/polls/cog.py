@@ -279,8 +279,10 @@ class Polls(SurveyFeature, Cog, name="poll"):
 
     async def _survey_results(self, poll: Poll) -> Content:
         def read(session: Any) -> Content:
-            content = survey_results_content(poll, store.load_questions(session, poll.id),
-                                             store.survey_responses(session, poll.id))
+            content, answers_cut = survey_results_content(poll, store.load_questions(session, poll.id),
+                                                          store.survey_responses(session, poll.id))
+            if answers_cut:
+                content.files.append(Attachment(f"survey-{poll.id}.csv", survey_csv(session, poll.id), "text/csv"))
             waiting = store.sealed_count(session, poll.id) if poll.anonymous else 0
             if waiting:
                 content.text += (f" {waiting} more not counted yet — anonymous responses join the results in "

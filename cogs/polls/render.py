@@ -173,16 +173,33 @@ def _answer_hint(question: SurveyQuestionSpec) -> str:
 
 
 def survey_results_content(poll: Poll, questions: Sequence[SurveyQuestionSpec],
-                           responses: Sequence[tuple[Member | None, datetime | None, dict[int, str]]]) -> Content:
-    fields = []
+                           responses: Sequence[tuple[Member | None, datetime | None, dict[int, str]]]
+                           ) -> tuple[Content, bool]:
+    """Per question a summary; True when some answers did not fit (the caller attaches them all)."""
+    fields, cut = [], False
+    per_question = min(MAX_NAMES_FIELD, MESSAGE_BUDGET // max(1, len(questions)) - 120)
     for n, q in enumerate(questions, 1):
         if q.kind == "text" and not poll.anonymous:
             values = [f"{m.display_name if m else '?'}: {a[n]}" for m, _, a in responses if a.get(n)]
         else:
             values = [a.get(n, "") for _, _, a in responses]
-        summary = escape_mentions("\n".join(aggregate_answers(q, values)))
+        summary, was_cut = fit_lines([escape_mentions(line) for line in aggregate_answers(q, values)], per_question)
+        cut = cut or was_cut
         fields.append(Field(f"{n}. {escape_mentions(q.text)}", summary, inline=False))
     state = "open" if poll.is_open else "closed"
     note = " Anonymous: answers are not linked to names." if poll.anonymous else ""
+    if cut:
+        note += f" Some answers did not fit: all of them are in survey-{poll.id}.csv."
     return Content(title=f"Results of survey #{poll.id} ({state}): {escape_mentions(poll.question)}",
-                   text=f"{plural(len(responses), 'response')}.{note}", fields=fields)
+                   text=f"{plural(len(responses), 'response')}.{note}", fields=fields), cut
+
+
+def fit_lines(lines: Sequence[str], limit: int) -> tuple[str, bool]:
+    """The lines that fit in ``limit`` characters, then "… and N more"; and whether any were left out."""
+    kept: list[str] = []
+    for index, line in enumerate(lines):
+        rest = f"… and {len(lines) - index} more"
+        if len("\n".join([*kept, line])) + len(rest) + 1 > limit:
+            return "\n".join([*kept, rest]), True
+        kept.append(line)
+    return "\n".join(kept), False

@@ -6,7 +6,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import plural
-from bot.content import Button, Content, escape_mentions
+from bot.content import PAGE_CHARS, Button, Content, escape_mentions, pack_lines
 from bot.when import describe_when
 
 from .logic import format_local, percent
@@ -98,14 +98,18 @@ def bank_overview(banks: list[BankSummary], config_file: str = "schedules.yaml")
                    footer="/prompt bank list bank:<name> shows the questions.")
 
 
-def bank_detail(name: str, questions: list[QuestionLine]) -> Content:
+def bank_detail(name: str, questions: list[QuestionLine]) -> list[Content]:
+    """The bank's questions, in as many messages as a long bank needs (an import holds 500)."""
     if not questions:
-        return Content(text=f'Bank "{name}" is empty — add questions with /prompt bank add bank:{name} question:<text>')
+        return [Content(text=f'Bank "{name}" is empty — add questions with /prompt bank add bank:{name} question:<text>')]
     lines = []
     for number, q in enumerate(questions, start=1):
         credit = f" — suggested by {q.suggested_by}" if q.suggested_by else ""
         lines.append(f"{number}. {escape_mentions(q.text)}{credit}")
-    return Content(title=f"Bank {name} ({len(questions)})", text="\n".join(lines))
+    pages = pack_lines([[line] for line in lines], PAGE_CHARS)
+    title = f"Bank {name} ({len(questions)})"
+    return [Content(title=title if len(pages) == 1 else f"{title} — {n}/{len(pages)}", text=page)
+            for n, page in enumerate(pages, 1)]
 
 
 def suggestion_card(suggestion: PromptSuggestion, suggester: str, approve_id: str, reject_id: str) -> Content:

@@ -61,7 +61,8 @@ class BankCommands:
             await ctx.reply(bank_overview(banks, config_file_name(self.app)), ephemeral=True)
         else:
             questions = await self.db.read(bank_questions, ctx.community.id, bank.strip())
-            await ctx.reply(bank_detail(bank.strip(), questions), ephemeral=True)
+            for page in bank_detail(bank.strip(), questions):
+                await ctx.reply(page, ephemeral=True)
 
     @command("bank remove", access=Access.INSTRUCTOR, ephemeral=True)
     async def bank_remove(self, ctx: CommandContext, bank: Annotated[str, Help("The bank's name")],

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.builtin import HELP_PAGE_CHARS, pack_lines
+from bot.builtin import HELP_PAGE_CHARS
+from bot.content import pack_lines
 
 from .test_console import run_console
 

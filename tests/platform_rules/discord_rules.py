@@ -15,6 +15,8 @@ from typing import Any, Iterator
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import best_match
 
+from .limits import too_long
+
 SPEC_FILE = Path(__file__).resolve().parents[1] / "data" / "discord-openapi-v10.json"
 
 # Limits from Discord's docs (Embed Limits, Message Components, Create Message) that the
@@ -133,10 +135,7 @@ def embed_length(embed: dict[str, Any]) -> int:
 
 
 def message_limit_problems(message: dict[str, Any]) -> list[str]:
-    problems = []
-    content = message.get("content")
-    if isinstance(content, str) and len(content) > MAX_CONTENT:
-        problems.append(f"content: {len(content)} characters, Discord allows {MAX_CONTENT}")
+    problems = too_long("content", message.get("content"), MAX_CONTENT, "Discord")
     embeds = message.get("embeds") or []
     total = sum(embed_length(e) for e in embeds if isinstance(e, dict))
     if total > MAX_EMBED_TOTAL:
@@ -151,9 +150,7 @@ def modal_problems(path: str, body: Any) -> list[str]:
     if not (path.endswith("/callback") and isinstance(body, dict) and body.get("type") == 9):
         return []
     data = body.get("data") or {}
-    problems = []
-    if len(data.get("title") or "") > MAX_MODAL_TITLE:
-        problems.append(f"modal title: {len(data['title'])} characters, Discord allows {MAX_MODAL_TITLE}")
+    problems = too_long("modal title", data.get("title"), MAX_MODAL_TITLE, "Discord")
     if len(data.get("components") or []) > MAX_ACTION_ROWS:
         problems.append(f"modal: {len(data['components'])} rows, Discord allows {MAX_ACTION_ROWS}")
     return problems

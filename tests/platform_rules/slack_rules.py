@@ -15,6 +15,8 @@ from slack_sdk.errors import SlackObjectFormationError
 from slack_sdk.models.blocks import Block
 from slack_sdk.models.views import View
 
+from .limits import too_long
+
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
 MAX_TEXT = 40_000
@@ -62,10 +64,7 @@ def block_problems(blocks: Any, limit: int) -> list[str]:
 
 
 def message_problems(params: dict[str, Any]) -> list[str]:
-    problems = []
-    text = params.get("text")
-    if isinstance(text, str) and len(text) > MAX_TEXT:
-        problems.append(f"text: {len(text)} characters, Slack allows {MAX_TEXT}")
+    problems = too_long("text", params.get("text"), MAX_TEXT, "Slack")
     if params.get("blocks") not in (None, "", []):
         problems += block_problems(_decoded(params["blocks"]), MAX_MESSAGE_BLOCKS)
     return problems

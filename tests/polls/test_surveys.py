@@ -160,3 +160,20 @@ async def test_members_cannot_create_surveys(make_bot) -> None:
     bot = await start(make_bot)
     r = await bot.command(SURVEY, as_="ben")
     assert r.error and "instructor" in r.text and polls(bot) == []
+
+
+async def test_results_with_more_text_answers_than_fit_attach_them_all(make_bot) -> None:
+    bot = await start(make_bot)
+    await bot.command(SURVEY, as_="tess", role="instructor")
+    survey = bot.last("general")
+    writers = [f"member{n:02d}" for n in range(30)]
+    for who in writers:
+        await answer(bot, survey, who, {"q1": "4", "q2": "Labs", "q3": f"{who} thinks " + "the labs were long " * 8})
+    results = await bot.command("/poll results 1", as_="tess", role="instructor")
+    content = results.reply.content
+    texts = next(f for f in content.fields if f.name.startswith("3."))
+    assert len(texts.value) <= 1000 and texts.value.splitlines()[-1].startswith("… and ")
+    assert "all of them are in survey-1.csv" in content.text
+    [file] = content.files
+    rows = list(csv.DictReader(io.StringIO(file.data.decode("utf-8-sig"))))
+    assert len(rows) == 30

@@ -83,3 +83,15 @@ async def test_what_members_are_told_names_no_command_they_cannot_use(make_bot) 
     await bot.click(bot.last("instructors"), "Approve", as_="ivy", role="instructor")
     told = bot.dms("ben")[-1].text
     assert "approved" in told and not [name for name in instructor_only if name in told]
+
+
+async def test_a_long_bank_is_listed_whole_in_pages(make_bot) -> None:
+    questions = [f"Question {n:03d}: " + "what would you explain to a friend about this topic? " * 3 for n in range(1, 151)]
+    bank = "big: [" + ", ".join(f'"{q.strip()}"' for q in questions) + "]"
+    bot = await make_bot(yaml=community_yaml(banks=bank), cogs=PROMPTS, start=SUNDAY)
+    r = await instructor(bot, "/prompt bank list bank:big")
+    pages = [reply.content for reply in r.replies]
+    assert len(pages) > 1 and all(len(p.text) <= 3800 for p in pages)
+    assert pages[0].title == f"Bank big (150) — 1/{len(pages)}"
+    listed = [line for p in pages for line in p.text.splitlines()]
+    assert listed == [f"{n}. {q.strip()}" for n, q in enumerate(questions, 1)]
