@@ -250,6 +250,8 @@ class BotApp:
         if found is None:
             raise UserError(f'unknown channel "{text}" — use a channel name like #general'
                             + (f' (alias for "{target}")' if target != text.lstrip("#") else ""))
+        if found.name in ("", found.id) and isinstance(ref, ChannelRef) and ref.name not in ("", ref.id):
+            found = ChannelRef(found.id, ref.name)  # a Slack <#C123|name> mention carries the name
         return found
 
     async def can_post(self, community: Community, channel: ChannelRef, member: Member) -> bool:

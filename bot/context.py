@@ -83,8 +83,7 @@ class CommandContext(BaseContext):
         one they can post in themselves (so the bot is no way into the staff channel)."""
         channel = await self.resolve_channel(ref)
         if not self.is_instructor and not await self.app.can_post(self.community, channel, self.member):
-            where = f"#{channel.name}" if channel.name and channel.name != channel.id else f"<#{channel.id}>"
-            raise PermissionDenied(f"you can't post in {where} yourself, "
+            raise PermissionDenied(f"you can't post in #{channel.name or channel.id} yourself, "
                                    "so I won't post there for you — pick a channel you can write in")
         return channel
 

@@ -59,7 +59,7 @@ async def test_slack_private_channels_are_for_their_members(tmp_path: Path) -> N
             await bot.command("/poll", 'create "Q?" "A; B" channel:<#G0STAFF|staff>', user="U1")
             await bot.idle()
             refused = await fake.wait_for_response()
-            assert "you can't post in <#G0STAFF> yourself" in refused["text"]
+            assert "you can't post in #staff yourself" in refused["text"]
             assert "G0STAFF" not in fake.messages
             await bot.command("/poll", 'create "Q?" "A; B" channel:<#G0STAFF|staff>', user="U2")
             await bot.idle()
