@@ -19,7 +19,8 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from bot import (Access, ActionContext, ActivityKind, Attachment, Cog, CommandContext, Content, Duration, Help, MaxLen,
-                 NativeEvent, SessionEnded, SessionOpened, UserError, WebRequest, WebResponse, action, command, route)
+                 NativeEvent, SessionEnded, SessionOpened, UserError, WebRequest, WebResponse, action, command, plural,
+                 route)
 from bot import MessageRef
 from bot.csvexport import to_csv
 from bot.live import LiveUpdater
@@ -146,7 +147,7 @@ class Events(Cog, name="event"):
         for member in people:
             await self._dm(ctx.community, member, Content(
                 text=f"❌ **{row.title}** ({format_local(row.starts_at, ctx.tz)}) was cancelled.{note}"))
-        await ctx.reply(f"Cancelled event #{event}; told {len(people)} member(s).", ephemeral=True)
+        await ctx.reply(f"Cancelled event #{event}; told {plural(len(people), 'member')}.", ephemeral=True)
 
     @command("attendance", access=Access.INSTRUCTOR, ephemeral=True)
     async def attendance(self, ctx: CommandContext, event: Annotated[int, Help("The event number")],
@@ -163,7 +164,7 @@ class Events(Cog, name="event"):
                     marked += 1
                     await self._attended(row, member.id)
             self.live.touch(event)
-            await ctx.reply(f"Marked {marked} member(s) present at event #{event}.", ephemeral=True)
+            await ctx.reply(f"Marked {plural(marked, 'member')} present at event #{event}.", ephemeral=True)
             return
         rows = await self.db.read(store.attendance_rows, event)
         here = [m.display_name or m.external_id for m, _, _, seen in rows if seen]

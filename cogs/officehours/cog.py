@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from bot import (Access, ActionContext, ActivityKind, Button, Cog, CommandContext, Content, EventContext, Field, Help, Max,
-                 MaxLen, Min, SessionEnded, SessionOpened, UserError, action, command, on_event)
+                 MaxLen, Min, SessionEnded, SessionOpened, UserError, action, command, on_event, plural)
 from bot.content import escape_mentions
 
 from . import store
@@ -45,7 +45,7 @@ class OfficeHours(Cog, name="queue"):
     async def close(self, ctx: CommandContext) -> None:
         """Close the queue; anyone still waiting is taken off it (instructors)."""
         _, taken = await self.db.run(store.close, ctx.community.id, ctx.now())
-        note = f" {taken} member(s) still waiting were taken off the queue." if taken else ""
+        note = f" {plural(taken, 'member')} still waiting {'was' if taken == 1 else 'were'} taken off the queue." if taken else ""
         await ctx.reply(f"Office hours are closed.{note}", ephemeral=False)
 
     @command("next", access=Access.INSTRUCTOR, ephemeral=False)
@@ -74,7 +74,7 @@ class OfficeHours(Cog, name="queue"):
             return store.clear_waiting(session, queue.id, ctx.now())
 
         cleared = await self.db.run(run)
-        await ctx.reply(f"Cleared the queue ({cleared} member(s) were waiting).", ephemeral=True)
+        await ctx.reply(f"Cleared the queue ({plural(cleared, 'member')} {'was' if cleared == 1 else 'were'} waiting).", ephemeral=True)
 
     @command("stats", access=Access.INSTRUCTOR, ephemeral=True)
     async def stats(self, ctx: CommandContext,

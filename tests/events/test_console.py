@@ -50,10 +50,10 @@ def test_events_and_the_queue_in_the_console(tmp_path: Path) -> None:
     assert "Going but not checked in: 1 — you" in out and "event-1.csv" in out
     assert "Office hours are open — Week 3" in out and "You're #1 in the queue" in out
     assert "you're already in the queue (#1)" in out and "1 waiting. You're #1 — 0 ahead of you." in out
-    assert "You left the queue." in out and "Cleared the queue (0 member(s) were waiting)." in out
+    assert "You left the queue." in out and "Cleared the queue (0 members were waiting)." in out
     assert "@ben, you're up with @you (loops)." in out and "[5] Done  [6] No-show" in out
     assert "✅ @ben was helped by @you" in out
     assert "nobody is waiting in the queue" in out
     assert "Helped: 1" in out and "Office hours are closed." in out
-    assert "Cancelled event #1; told 2 member(s)." in out
+    assert "Cancelled event #1; told 2 members." in out
     assert "Traceback" not in result.stderr

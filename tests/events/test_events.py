@@ -177,7 +177,7 @@ async def test_instructors_mark_attendance_afterwards_and_see_turnout(make_bot: 
     assert early.error and "has not started" in early.text
     await bot.advance(datetime(2026, 1, 14, 20, 0, tzinfo=timezone.utc))
     marked = await bot.command('/event attendance 1 present:"@ana, <@ben>"', as_="ivy", role="instructor")
-    assert marked.text == "Marked 2 member(s) present at event #1."
+    assert marked.text == "Marked 2 members present at event #1."
     shown = await bot.command("/event attendance 1", as_="ivy", role="instructor")
     assert "Attended: 2 — ana, ben" in shown.text and "Going but not checked in: 1 — cat" in shown.text
     assert "67% of those going" in shown.text
@@ -190,7 +190,7 @@ async def test_cancel_edits_the_card_and_tells_the_people_going(make_bot: Any) -
     card = await create(bot, JAM)
     await bot.click(card, "Going", as_="ana")
     result = await bot.command('/event cancel 1 reason:"Instructor ill"', as_="ivy", role="instructor")
-    assert result.text == "Cancelled event #1; told 1 member(s)."
+    assert result.text == "Cancelled event #1; told 1 member."
     assert card.content.title == "❌ Cancelled: Study jam" and card.buttons == []
     assert "was cancelled" in bot.dms("ana")[-1].text and "Instructor ill" in bot.dms("ana")[-1].text
     late = await bot.click("event:rsvp:1:going", as_="ben")

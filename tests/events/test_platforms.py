@@ -221,7 +221,7 @@ async def test_events_and_queue_on_slack(slack: tuple[FakeSlack, SlackBot]) -> N
     assert any(u["filename"] == "event-1.csv" for u in fake.uploads)
     assert "duration must be more than 0" in await run("/event", f'create title:x when:"{FUTURE}" duration:0m', "UTA")
     assert "unknown event #7" in await run("/event", "cancel 7", "UTA")
-    assert "Cancelled event #1; told 2 member(s)." in await run("/event", "cancel 1", "UTA")
+    assert "Cancelled event #1; told 2 members." in await run("/event", "cancel 1", "UTA")
     assert "was cancelled" in await click("event:rsvp:1:going", "U1", card["ts"])
 
     assert "Office hours are open" in await run("/queue", "open", "UTA")

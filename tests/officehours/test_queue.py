@@ -119,10 +119,10 @@ async def test_leave_clear_and_close_take_people_off_in_order(make_bot: Any) -> 
     assert "You're #2 — 1 ahead of you." in (await bot.command("/queue list", as_="cat")).text
     rejoin = await bot.command("/queue join", as_="ben")
     assert "#4 in the queue (3 ahead of you)" in rejoin.text  # back of the line
-    assert (await as_ivy(bot, "/queue clear")).text == "Cleared the queue (4 member(s) were waiting)."
+    assert (await as_ivy(bot, "/queue clear")).text == "Cleared the queue (4 members were waiting)."
     await bot.command("/queue join", as_="eve")
     closed = await as_ivy(bot, "/queue close")
-    assert "1 member(s) still waiting were taken off the queue" in closed.text
+    assert "1 member still waiting was taken off the queue" in closed.text
     assert [e.status for e in entries(bot)] == ["cleared", "left", "cleared", "cleared", "cleared", "closed"]
 
 
