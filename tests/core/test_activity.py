@@ -36,7 +36,7 @@ async def test_a_new_cogs_kind_is_recorded_scored_and_reported_by_its_label(make
     assert "This week: 3 events · 17 pts" in me.text  # 1 message + 4 + 3 × 4
     assert "kudos received 2" in me.text and "messages 1" in me.text
     board = await bot.command("/stats leaderboard", as_="ben")
-    assert board.text.index("ana — 17 pts") < board.text.index("ben — 1 pts")
+    assert board.text.index("ana — 17 pts") < board.text.index("ben — 1 pt")
     export = await bot.command("/stats export since:2026-01-01", as_="tess", role="instructor")
     rows = {row["name"]: row for row in csv.DictReader(io.StringIO(export.reply.content.files[0].data.decode()))}
     assert rows["ana"]["kudos"] == "2" and rows["ana"]["points"] == "17"
@@ -66,7 +66,7 @@ async def test_a_kind_no_loaded_cog_declares_is_still_recorded_without_points(ma
     ana = bot.member("ana")
     await bot.app.publish(Activity(kind="kudos", community_id=ana.community_id, member_id=ana.id, at=bot.clock.now()))
     me = await bot.command("/stats me", as_="ana")
-    assert "This week: 2 events · 1 pts" in me.text and "kudos 1" in me.text
+    assert "This week: 2 events · 1 pt" in me.text and "kudos 1" in me.text
 
 
 def test_two_cogs_declaring_one_kind_is_a_config_error() -> None:
