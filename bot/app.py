@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import logging
+from datetime import timedelta
 from typing import Any, Iterable
 
 from .access import Access
@@ -26,6 +27,7 @@ from .dispatch import ErrorReporter, detach_foreign_message, refuse_someone_else
 from .edge import bounded_origin, why_invalid
 from .errors import ConfigError, NotFound, PermissionDenied, UserError
 from .events import Event, Origin
+from .inbox import Inbox
 from .intake import EventIntake
 from sqlmodel import select
 
@@ -63,6 +65,7 @@ class BotApp:
         self.web.public_base = getattr(settings, "public_url", None)
         self.web.add_health(lambda: {"adapters": sorted(self.adapters)})
         self.intake = EventIntake(self)
+        self.inbox = Inbox(db, self.clock)  # requests stored before they are acknowledged (bot/inbox.py)
         self.started = False
 
     # -- cogs -----------------------------------------------------------------------------
@@ -131,6 +134,8 @@ class BotApp:
             self.adapters[adapter.platform] = adapter
             await adapter.start()
         await self._start_web()  # after the adapters: they add their routes while starting
+        await self.inbox.sweep(self.adapters)  # what a crashed process accepted and left (bot/inbox.py)
+        self.scheduler.every("core:inbox", timedelta(minutes=1), lambda: self.inbox.sweep(self.adapters))
         # after the adapters: a catch-up firing at start posts, so a platform must be there
         await self.scheduler.start()
         self.started = True
@@ -141,6 +146,7 @@ class BotApp:
                 await adapter.stop()
             except Exception:
                 log.exception("adapter %s failed to stop cleanly", adapter.platform)
+        await self.inbox.stop()
         await self.intake.stop()  # events waiting for the database reach the cogs before they unload
         await self.web.stop()
         await self.scheduler.stop()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .events import utcnow
@@ -79,3 +79,20 @@ class ErasedMember(SQLModel, table=True):
     community_id: int = Field(foreign_key="community.id", primary_key=True)
     external_hash: str = Field(primary_key=True, max_length=64)
     erased_at: datetime = Field(default_factory=utcnow)
+
+
+class InboxEntry(SQLModel, table=True):
+    """A request the bot accepted from a platform and has not finished handling (bot/inbox.py).
+
+    Written before the platform gets its acknowledgement and deleted once handled, so a crash in
+    between leaves the row for the next start to finish. ``owner`` is the process that took it.
+    """
+
+    __tablename__ = "inbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    kind: str = Field(max_length=16)
+    owner: str = Field(max_length=120, index=True)
+    received_at: datetime = Field(default_factory=utcnow)
+    payload: str = Field(sa_type=Text)

@@ -95,6 +95,10 @@ class DiscordAdapter(Adapter):
         if not client.guilds:
             log.warning("Discord: the bot is not in any server yet — open the invite URL above to add it")
 
+    async def finish_unfinished(self) -> int:
+        """Interactions a crashed process stored and left in the inbox (the core calls this)."""
+        return await self.interactions.finish_unfinished(self.client) if self.client is not None else 0
+
     async def _login(self, client: discord.Client) -> None:
         where = self.settings.discord_api_base or "Discord"
         try:

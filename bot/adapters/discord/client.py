@@ -69,6 +69,15 @@ class CohortEvents:
 
     async def setup_hook(self) -> None:
         self.add_dynamic_items(ActionButton)  # type: ignore[attr-defined]
+        # discord.py keeps no interaction's raw payload: keep it for the inbox (replay after a crash)
+        parsers = self._connection.parsers  # type: ignore[attr-defined]
+        parse = parsers["INTERACTION_CREATE"]
+
+        def keep_then_parse(data: Any) -> None:
+            self.adapter.interactions.keep_raw(data)
+            parse(data)
+
+        parsers["INTERACTION_CREATE"] = keep_then_parse
 
     async def _deliver(self, found: Any) -> None:
         if found is None:

@@ -11,13 +11,16 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from typing import TYPE_CHECKING, Any
+from collections import OrderedDict
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
 import discord
 
 from ...content import Content, Form
 from ...errors import UserError
 from ...events import Origin
+from ...inbox import Receipt
 from ...options import ChannelRef, FileUpload, MemberRef
 from ..base import Invocation, MessageRef, Responder
 from .access import member_access
@@ -32,14 +35,19 @@ log = logging.getLogger(__name__)
 MAX_UPLOAD = 256 * 1024
 SUB_COMMAND, SUB_COMMAND_GROUP, USER, CHANNEL, ATTACHMENT = 1, 2, 6, 7, 11
 MAX_MODAL_TITLE, MAX_INPUT_LABEL = 45, 45
+FOLLOW_UP_WINDOW = timedelta(minutes=15)  # an interaction token's life
+RAW_KEPT = 1000
+ACCEPT_BUDGET = 1.5  # seconds the inbox insert may take; the 2-second defer timer counts them
 
 
 class DiscordResponder(Responder):
     """Answers one interaction; knows whether it already answered, deferred, or used the original."""
 
     def __init__(self, interaction: discord.Interaction, *, server_id: str, channel_id: str,
-                 thread_id: str | None) -> None:
+                 thread_id: str | None, replayed: bool = False) -> None:
         self.interaction = interaction
+        # Finishing an interaction a crashed process acknowledged: its callback is spent, answer by follow-up.
+        self.replayed = replayed
         self.server_id, self.channel_id, self.thread_id = server_id, channel_id, thread_id
         self.lock = asyncio.Lock()
         self.deferred = False
@@ -76,9 +84,12 @@ class DiscordResponder(Responder):
             with contextlib.suppress(Exception):
                 await task
 
+    def _answered(self) -> bool:
+        return self.replayed or self.interaction.response.is_done()
+
     async def defer(self, *, ephemeral: bool) -> None:
         async with self.lock:
-            if self.interaction.response.is_done():
+            if self._answered():
                 return
             if self.is_component:
                 await self.interaction.response.defer()  # "deferred update": no loading message
@@ -92,7 +103,7 @@ class DiscordResponder(Responder):
         rendered = render(content)
         async with self.lock:
             response = self.interaction.response
-            if not response.is_done():
+            if not self._answered():
                 result = await response.send_message(**rendered.send_kwargs(), ephemeral=ephemeral)
                 return None if ephemeral else self._ref(result.message_id)
             if self.original_pending:
@@ -115,14 +126,14 @@ class DiscordResponder(Responder):
             return
         rendered = render(content)
         async with self.lock:
-            if not self.interaction.response.is_done():
+            if not self._answered():
                 await self.interaction.response.edit_message(**rendered.edit_kwargs())
             else:
                 await self.interaction.edit_original_response(**rendered.edit_kwargs())
 
     async def open_form(self, form: Form) -> None:
         async with self.lock:
-            if self.interaction.response.is_done():
+            if self._answered():
                 raise UserError("this form cannot open here — run the command again")
             modal = build_modal(form)
             await self.interaction.response.send_modal(modal)
@@ -185,13 +196,14 @@ class InteractionHandler:
     def __init__(self, adapter: "DiscordAdapter") -> None:
         self.adapter = adapter
         self.app = adapter.app
+        self.raw: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
-    def _invocation(self, interaction: discord.Interaction) -> Invocation:
+    def _invocation(self, interaction: discord.Interaction, replayed: bool = False) -> Invocation:
         origin, thread_id = origin_of(interaction)
         roles = self.app.community_config(PLATFORM, origin.server_id).instructors.roles
         access = member_access(interaction.user, roles, interaction.permissions)
         responder = DiscordResponder(interaction, server_id=origin.server_id,
-                                     channel_id=origin.channel_id or "", thread_id=thread_id)
+                                     channel_id=origin.channel_id or "", thread_id=thread_id, replayed=replayed)
         message = None
         if interaction.message is not None:
             message = responder._ref(interaction.message.id)
@@ -204,20 +216,73 @@ class InteractionHandler:
             await interaction.response.send_message("⚠️ Use me inside a server.", ephemeral=True)
         return True
 
-    async def command(self, interaction: discord.Interaction) -> None:
+    # -- durable: in the inbox before the first answer (bot/inbox.py) -----------------------------
+    def keep_raw(self, data: dict[str, Any]) -> None:
+        """The gateway payload of an interaction, kept until its handler stores it in the inbox."""
+        self.raw[str(data.get("id"))] = data
+        while len(self.raw) > RAW_KEPT:  # interactions nobody handles (autocomplete, other shards)
+            self.raw.popitem(last=False)
+
+    async def _durably(self, interaction: discord.Interaction,
+                       run: Callable[[bool, float], Awaitable[None]]) -> None:
         if await self._outside_a_server(interaction):
             return
+        entry: Receipt | None = None
+        started = asyncio.get_running_loop().time()
+        raw = self.raw.pop(str(interaction.id), None)
+        if raw is not None:
+            try:
+                entry = await self.app.inbox.accept(PLATFORM, "interaction", raw, budget=ACCEPT_BUDGET)
+            except Exception:
+                log.warning("could not store Discord interaction %s before answering; handling it anyway",
+                            interaction.id)
+        try:
+            await run(False, asyncio.get_running_loop().time() - started)  # the insert's time counts
+        finally:
+            self.app.inbox.finished(entry)
+
+    async def finish_unfinished(self, client: discord.Client) -> int:
+        """Finish the interactions a crashed process stored but did not finish (their token lives 15 min)."""
+        left = await self.app.inbox.unfinished(PLATFORM, FOLLOW_UP_WINDOW)
+        for entry in left:
+            interaction = discord.Interaction(data=entry.payload, state=client._connection)  # type: ignore[arg-type]
+            try:
+                if interaction.type == discord.InteractionType.application_command:
+                    await self._command(interaction, True, 0.0)
+                elif interaction.type == discord.InteractionType.modal_submit:
+                    await self._form_submit(interaction, True, 0.0)
+                elif interaction.type == discord.InteractionType.component:
+                    await self._click(interaction, str((interaction.data or {}).get("custom_id", "")), True, 0.0)
+            except Exception:
+                log.exception("could not finish Discord interaction %s after a restart", interaction.id)
+            finally:
+                self.app.inbox.finished(entry.id)
+        if left:
+            log.warning("finished %d Discord interactions a previous process stored but did not finish", len(left))
+        return len(left)
+
+    async def command(self, interaction: discord.Interaction) -> None:
+        await self._durably(interaction, lambda replayed, spent: self._command(interaction, replayed, spent))
+
+    async def click(self, interaction: discord.Interaction, action_id: str) -> None:
+        await self._durably(interaction, lambda replayed, spent: self._click(interaction, action_id, replayed, spent))
+
+    async def form_submit(self, interaction: discord.Interaction) -> None:
+        await self._durably(interaction, lambda replayed, spent: self._form_submit(interaction, replayed, spent))
+
+    # -- handling -------------------------------------------------------------------------------
+    async def _command(self, interaction: discord.Interaction, replayed: bool, spent: float) -> None:
         data: dict[str, Any] = dict(interaction.data or {})
         top = str(data.get("name", ""))
         path, leaf = command_path(list(data.get("options") or []))
-        inv = self._invocation(interaction)
+        inv = self._invocation(interaction, replayed)
         try:
             spec = self.app.tree.find(top, list(path))[1]
         except UserError:
             spec = None
         responder: DiscordResponder = inv.responder  # type: ignore[assignment]
         ephemeral = spec.ephemeral if spec is not None else True
-        responder.defer_later(self.adapter.defer_after, ephemeral=ephemeral)
+        responder.defer_later(max(0.0, self.adapter.defer_after - spent), ephemeral=ephemeral)
         try:
             values = await self._values(interaction, leaf, data.get("resolved") or {}, inv)
             await self.app.handle_command(inv, top, " ".join(path), values)
@@ -252,25 +317,21 @@ class InteractionHandler:
         return FileUpload(attachment.filename, await attachment.read(),
                           attachment.content_type or "application/octet-stream")
 
-    async def click(self, interaction: discord.Interaction, action_id: str) -> None:
-        if await self._outside_a_server(interaction):
-            return
-        inv = self._invocation(interaction)
+    async def _click(self, interaction: discord.Interaction, action_id: str, replayed: bool, spent: float) -> None:
+        inv = self._invocation(interaction, replayed)
         responder: DiscordResponder = inv.responder  # type: ignore[assignment]
-        responder.defer_later(self.adapter.defer_after, ephemeral=True)
+        responder.defer_later(max(0.0, self.adapter.defer_after - spent), ephemeral=True)
         try:
             await self.app.handle_action(inv, action_id)
         finally:
             await responder.finish()
 
-    async def form_submit(self, interaction: discord.Interaction) -> None:
-        if await self._outside_a_server(interaction):
-            return
+    async def _form_submit(self, interaction: discord.Interaction, replayed: bool, spent: float) -> None:
         data: dict[str, Any] = dict(interaction.data or {})
-        inv = self._invocation(interaction)
+        inv = self._invocation(interaction, replayed)
         inv.values = form_values(list(data.get("components") or []))
         responder: DiscordResponder = inv.responder  # type: ignore[assignment]
-        responder.defer_later(self.adapter.defer_after, ephemeral=True)
+        responder.defer_later(max(0.0, self.adapter.defer_after - spent), ephemeral=True)
         try:
             await self.app.handle_action(inv, str(data.get("custom_id", "")))
         finally:

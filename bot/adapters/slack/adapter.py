@@ -122,6 +122,10 @@ class SlackAdapter(Adapter):
         sent = datetime.fromtimestamp(timestamp, tz=timezone.utc)
         return await self.app.scheduler.claim(f"slack:request:{signature.removeprefix('v0=')}", sent)
 
+    async def finish_unfinished(self) -> int:
+        """Requests a crashed process acknowledged and left in the inbox (the core calls this)."""
+        return await self.dispatch.finish_unfinished() if self.dispatch is not None else 0
+
     async def _identify(self) -> None:
         """auth.test: a clear start-up error for a wrong token or API URL instead of a traceback later."""
         assert self.client is not None

@@ -12,7 +12,7 @@ flight, 10,000 wake-ups a second that compete with the work itself.
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 import logging
 import re
 from typing import Any, Coroutine
@@ -23,6 +23,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from ...access import Access
 from ...edge import UnusableField
+from ...inbox import Receipt
 from ...events import Origin
 from ..base import Invocation, MessageRef
 from .access import SlackAccess
@@ -32,6 +33,10 @@ from .outgoing import SlackPoster
 from .responder import SlackResponder, Where
 
 log = logging.getLogger(__name__)
+
+# How long after a request its reply can still be sent (response_url: 30 minutes); a request left
+# unfinished by a crash is finished at the next start if it is younger than this.
+FOLLOW_UP_WINDOW = timedelta(minutes=30)
 
 
 class Inflight:
@@ -128,26 +133,56 @@ class SlackDispatch:
             log.warning("could not record Slack event %s; handling it anyway", event_id)
             return True
 
+    # -- the inbox: stored before the ack, finished after ----------------------------------------
+    async def _accept(self, kind: str, body: dict[str, Any]) -> Receipt | None:
+        """Store the request before Slack gets its 200 (Slack never sends an acknowledged one again)."""
+        try:
+            return await self.core.inbox.accept(PLATFORM, kind, body)
+        except Exception:  # the database is away: handle it anyway rather than refuse it
+            log.warning("could not store a Slack %s before acknowledging it; handling it anyway", kind)
+            return None
+
+    async def finish_unfinished(self) -> int:
+        """Handle the requests a crashed process acknowledged but did not finish (bot/inbox.py)."""
+        left = await self.core.inbox.unfinished(PLATFORM, FOLLOW_UP_WINDOW)
+        for entry in left:
+            body = entry.payload
+            if entry.kind == "command":
+                work = self._command(body)
+            elif entry.kind == "action":
+                work = self._action(body, (body.get("actions") or [{}])[0])
+            elif entry.kind == "view":
+                work = self._view_submission(body, body.get("view") or {})
+            else:
+                self.inflight.enter()  # left by _event
+                work = self._event(body, at=entry.received_at, replayed=True)
+            self._after_ack(work, entry.id)
+        if left:
+            log.warning("finishing %d Slack requests a previous process acknowledged but did not finish", len(left))
+        return len(left)
+
     # -- after the ack ------------------------------------------------------------------------
-    def _after_ack(self, work: Coroutine[Any, Any, None]) -> None:
+    def _after_ack(self, work: Coroutine[Any, Any, None], entry: Receipt | int | None = None) -> None:
         """Run the work in its own task, counted in inflight, after the listener (and the ack) returned."""
         self.inflight.enter()
-        task = asyncio.get_running_loop().create_task(self._run(work))
+        task = asyncio.get_running_loop().create_task(self._run(work, entry))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
-    async def _run(self, work: Coroutine[Any, Any, None]) -> None:
+    async def _run(self, work: Coroutine[Any, Any, None], entry: Receipt | int | None) -> None:
         try:
             await work
         except Exception:
             log.exception("handling a Slack request failed")
         finally:
+            self.core.inbox.finished(entry)  # handled (or failed for good): not again after a restart
             self.inflight.exit()
 
     # -- listeners ----------------------------------------------------------------------------
     async def _on_command(self, ack: Any, body: dict[str, Any]) -> None:
+        entry = await self._accept("command", body)
         await ack()
-        self._after_ack(self._command(body))
+        self._after_ack(self._command(body), entry)
 
     async def _command(self, body: dict[str, Any]) -> None:
         where = Where(team_id=team_of(body), user_id=str(body.get("user_id")), channel_id=body.get("channel_id"),
@@ -156,8 +191,9 @@ class SlackDispatch:
         await self.core.handle_command_text(inv, command_line(body))
 
     async def _on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
+        entry = await self._accept("action", body)
         await ack()
-        self._after_ack(self._action(body, action))
+        self._after_ack(self._action(body, action), entry)
 
     async def _action(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         container = body.get("container") or {}
@@ -177,8 +213,9 @@ class SlackDispatch:
         await self.core.handle_action(inv, action_target(action))
 
     async def _on_view_submission(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        entry = await self._accept("view", body)
         await ack()  # closes the modal; answers arrive as messages
-        self._after_ack(self._view_submission(body, view))
+        self._after_ack(self._view_submission(body, view), entry)
 
     async def _view_submission(self, body: dict[str, Any], view: dict[str, Any]) -> None:
         meta = view_metadata(view)
@@ -204,18 +241,19 @@ class SlackDispatch:
             await self.core.server_seen(PLATFORM, team_id, self.team_names.get(team_id))
 
     async def _on_event(self, body: dict[str, Any]) -> None:
-        self._after_ack(self._event(body))  # bolt acknowledges events itself when the listener returns
+        entry = await self._accept("event", body)
+        self._after_ack(self._event(body), entry)  # bolt acknowledges events itself when the listener returns
 
-    async def _event(self, body: dict[str, Any]) -> None:
+    async def _event(self, body: dict[str, Any], *, at: datetime | None = None, replayed: bool = False) -> None:
         try:
             try:
-                converted = to_neutral(body, self.core.clock.now())
+                converted = to_neutral(body, at or self.core.clock.now())
             except UnusableField as error:
                 self.core.refuse_event(PLATFORM, str(error))
                 return
             if converted is None:
                 await self._seen(body)
-            elif await self._first_delivery(body):
+            elif replayed or await self._first_delivery(body):  # a replay was claimed before the crash
                 await self.core.handle_event(*converted)
         finally:
             self.inflight.exit()  # entered by _drop_repeated_events

@@ -1,0 +1,241 @@
+"""The inbox: every request accepted from a platform is in the database before it is acknowledged.
+
+Slack never retries a request it got a 200 for, and a Discord interaction that was answered is
+not sent again: a process killed between the acknowledgement and the end of the handling used to
+lose the request (a vote confirmed on screen, never stored). Now an adapter calls ``accept`` (one
+small insert) before acknowledging, handles the request, then calls ``finished``; finished rows
+are deleted in batches about once a second (a crash in that second hands a request to the next
+start again, which the handlers take idempotently: a vote is recorded once per voter, an event
+once per event id). An insert slower than its budget (the platforms' 3-second deadline comes
+first) lets the acknowledgement go out before the row is written: counted in ``late``.
+
+At start, and every minute, ``unfinished`` hands an adapter the rows of processes that died:
+same host and the pid is gone (or is us now), or another host and older than ``FOREIGN_AFTER``
+(that worker had ample time to finish). Each row is claimed by updating its owner, so two
+processes never both replay it. Rows older than the platform's follow-up window (Slack's
+response_url: 30 min, Discord's interaction token: 15 min) are dropped with one log line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import socket
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, insert, select, update
+
+from .clock import Clock
+from .models import InboxEntry
+
+log = logging.getLogger(__name__)
+
+TABLE = InboxEntry.__table__
+FOREIGN_AFTER = timedelta(minutes=2)
+FLUSH_EVERY = 1.0  # seconds between batched deletes of finished rows
+ACCEPT_BUDGET = 2.0  # seconds an insert may hold up an acknowledgement (deadline: 3 s)
+
+
+class Receipt:
+    """An accepted request's inbox row, or the insert still under way when the time budget ran out."""
+
+    def __init__(self, task: "asyncio.Future[int]") -> None:  # the insert's future
+        self.task = task
+
+    def entry_id(self) -> int | None:
+        if not self.task.done() or self.task.cancelled() or self.task.exception() is not None:
+            return None
+        return self.task.result()
+
+
+@dataclass(frozen=True)
+class Unfinished:
+    id: int
+    kind: str
+    received_at: datetime
+    payload: dict[str, Any]
+
+
+def make_owner() -> str:
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
+
+
+def owner_is_gone(owner: str, me: str, received_at: datetime, now: datetime) -> bool:
+    """Whether the process that took a row can no longer finish it."""
+    if owner == me:
+        return False
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    my_host, _, my_rest = me.partition(":")
+    if host != my_host or not pid_text.isdigit():
+        return now - received_at >= FOREIGN_AFTER
+    pid = int(pid_text)
+    if pid == int(my_rest.partition(":")[0]):
+        return True  # our pid, another instance: the old one is dead (e.g. pid 1 in a container)
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, someone else's
+    return False
+
+
+class Inbox:
+    def __init__(self, db: Any, clock: Clock) -> None:
+        self.db = db
+        self.clock = clock
+        self.owner = make_owner()
+        self.accepted = 0
+        self.replayed = 0
+        self.late = 0  # requests acknowledged before their row was stored (the insert exceeded its budget)
+        self._late_logged = float("-inf")
+        self._finished: set[int] = set()
+        self._flusher: asyncio.Task[None] | None = None
+        self._waiting: list[tuple[dict[str, Any], asyncio.Future[int]]] = []
+        self._inserter: asyncio.Task[None] | None = None
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox")
+
+    # -- the hot path ---------------------------------------------------------------------
+    async def accept(self, platform: str, kind: str, payload: dict[str, Any], *,
+                     budget: float = ACCEPT_BUDGET) -> Receipt:
+        """Store one request before it is acknowledged; hand the receipt to ``finished``.
+
+        Requests arriving together are inserted in one transaction on the inbox's own thread
+        (a group commit), so a burst does not queue behind the cogs' work on the database pool.
+        Waits at most ``budget`` seconds (the platforms' 3-second deadline comes first): a slower
+        insert goes on and the request is handled meanwhile. Raises when the database refused it.
+        """
+        row = {"platform": platform, "kind": kind, "owner": self.owner, "received_at": self.clock.now(),
+               "payload": json.dumps(payload, separators=(",", ":"), default=str)}
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[int] = loop.create_future()
+        self._waiting.append((row, future))
+        if self._inserter is None or self._inserter.done():
+            self._inserter = loop.create_task(self._insert_waiting(), name="inbox-insert")
+        done, _ = await asyncio.wait({future}, timeout=budget)
+        if future in done:
+            future.result()  # raises what the insert raised
+        else:  # the platform's deadline wins: acknowledged before stored (counted, logged once a minute)
+            self.late += 1
+            now = time.monotonic()
+            if now - self._late_logged >= 60:
+                self._late_logged = now
+                log.warning("storing a %s %s took over %.1f s; handling it meanwhile (%d so far)", platform, kind,
+                            budget, self.late)
+        self.accepted += 1
+        return Receipt(future)
+
+    async def _insert_waiting(self) -> None:
+        loop = asyncio.get_running_loop()
+        while self._waiting:
+            batch, self._waiting = self._waiting, []
+            try:
+                ids = await loop.run_in_executor(self._thread, self._insert, [row for row, _ in batch])
+            except Exception as error:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                continue
+            for (_, future), entry_id in zip(batch, ids):
+                if not future.done():
+                    future.set_result(entry_id)
+
+    def _insert(self, rows: list[dict[str, Any]]) -> list[int]:
+        with self.db.write_lock(), self.db.engine.begin() as conn:
+            # one executemany; RETURNING in the parameters' order (SQLite 3.35+, PostgreSQL)
+            result = conn.execute(insert(TABLE).returning(TABLE.c.id, sort_by_parameter_order=True), rows)
+            return [int(entry_id) for entry_id in result.scalars()]
+
+    def finished(self, entry: Receipt | int | None) -> None:
+        """The request was handled: its row goes with the next batched delete."""
+        if isinstance(entry, Receipt):
+            if not entry.task.done():  # the insert is still under way: delete the row once it exists
+                entry.task.add_done_callback(lambda _: self.finished(entry))
+                return
+            entry = entry.entry_id()
+        if entry is None:
+            return
+        self._finished.add(entry)
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.get_running_loop().create_task(self._flush_soon(), name="inbox-flush")
+
+    async def _flush_soon(self) -> None:
+        await asyncio.sleep(FLUSH_EVERY)
+        await self.flush()
+
+    async def flush(self) -> None:
+        ids, self._finished = self._finished, set()
+        if not ids:
+            return
+        try:
+            await asyncio.get_running_loop().run_in_executor(self._thread, self._delete, sorted(ids))
+        except Exception:
+            self._finished |= ids  # the database is away: try again with the next batch
+            log.warning("could not clear %d finished inbox rows yet", len(ids))
+
+    def _delete(self, ids: list[int]) -> None:
+        with self.db.write_lock(), self.db.engine.begin() as conn:
+            conn.execute(delete(TABLE).where(TABLE.c.id.in_(ids)))
+
+    async def stop(self) -> None:
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(BaseException):
+                await self._flusher
+            self._flusher = None
+        if self._inserter is not None:
+            with contextlib.suppress(BaseException):
+                await self._inserter
+        await self.flush()
+        self._thread.shutdown(wait=False)
+
+    # -- after a crash ----------------------------------------------------------------------
+    async def sweep(self, adapters: dict[str, Any]) -> None:
+        """Each adapter finishes its platform's rows left by dead processes. At start, then every
+        minute: a process on another host is only presumed dead after FOREIGN_AFTER."""
+        for platform, adapter in list(adapters.items()):
+            finish = getattr(adapter, "finish_unfinished", None)
+            if finish is None:
+                continue
+            try:
+                await finish()
+            except Exception:
+                log.exception("%s: could not finish the requests a previous process left", platform)
+
+    async def unfinished(self, platform: str, window: timedelta) -> list[Unfinished]:
+        """Rows of dead processes for this platform, claimed for us, oldest first."""
+        return await self.db.call(self._claim_unfinished, platform, window, self.clock.now())
+
+    def _claim_unfinished(self, platform: str, window: timedelta, now: datetime) -> list[Unfinished]:
+        with self.db.write_lock(), self.db.engine.begin() as conn:
+            rows = conn.execute(select(TABLE.c.id, TABLE.c.kind, TABLE.c.owner, TABLE.c.received_at, TABLE.c.payload)
+                                .where(TABLE.c.platform == platform, TABLE.c.owner != self.owner)
+                                .order_by(TABLE.c.id)).all()
+            claimed, expired = [], []
+            for row in rows:
+                received = row.received_at if row.received_at.tzinfo else row.received_at.replace(tzinfo=now.tzinfo)
+                if not owner_is_gone(row.owner, self.owner, received, now):
+                    continue
+                if now - received > window:
+                    expired.append(row.id)
+                    continue
+                taken = conn.execute(update(TABLE).where(TABLE.c.id == row.id, TABLE.c.owner == row.owner)
+                                     .values(owner=self.owner)).rowcount
+                if taken:
+                    claimed.append(Unfinished(row.id, row.kind, received, json.loads(row.payload)))
+            if expired:
+                conn.execute(delete(TABLE).where(TABLE.c.id.in_(expired)))
+        if expired:
+            log.warning("%d %s requests left unfinished by a crash were older than the platform's %d-minute "
+                        "follow-up window and were dropped", len(expired), platform, window.total_seconds() // 60)
+        self.replayed += len(claimed)
+        return claimed

@@ -1,0 +1,91 @@
+"""The inbox decides which stored requests a restarted process finishes: those of dead processes,
+within the platform's follow-up window, each claimed by one process only."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import os
+import subprocess
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert, select
+
+from bot.inbox import FOREIGN_AFTER, TABLE, Inbox, owner_is_gone
+from bot.testing.harness import Harness
+
+WINDOW = timedelta(minutes=15)
+
+
+def dead_pid() -> int:
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def _store(bot: Harness, owner: str, age: timedelta, payload: dict) -> None:
+    with bot.db.engine.begin() as conn:
+        conn.execute(insert(TABLE).values(platform="slack", kind="command", owner=owner,
+                                          received_at=bot.clock.now() - age, payload=json.dumps(payload)))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest) -> str | None:
+    if request.param == "sqlite":
+        return None
+    from tests.reliability.helpers import prepare_database
+
+    url = request.getfixturevalue("pg_url")
+    prepare_database(url, cogs=[])
+    return url
+
+
+async def test_a_restart_finishes_dead_processes_requests_within_the_window(
+        tmp_path: Path, db_url: str | None, caplog: pytest.LogCaptureFixture) -> None:
+    async with Harness(tmpdir=tmp_path, db_url=db_url, cogs=[]) as bot:
+        inbox: Inbox = bot.app.inbox
+        receipts = await asyncio.gather(*(inbox.accept("slack", "command", {"n": n}) for n in range(5)))
+        ids = [r.entry_id() for r in receipts]
+        assert None not in ids and len(set(ids)) == 5  # one group commit, each request its own row
+        for receipt in receipts:
+            inbox.finished(receipt)
+        await inbox.flush()
+        host = inbox.owner.split(":")[0]
+        alive_elsewhere = f"{host}:{os.getppid()}:aaaa"  # a live process on this host (our parent)
+        _store(bot, f"{host}:{dead_pid()}:dead", timedelta(minutes=1), {"n": "dead, recent"})
+        _store(bot, f"{host}:{dead_pid()}:dead", timedelta(minutes=20), {"n": "dead, too old"})
+        _store(bot, alive_elsewhere, timedelta(minutes=1), {"n": "alive"})
+        _store(bot, f"{host}:{os.getpid()}:oldinstance", timedelta(seconds=5), {"n": "our pid, old instance"})
+        _store(bot, "other-host:123:x", timedelta(seconds=10), {"n": "other host, recent"})
+        _store(bot, "other-host:123:x", FOREIGN_AFTER + timedelta(seconds=1), {"n": "other host, stale"})
+        _store(bot, inbox.owner, timedelta(minutes=1), {"n": "ours, in progress"})
+        with caplog.at_level(logging.WARNING):
+            taken = await inbox.unfinished("slack", WINDOW)
+        assert [t.payload["n"] for t in taken] == ["dead, recent", "our pid, old instance", "other host, stale"]
+        assert "1 slack requests left unfinished by a crash were older" in caplog.text
+        assert await inbox.unfinished("slack", WINDOW) == []  # claimed: never handed out twice
+        with bot.db.engine.connect() as conn:
+            owners = dict(conn.execute(select(TABLE.c.id, TABLE.c.owner)).all())
+        assert sum(owner == inbox.owner for owner in owners.values()) == 4 and len(owners) == 6
+
+        for entry in taken:
+            inbox.finished(entry.id)
+        await inbox.flush()
+        with bot.db.engine.connect() as conn:
+            assert len(conn.execute(select(TABLE.c.id)).all()) == 3
+
+
+def test_owner_liveness() -> None:
+    me = f"h:{os.getpid()}:me"
+    from datetime import datetime, timezone
+
+    now = datetime.now(timezone.utc)
+    assert not owner_is_gone(me, me, now, now)
+    assert owner_is_gone(f"h:{dead_pid()}:x", me, now, now)
+    assert not owner_is_gone(f"h:{os.getppid()}:x", me, now, now)
+    assert not owner_is_gone("elsewhere:1:x", me, now, now)
+    assert owner_is_gone("elsewhere:1:x", me, now - FOREIGN_AFTER, now)
