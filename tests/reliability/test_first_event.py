@@ -67,3 +67,33 @@ async def test_a_slack_event_the_bot_ignores_still_starts_the_workspaces_schedul
         assert any(bot.app.scheduler.entries[k].owner == ("slack", fake.team_id) for k in keys), keys
     finally:
         await bot.stop()
+
+
+async def test_a_discord_server_the_bot_is_in_starts_its_star_schedules_when_it_becomes_available(
+        tmp_path: Path) -> None:
+    """No message needed: discord.py's guild-available (at connect) or guild-join is the first sight."""
+    from bot.adapters.discord import DiscordAdapter
+    from bot.app import BotApp
+    from bot.config import parse_config
+    from bot.storage import Database
+    from bot.testing.fake_discord import FakeDiscord
+    from tests.adapters.discord_support import GENERAL, GUILD, OWNER, eventually, settings_for
+
+    fake = FakeDiscord()
+    fake.add_guild(GUILD, "Cohort 7", owner_id=OWNER, channels=[{"id": GENERAL, "name": "general"}],
+                   members=[{"id": OWNER, "username": "owner"}])
+    await fake.start()
+    db = Database(f"sqlite:///{tmp_path / 'bot.db'}")
+    app = BotApp(config=parse_config(YAML, cogs=["cogs.prompts"]), db=db)
+    app.load_cogs()
+    try:
+        await app.start([DiscordAdapter(app, settings=settings_for(fake), guild_ready_timeout=0.05)])
+
+        def owners() -> set[Any]:
+            return {entry.owner for key, entry in app.scheduler.entries.items() if key.startswith("prompt:")}
+
+        await eventually(lambda: ("discord", str(GUILD)) in owners())  # the guild-available handler runs as a task
+    finally:
+        await app.stop()
+        db.dispose()
+        await fake.stop()
