@@ -4,7 +4,7 @@ across a daylight-saving change."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
@@ -28,12 +28,21 @@ def calendar_ics(events: Iterable[Event], tz: ZoneInfo, *, name: str, stamp: dat
     return cal.to_ical()
 
 
+def _calendar_time(instant: datetime, tz: ZoneInfo) -> datetime:
+    """The local time with its TZID, except inside a repeated fall-back hour: RFC 5545 reads such a
+    local time as its first occurrence, so there the instant is written in UTC instead."""
+    local = instant.astimezone(tz)
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        return instant.astimezone(timezone.utc)
+    return local
+
+
 def _vevent(event: Event, tz: ZoneInfo, stamp: datetime, uid_domain: str) -> icalendar.Event:
     item = icalendar.Event()
     item.add("uid", f"event-{event.id}@{uid_domain}")
     item.add("dtstamp", stamp)
-    item.add("dtstart", event.starts_at.astimezone(tz))
-    item.add("dtend", event.ends_at.astimezone(tz))
+    item.add("dtstart", _calendar_time(event.starts_at, tz))
+    item.add("dtend", _calendar_time(event.ends_at, tz))
     item.add("summary", event.title)
     if event.description:
         item.add("description", event.description)

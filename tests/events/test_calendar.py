@@ -109,10 +109,28 @@ def test_generated_sessions_round_trip_through_icalendar_in_many_zones() -> None
         [vevent] = parsed(data)
         [vtimezone] = icalendar.Calendar.from_ical(data).walk("VTIMEZONE") or [None]
         begin, end = vevent.decoded("dtstart"), vevent.decoded("dtend")
-        assert begin == starts_at and end - begin == timedelta(minutes=minutes)
-        assert begin.replace(tzinfo=None) == starts_at.astimezone(tz).replace(tzinfo=None)  # local wall time
+        # Compare instants in UTC: == between zones is always False for an ambiguous local time (PEP 495).
+        assert begin.astimezone(timezone.utc) == starts_at
+        assert end.astimezone(timezone.utc) - starts_at == timedelta(minutes=minutes)
+        local = starts_at.astimezone(tz)
+        if local.replace(fold=1 - local.fold).utcoffset() == local.utcoffset():  # not in a repeated hour
+            assert begin.replace(tzinfo=None) == local.replace(tzinfo=None)  # local wall time, with its TZID
         if vtimezone is not None:  # what a calendar app computes from the file alone
             local = starts_at.astimezone(tz)  # keeps fold=1 for the second of a repeated hour
             assert local.replace(tzinfo=vtimezone.to_tz()).utcoffset() == local.utcoffset()
 
     check()
+
+
+def test_a_session_in_the_repeated_fall_back_hour_is_written_as_its_real_instant() -> None:
+    """Sydney repeats 02:00-03:00 on 2028-04-02: the second 02:30 must not read back as the first."""
+    from datetime import timezone
+
+    from cogs.events.ics import calendar_ics
+    from cogs.events.models import Event
+
+    tz = ZoneInfo("Australia/Sydney")
+    for starts_at in (datetime(2028, 4, 1, 15, 30, tzinfo=timezone.utc), datetime(2028, 4, 1, 16, 30, tzinfo=timezone.utc)):
+        event = Event(id=7, community_id=1, title="t", starts_at=starts_at, ends_at=starts_at + timedelta(hours=1))
+        [vevent] = parsed(calendar_ics([event], tz, name="c", stamp=starts_at, uid_domain="x"))
+        assert vevent.decoded("dtstart").astimezone(timezone.utc) == starts_at
