@@ -145,8 +145,6 @@ class Stats(Cog, name="stats"):
     async def me(self, ctx: CommandContext) -> None:
         """Your activity this week vs last week, streak, points and rank."""
         assert ctx.community.id is not None and ctx.member.id is not None
-        if ctx.member.id not in self.tombstones.checked:
-            await self._first_sight(ctx.member)  # someone who just erased their data is opted out, and told so
         if ctx.member.opted_out:
             note = "You have opted out, so nothing new is recorded (/privacy optin to resume)."
         else:
