@@ -42,64 +42,73 @@ def browser() -> Any:
 
 
 async def in_browser(fn: Callable[[], T]) -> T:
-    """Selenium blocks; the bot serves on this event loop, so drive the browser from a thread."""
+    """Selenium blocks, and the bot serves on this event loop: every browser call runs on a
+    thread, or the browser waits for a page the blocked loop can never send."""
     return await asyncio.to_thread(fn)
 
 
-def text_of(driver: Any) -> str:
+async def text_of(driver: Any) -> str:
     from selenium.webdriver.common.by import By
 
-    return driver.find_element(By.TAG_NAME, "body").text
+    return await in_browser(lambda: driver.find_element(By.TAG_NAME, "body").text)
 
 
-def press(driver: Any, label: str) -> None:
+async def press(driver: Any, label: str) -> None:
+    """Click a button and wait until the page it submits to has replaced this one."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
 
-    driver.find_element(By.XPATH, f"//button[normalize-space()='{label}']").click()
+    def click_and_wait() -> None:
+        page = driver.find_element(By.TAG_NAME, "html")
+        driver.find_element(By.XPATH, f"//button[normalize-space()='{label}']").click()
+        WebDriverWait(driver, 120).until(expected_conditions.staleness_of(page))
+
+    await in_browser(click_and_wait)
 
 
 async def test_an_instructor_signs_in_and_sees_who_is_at_risk(make_bot: Any, browser: Any, tmp_path: Path) -> None:
     bot = await cohort(make_bot)
     link = await link_for(bot, "tess", "instructor")
     await in_browser(lambda: browser.get(link))
-    page = text_of(browser)
+    page = await text_of(browser)
     assert "Overview" in page and "At risk (2)" in page
     assert "ben" in page and EVIL in page  # the member named like HTML shows as its text...
     from selenium.webdriver.common.by import By
 
-    assert not browser.find_elements(By.CSS_SELECTOR, "main img[src='x']")  # ...not as an element
-    chart = browser.find_element(By.CSS_SELECTOR, "img.chart")
-    assert browser.execute_script("return arguments[0].naturalWidth", chart) > 0  # the SVG loaded
+    assert not await in_browser(lambda: browser.find_elements(By.CSS_SELECTOR, "main img[src='x']"))  # ...not as an element
+    chart = await in_browser(lambda: browser.find_element(By.CSS_SELECTOR, "img.chart"))
+    assert await in_browser(lambda: browser.execute_script("return arguments[0].naturalWidth", chart)) > 0  # the SVG loaded
     shot = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
     shot.mkdir(parents=True, exist_ok=True)
     await in_browser(lambda: browser.save_screenshot(str(shot / "dashboard-overview.png")))
     assert (shot / "dashboard-overview.png").read_bytes()[:4] == b"\x89PNG"
     # the same link again, in the same browser: refused
     await in_browser(lambda: browser.get(link))
-    assert "already used or has expired" in text_of(browser)
+    assert "already used or has expired" in (await text_of(browser))
     # sign out from the page: the next visit asks for a new link
     community = bot.member("tess").community_id
     await in_browser(lambda: browser.get(f"{bot.url}/dashboard/c/{community}"))
-    await in_browser(lambda: press(browser, "Sign out"))
-    assert "You are signed out" in text_of(browser)
+    await press(browser, "Sign out")
+    assert "You are signed out" in (await text_of(browser))
     await in_browser(lambda: browser.get(f"{bot.url}/dashboard/c/{community}"))
-    assert "not signed in" in text_of(browser)
+    assert "not signed in" in (await text_of(browser))
 
 
 async def test_a_member_opts_out_and_erases_their_data_from_the_page(make_bot: Any, browser: Any) -> None:
     bot = await cohort(make_bot)
     link = await link_for(bot, "ana")
     await in_browser(lambda: browser.get(link))
-    assert "My activity" in text_of(browser) and "Opt out of tracking" in text_of(browser)
+    assert "My activity" in (await text_of(browser)) and "Opt out of tracking" in (await text_of(browser))
     community = bot.member("ana").community_id
     await in_browser(lambda: browser.get(f"{bot.url}/dashboard/c/{community}"))
-    assert "Only instructors can see this page" in text_of(browser)
+    assert "Only instructors can see this page" in (await text_of(browser))
     await in_browser(lambda: browser.get(f"{bot.url}/dashboard/c/{community}/me"))
-    await in_browser(lambda: press(browser, "Opt out of tracking"))
-    assert "opted out" in text_of(browser).lower() and bot.member("ana").opted_out
-    await in_browser(lambda: press(browser, "Erase my data…"))
-    assert "Erase all your data?" in text_of(browser) and bot.member("ana") is not None
-    await in_browser(lambda: press(browser, "Erase everything"))
+    await press(browser, "Opt out of tracking")
+    assert "opted out" in (await text_of(browser)).lower() and bot.member("ana").opted_out
+    await press(browser, "Erase my data…")
+    assert "Erase all your data?" in (await text_of(browser)) and bot.member("ana") is not None
+    await press(browser, "Erase everything")
     assert bot.member("ana") is None
     await in_browser(lambda: browser.get(f"{bot.url}/dashboard/c/{community}/me"))
-    assert "not signed in" in text_of(browser)
+    assert "not signed in" in (await text_of(browser))
