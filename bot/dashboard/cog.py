@@ -29,8 +29,22 @@ class DashboardCog(Cog, name="dashboard"):
         if self._secret is None:
             configured = getattr(self.app.settings, "dashboard_secret", None)
             value = configured.get_secret_value() if configured is not None else None
-            self._secret = value or await self.db.run(tokens.stored_secret)
+            self._secret = value or await self._stored_secret()
         return self._secret
+
+    async def _stored_secret(self) -> str:
+        """Two processes asking at once both find no secret and both insert one: the loser's
+        insert hits the primary key, and its second read finds the winner's secret."""
+        from sqlalchemy.exc import IntegrityError
+
+        for attempt in range(3):
+            try:
+                return await self.db.run(tokens.stored_secret)
+            except IntegrityError:
+                if attempt == 2:
+                    raise
+                self.log.info("another process created the dashboard secret at the same time; reading theirs")
+        raise AssertionError("unreachable")
 
     def delete_member_data(self, session: Any, community_id: int, member_id: int) -> int:
         """Forget: the member's sign-in links and open sessions end with them."""

@@ -163,3 +163,28 @@ async def test_logout_ends_the_session_on_the_server(make_bot: Any) -> None:
         replay.cookie_jar.update_cookies({"cohort_session": stolen})
         async with replay.get(f"{bot.url}/dashboard/c/{community_id}") as page:
             assert page.status == 401
+
+
+async def test_two_processes_creating_the_secret_at_once_share_the_winners(make_bot: Any, monkeypatch: Any) -> None:
+    from sqlmodel import Session
+
+    from bot.dashboard import tokens
+    from bot.models import BotState
+
+    bot = await cohort(make_bot)
+    with bot.session() as s:  # the other process won: its secret is in the database...
+        s.add(BotState(key=tokens.SECRET_KEY, value="the-other-process-secret"))
+        s.commit()
+    real_get, raced = Session.get, []
+
+    def get_before_their_commit(self: Any, model: Any, key: Any, *args: Any, **kwargs: Any) -> Any:
+        if model is BotState and key == tokens.SECRET_KEY and not raced:
+            raced.append(key)
+            return None  # ...but this one read before it was committed
+        return real_get(self, model, key, *args, **kwargs)
+
+    monkeypatch.setattr(Session, "get", get_before_their_commit)
+    link = await link_for(bot, "tess", "instructor")
+    assert raced and await bot.app.get_cog("dashboard").secret() == "the-other-process-secret"
+    async with client() as http:
+        assert (await sign_in(http, link)).status == 200  # the link is signed with the shared secret
