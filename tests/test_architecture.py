@@ -15,6 +15,9 @@ ROOT = Path(__file__).resolve().parents[1]
 PLATFORM_LIBS = ("discord", "slack_bolt", "slack_sdk", "aiohttp")
 CORE_INTERNALS = ("bot.app", "bot.adapters", "bot.testing", "bot.cli", "bot.storage", "bot.scheduler",
                   "bot.dispatch", "bot.builtin", "bot.privacy_cog", "bot.demo")
+# The core modules a cog may import from besides ``bot`` itself (docs/writing-a-cog.md, "The SDK").
+SDK_MODULES = ("bot.models", "bot.content", "bot.errors", "bot.events", "bot.context", "bot.options",
+               "bot.config", "bot.when", "bot.timeparse", "bot.csvexport", "bot.live", "bot.wording")
 
 
 def module_name(path: Path) -> str:
@@ -66,6 +69,54 @@ def _within(name: str, prefixes: tuple[str, ...]) -> bool:
 def test_cogs_import_only_the_sdk_and_no_platform_library() -> None:
     bad = [f"{p.relative_to(ROOT)} imports {name}" for p in sources("cogs") for name in imports(p)
            if _within(name, CORE_INTERNALS + PLATFORM_LIBS)]
+    assert bad == []
+
+
+def sdk_imports(path: Path) -> list[tuple[str, str]]:
+    """``(module, name)`` for every name a file takes from the core (``import bot.x`` gives name "")."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found += [(a.name, "") for a in node.names if _within(a.name, ("bot",))]
+        elif isinstance(node, ast.ImportFrom) and not node.level and _within(node.module or "", ("bot",)):
+            found += [(node.module, a.name) for a in node.names]
+    return found
+
+
+def test_cogs_take_only_public_names_from_the_sdk_modules() -> None:
+    """What a cog may import is listed, not guessed: ``bot``'s ``__all__`` and the public names of
+    the SDK modules docs/writing-a-cog.md names (``SDK_MODULES``); never a private name."""
+    import importlib
+
+    import bot
+
+    bad = []
+    for path in sources("cogs"):
+        for module, name in sdk_imports(path):
+            where = f"{path.relative_to(ROOT)}: {module}.{name or '*'}"
+            if module == "bot":
+                if name not in bot.__all__:
+                    bad.append(where + " (not in bot.__all__)")
+            elif module not in SDK_MODULES:
+                bad.append(where + " (not an SDK module)")
+            elif not name or name.startswith("_"):
+                bad.append(where + " (not a public name)")
+            else:
+                public = getattr(importlib.import_module(module), "__all__", None)
+                if public is not None and name not in public:
+                    bad.append(where + " (not in its __all__)")
+    assert bad == []
+
+
+def test_the_sdk_modules_are_the_ones_the_guide_names() -> None:
+    guide = (ROOT / "docs" / "writing-a-cog.md").read_text(encoding="utf-8")
+    assert [m for m in SDK_MODULES if f"`{m}`" not in guide] == []
+
+
+def test_nothing_imports_the_old_adapter_base_shim() -> None:
+    bad = [f"{p.relative_to(ROOT)} imports {name}" for folder in ("bot", "cogs", "tests", "bench")
+           for p in sources(folder) for name in imports(p)
+           if _within(name, ("bot.adapters.base",)) and p != ROOT / "bot" / "adapters" / "base.py"]
     assert bad == []
 
 

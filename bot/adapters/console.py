@@ -20,7 +20,7 @@ from ..content import Content, Form, field_lines
 from ..edge import MAX_ID, platform_id
 from ..events import Origin
 from ..options import FileUpload
-from .base import MessageRef
+from ..ports import MessageRef
 from .console_input import PipedLines, line_source
 from .memory import MemoryAdapter, MemoryResponder, Posted
 

@@ -14,7 +14,7 @@ from ..access import Access
 from ..content import Content, Form
 from ..events import MemberJoined, MemberLeft, MessagePosted, Origin, ReactionAdded, ReactionRemoved
 from ..options import ChannelRef, FileUpload
-from .base import Adapter, Invocation, MessageRef, Responder
+from ..ports import Adapter, Invocation, MessageRef, Responder
 
 DEFAULT_CHANNELS = ("general", "random", "announcements", "instructors", "staff", "mentoring")
 

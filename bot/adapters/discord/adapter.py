@@ -14,7 +14,7 @@ import discord
 from ...content import Content
 from ...errors import ConfigError
 from ...options import ChannelRef
-from ..base import Adapter, MessageRef
+from ...ports import Adapter, MessageRef
 from .client import EndpointPatch, make_client, point_api_at, point_gateway_at
 from . import scheduled
 from .commands import sync_commands

@@ -22,7 +22,7 @@ from ...errors import UserError
 from ...events import Origin
 from ...inbox import Receipt
 from ...options import ChannelRef, FileUpload, MemberRef
-from ..base import Invocation, MessageRef, Responder
+from ...ports import Invocation, MessageRef, Responder
 from .access import member_access
 from .events import PLATFORM, display_name, where
 from .render import render

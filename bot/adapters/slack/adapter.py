@@ -18,7 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from ...content import Content
 from ...errors import ConfigError
 from ...options import ChannelRef
-from ..base import Adapter, MessageRef
+from ...ports import Adapter, MessageRef
 from .access import SlackAccess
 from .app import SlackDispatch
 from .channels import ChannelDirectory

@@ -25,7 +25,7 @@ from ...access import Access
 from ...edge import UnusableField
 from ...inbox import Receipt
 from ...events import Origin
-from ..base import Invocation, MessageRef
+from ...ports import Invocation, MessageRef
 from .access import SlackAccess
 from .events import (EVENT_TYPES, PLATFORM, RecentIds, action_target, command_line, form_values, message_actions,
                      team_of, to_neutral, view_metadata)

@@ -11,7 +11,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from ...content import Content
-from ..base import MessageRef
+from ...ports import MessageRef
 from .events import PLATFORM
 from .render import has_message_part, message_payload
 

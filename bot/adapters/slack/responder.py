@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from slack_sdk.errors import SlackApiError
 
 from ...content import Content, Form
-from ..base import MessageRef, Responder
+from ...ports import MessageRef, Responder
 from .outgoing import SlackPoster, api_error, post_response
 from .render import message_payload, render_modal
 
