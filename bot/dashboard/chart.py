@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import io
 from datetime import date, timedelta
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
-import matplotlib
-
-matplotlib.use("Agg")
-from matplotlib.figure import Figure  # noqa: E402
-
-from .panels import DaySeries  # noqa: E402
+if TYPE_CHECKING:
+    from .panels import DaySeries
 
 
 def series_svg(series: DaySeries, *, term_start: date | None, term_end: date | None,
                breaks: Sequence[tuple[date, date]]) -> bytes:
     """The series, with term weeks shaded in alternate bands and breaks hatched."""
+    from matplotlib.figure import Figure  # on the first chart, not at the bot's start-up (bench/startup_bench.py)
+
     fig = Figure(figsize=(8, 2.8), dpi=100)
     ax = fig.subplots()
     days = [d for d, _ in series.points]

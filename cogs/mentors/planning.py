@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from .matching import Group, MatchResult, match_mentors, match_peers
-from .scoring import Candidate, MatchRules
+if TYPE_CHECKING:  # the solvers (numpy, scipy) load on the first round, not at start-up
+    from .matching import Group, MatchResult
+    from .scoring import Candidate, MatchRules
 
 
 class ProfileLike(Protocol):
@@ -81,12 +82,16 @@ def history_from_rounds(rounds: Iterable[tuple[date, Sequence[Sequence[int]]]],
 
 
 def _candidate(profile: ProfileLike) -> Candidate:
+    from .scoring import Candidate
+
     capacity = profile.capacity if profile.role == "mentor" else 1
     return Candidate(profile.member_id, profile.topic_set, profile.timezone, capacity)
 
 
 def _rules(history: History, avoid: Set[frozenset[int]], today: date, no_repeat_within: timedelta, *,
            shared_topic: bool) -> MatchRules:
+    from .scoring import MatchRules
+
     return MatchRules(past_pairs=dict(history.last_met), avoid=frozenset(avoid), no_repeat_within=no_repeat_within,
                       on=today, priority=frozenset(history.first_in_line), require_shared_topic=shared_topic)
 
@@ -94,6 +99,8 @@ def _rules(history: History, avoid: Set[frozenset[int]], today: date, no_repeat_
 def plan_round(profiles: Sequence[ProfileLike], *, mode: str, history: History, avoid: Set[frozenset[int]],
                today: date, no_repeat_within: timedelta, seed: int = 0) -> Plan:
     """Match the given (available) profiles. ``mode``: both | mentors | peers."""
+    from .matching import match_mentors, match_peers
+
     by_role: dict[str, list[ProfileLike]] = {"mentor": [], "mentee": [], "peer": []}
     for p in profiles:
         by_role.setdefault(p.role, []).append(p)

@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 import io
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Mapping, Sequence
 
-import matplotlib
-
-matplotlib.use("Agg")  # no display: the bot runs on servers
-
-from matplotlib.figure import Figure  # noqa: E402
-
-from .reports import DayTotals  # noqa: E402
+if TYPE_CHECKING:
+    from .reports import DayTotals
 
 
 def render_chart(series: Sequence[DayTotals], title: str, labels: Mapping[str, str] | None = None) -> bytes:
     """A PNG: one bar colour per kind (``labels``: kind -> legend text, in stacking order;
     kinds not in it follow, named by their kind). Uses the object API (no pyplot global
-    state), so concurrent renders are safe."""
+    state), so concurrent renders are safe. matplotlib loads on the first chart, not at the
+    bot's start-up (a third of a second of it: bench/startup_bench.py)."""
+    from matplotlib.figure import Figure  # the Agg canvas: no display, no pyplot backend
+
     labels = dict(labels or {})
     for kind in sorted({k for s in series for k in s.counts} - set(labels)):
         labels[kind] = kind.replace("_", " ")
