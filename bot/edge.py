@@ -16,7 +16,7 @@ from .events import Event, Origin
 
 MAX_ID = 64  # community/member external_id and participation channel_id columns
 MAX_NAME = 200  # community name and member display_name columns
-EVENT_ID_FIELDS = ("channel_id", "message_id", "thread_id", "reply_to")
+EVENT_ID_FIELDS = ("channel_id", "message_id", "thread_id", "reply_to", "thread_parent_id", "message_author")
 
 
 def platform_id(value: Any) -> str | None:

@@ -41,28 +41,48 @@ class MessagePosted(Event):
     message_id: str
     thread_id: str | None = None  # set when the message is inside a thread
     reply_to: str | None = None  # id of the message it replies to
+    # The message the thread hangs off, when there is one: Slack's thread_ts; on Discord a thread
+    # started from a message has that message's id (a thread started without one names no message).
+    thread_parent_id: str | None = None
     length: int = 0  # characters; never the text itself
 
     @property
     def is_thread_reply(self) -> bool:
         return self.thread_id is not None or self.reply_to is not None
 
+    def answers(self, message_id: str) -> bool:
+        """Whether this message is in the thread of ``message_id`` or a reply to it."""
+        return bool(message_id) and message_id in (self.thread_parent_id, self.reply_to)
+
 
 @dataclass(frozen=True, kw_only=True)
 class ReactionAdded(Event):
+    """``message_author`` is the platform user id of whoever wrote the reacted message, when the
+    platform says (Discord ``message_author_id``, Slack ``item_user``) and it is not a bot;
+    ``message_author_id`` is that member's database id, filled by the core (0 = unknown)."""
+
     message_id: str
     emoji: str = ""
+    message_author: str | None = None
+    message_author_id: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
 class ReactionRemoved(Event):
     message_id: str
     emoji: str = ""
+    message_author: str | None = None
+    message_author_id: int = 0
 
 
 @dataclass(frozen=True, kw_only=True)
 class MemberJoined(Event):
-    pass
+    """A member joined: the community itself when ``channel_id`` is None (Discord member join,
+    Slack ``team_join``, console ``:join``), else one channel (Slack ``member_joined_channel``)."""
+
+    @property
+    def joined_community(self) -> bool:
+        return self.channel_id is None
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -73,6 +73,17 @@ class EventIntake:
         event = dataclasses.replace(event, community_id=community.id,
                                     member_id=member.id if member and member.id else 0,
                                     channel_id=event.channel_id or origin.channel_id)
+        author = getattr(event, "message_author", None)
+        if author:  # a reaction names the reacted message's author: resolve them too
+            try:
+                written_by = await app.member_for(community, dataclasses.replace(origin, user_id=author,
+                                                                                 user_name=None))
+            except TemporarilyUnavailable:
+                raise
+            except Exception:
+                log.exception("could not resolve the author of a reacted message in %s", origin.server_id)
+            else:
+                event = dataclasses.replace(event, message_author_id=written_by.id or 0)
         await app._dispatch(event, community, member)
 
     # -- waiting for the database ------------------------------------------------------------

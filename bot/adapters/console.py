@@ -25,7 +25,8 @@ from .console_input import PipedLines, line_source
 from .memory import MemoryAdapter, MemoryResponder, Posted
 
 MAX_UPLOAD_BYTES = 256 * 1024
-META_HELP = "Console commands: :as NAME [member|instructor|admin], :channel NAME, :thread ID|off, :quit"
+META_HELP = ("Console commands: :as NAME [member|instructor|admin], :channel NAME, :thread ID|off, "
+             ":join (you join the community, as a new member would), :quit")
 # C0/C1 controls (but newline and tab) and the bidi overrides that reorder what is shown.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _CLICK = re.compile(r"click(?:\s+(\S+))?", re.I)
@@ -99,7 +100,10 @@ class ConsoleAdapter(MemoryAdapter):
             return True
         if text in (":quit", ":q", "exit", "quit"):
             return False
-        if text.startswith(":"):
+        if text.lower() in (":join", ":join "):
+            await self.join_as(self.user, server=self.server)
+            self.print(f"{self.user} joined the community.")
+        elif text.startswith(":"):
             self._meta(text)
         elif text.startswith("/"):
             await self._command(text)

@@ -210,22 +210,34 @@ class MemoryAdapter(Adapter):
         ref = MessageRef(self.platform, server, channel, self._new_id(), thread_id)
         self.messages[ref.message_id] = Posted(ref, Content(text=f"({length} characters)"), user)
         event = MessagePosted(message_id=ref.message_id, channel_id=channel, thread_id=thread_id,
-                              reply_to=reply_to, length=length, at=self.app.clock.now())
+                              reply_to=reply_to, thread_parent_id=self.thread_parent(thread_id), length=length,
+                              at=self.app.clock.now())
         await self.app.handle_event(self.origin(user, channel, server), event)
         return ref
+
+    def thread_parent(self, thread_id: str | None) -> str | None:
+        """The message a thread hangs off: ``start_thread`` names its threads "t<message id>"."""
+        if thread_id is None:
+            return None
+        if thread_id.startswith("t") and thread_id[1:] in self.messages:
+            return thread_id[1:]
+        return thread_id if thread_id in self.messages else None
 
     async def react_as(self, user: str, message_id: str, *, emoji: str = "👍", removed: bool = False,
                        server: str = "console") -> None:
         posted = self.messages.get(message_id)
         channel = posted.ref.channel_id if posted else "general"
+        author = posted.author if posted is not None and posted.author != "bot" else None
         kind = ReactionRemoved if removed else ReactionAdded
         await self.app.handle_event(self.origin(user, channel, server),
                                     kind(message_id=message_id, emoji=emoji, channel_id=channel,
-                                         at=self.app.clock.now()))
+                                         message_author=author, at=self.app.clock.now()))
 
     async def join_as(self, user: str, *, server: str = "console", left: bool = False) -> None:
+        """The user joins (or leaves) the community itself: the event names no channel."""
         kind = MemberLeft if left else MemberJoined
-        await self.app.handle_event(self.origin(user, "general", server), kind(at=self.app.clock.now()))
+        origin = Origin(platform=self.platform, server_id=server, user_id=user, user_name=user)
+        await self.app.handle_event(origin, kind(at=self.app.clock.now()))
 
     # -- reading what happened ------------------------------------------------------------
     def channel_messages(self, channel: str, server: str = "console") -> list[Posted]:

@@ -305,6 +305,31 @@ async def test_thread_message_reaction_and_membership_become_neutral_events(fake
     assert len(sample.seen_events) == 2, "the bot-authored message was ignored"
 
 
+async def test_thread_parent_reaction_author_and_member_join_fields(fake: FakeDiscord, bot: Any) -> None:
+    """What welcome/helpdesk/kudos read: a thread started from a message names that message, a
+    reaction names the reacted message's author (resolved to a member), a join names no channel."""
+    app, _ = bot
+    sample, probe = app.get_cog("sample"), app.get_cog("probe")
+    question = await fake.send_message(GUILD, GENERAL, ALICE, "")
+    await fake.send_message(GUILD, question["id"], IVY, "", thread_of=GENERAL)  # a thread on that message
+    seen = await eventually(lambda: len(sample.seen_events) >= 2 and sample.seen_events)
+    [threaded] = [e for e in seen if e.thread_id]
+    assert threaded.thread_parent_id == question["id"] and threaded.answers(question["id"])
+    by_bot = fake.state.new_message(str(GENERAL), fake.state.bot_user, by_bot=True, content="hi")
+    await fake.send_reaction(GUILD, GENERAL, question["id"], IVY, "🙏")
+    await fake.send_reaction(GUILD, GENERAL, by_bot["id"], IVY, "🙏")
+    await fake.send_member_join(GUILD, 605, "carla")
+    events = await eventually(lambda: len(probe.events) >= 3 and probe.events)
+    on_question = next(e for e in events if isinstance(e, ReactionAdded) and e.message_id == question["id"])
+    on_bot_post = next(e for e in events if isinstance(e, ReactionAdded) and e.message_id == by_bot["id"])
+    joined = next(e for e in events if isinstance(e, MemberJoined))
+    top = next(e for e in seen if not e.thread_id)
+    assert on_question.message_author == str(ALICE)
+    assert on_question.message_author_id == top.member_id != on_question.member_id
+    assert (on_bot_post.message_author, on_bot_post.message_author_id) == (None, 0), "nobody to credit"
+    assert joined.channel_id is None and joined.joined_community
+
+
 async def test_dropped_gateway_resumes_and_events_still_flow(fake: FakeDiscord, bot: Any) -> None:
     app, _ = bot
     sample = app.get_cog("sample")

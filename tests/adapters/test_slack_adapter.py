@@ -16,7 +16,8 @@ import pytest
 from bot.errors import ConfigError
 from bot.events import MemberJoined, ReactionAdded, ReactionRemoved
 from bot.testing.fake_slack import (FakeSlack, event_callback_body, event_callback_payload, member_joined_event,
-                                    message_event, reaction_event, signed_headers, slash_command_payload)
+                                    message_event, reaction_event, signed_headers, slash_command_payload,
+                                    team_join_event)
 from bot.testing.slack import SlackBot
 
 SAMPLE = "tests.fixtures.sample_cog"
@@ -162,6 +163,30 @@ async def test_reactions_and_joins_become_neutral_events(slack_bot: SlackBot) ->
     assert [type(e) for e in events] == [ReactionAdded, ReactionRemoved, MemberJoined]
     assert events[0].message_id == "1750000000.000100" and events[0].emoji == "tada"
     assert events[2].channel_id == GENERAL
+
+
+async def test_thread_parent_reaction_author_and_team_join_fields(slack_bot: SlackBot, fake: FakeSlack) -> None:
+    """What welcome/helpdesk/kudos read: a thread reply names its parent, a reaction names the reacted
+    message's author (resolved to a member; the bot's own post names nobody), team_join names no channel."""
+    question = "1750000000.000100"
+    await slack_bot.event(message_event("U1", GENERAL, "how?", ts=question))
+    await slack_bot.idle()
+    await slack_bot.event(message_event("U2", GENERAL, "so", ts="1750000001.000100", thread_ts=question))
+    await slack_bot.idle()
+    for event in (reaction_event("U2", GENERAL, question, "pray", item_user="U1"),
+                  reaction_event("U2", GENERAL, "1750000002.000100", "pray", item_user=fake.bot_user_id),
+                  team_join_event("U7", team=fake.team_id, name="nina"),
+                  team_join_event("U8", team=fake.team_id, is_bot=True)):
+        await slack_bot.event(event)
+        await slack_bot.idle()
+    seen = sample(slack_bot).seen_events
+    assert seen[1].thread_parent_id == question and seen[1].answers(question) and not seen[0].answers(question)
+    recorder = slack_bot.app.get_cog("recorder")
+    on_question, on_bot_post = recorder.of(ReactionAdded)
+    assert on_question.message_author == "U1" and on_question.message_author_id == seen[0].member_id
+    assert (on_bot_post.message_author, on_bot_post.message_author_id) == (None, 0)
+    [joined] = recorder.of(MemberJoined)
+    assert joined.joined_community and joined.member_id
 
 
 async def test_a_retried_event_is_counted_once(slack_bot: SlackBot) -> None:

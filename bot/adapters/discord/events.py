@@ -43,8 +43,10 @@ def message_event(message: discord.Message, at: datetime) -> tuple[Origin, Messa
                     user_name=display_name(message.author), server_name=message.guild.name,
                     channel_id=channel_id, channel_name=channel_name)
     reply_to = message.reference.message_id if message.reference is not None else None
+    # a thread started from a message has that message's id (Discord gives both one id)
     event = MessagePosted(message_id=str(message.id), channel_id=channel_id, thread_id=thread_id,
-                          reply_to=str(reply_to) if reply_to else None, length=len(message.content or ""), at=at)
+                          reply_to=str(reply_to) if reply_to else None, thread_parent_id=thread_id,
+                          length=len(message.content or ""), at=at)
     return origin, event
 
 
@@ -62,7 +64,12 @@ def reaction_event(payload: discord.RawReactionActionEvent, guild: discord.Guild
                     user_name=display_name(member), server_name=guild.name if guild is not None else None,
                     channel_id=channel_id, channel_name=channel_name)
     kind = ReactionAdded if payload.event_type == "REACTION_ADD" else ReactionRemoved
-    return origin, kind(message_id=str(payload.message_id), emoji=str(payload.emoji), channel_id=channel_id, at=at)
+    author_id = payload.message_author_id
+    author = guild.get_member(author_id) if guild is not None and author_id else None
+    if author_id == bot_user_id or (author is not None and author.bot):
+        author_id = None  # the bot's own post, or another bot's: nobody to credit
+    return origin, kind(message_id=str(payload.message_id), emoji=str(payload.emoji), channel_id=channel_id,
+                        message_author=str(author_id) if author_id else None, at=at)
 
 
 def member_event(guild_id: int, guild_name: str | None, user: Any, *, joined: bool,

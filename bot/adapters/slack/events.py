@@ -5,6 +5,7 @@ Message text never leaves this module: a message becomes its length and its ids.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import OrderedDict
 from datetime import datetime, timezone
@@ -56,6 +57,7 @@ def message_event(team_id: str, event: dict[str, Any], at: datetime) -> tuple[Or
         channel_id=origin.channel_id,
         thread_id=thread_ts if in_thread else None,
         reply_to=None,
+        thread_parent_id=thread_ts if in_thread else None,
         length=len(text) if isinstance(text, str) else 0,
         at=at,
     )
@@ -70,7 +72,8 @@ def reaction_event(team_id: str, event: dict[str, Any], at: datetime) -> tuple[O
     kind = ReactionAdded if event.get("type") == "reaction_added" else ReactionRemoved
     emoji = event.get("reaction")
     reaction = kind(message_id=required_id(item.get("ts"), "message ts"),
-                    emoji=emoji[:100] if isinstance(emoji, str) else "", channel_id=origin.channel_id, at=at)
+                    emoji=emoji[:100] if isinstance(emoji, str) else "", channel_id=origin.channel_id,
+                    message_author=optional_id(event.get("item_user"), "item user"), at=at)
     return origin, reaction
 
 
@@ -82,12 +85,22 @@ def membership_event(team_id: str, event: dict[str, Any], at: datetime) -> tuple
     return origin, kind(channel_id=origin.channel_id, at=at)
 
 
+def team_join_event(team_id: str, event: dict[str, Any], at: datetime) -> tuple[Origin, Event] | None:
+    """``team_join``: a new member of the workspace (the community); its ``user`` is an object."""
+    user = event.get("user")
+    if not isinstance(user, dict) or user.get("is_bot") or user.get("deleted") or not user.get("id"):
+        return None
+    origin = _origin(user.get("team_id") or team_id, user["id"], None)
+    return origin, MemberJoined(at=at)
+
+
 _CONVERTERS = {
     "message": message_event,
     "reaction_added": reaction_event,
     "reaction_removed": reaction_event,
     "member_joined_channel": membership_event,
     "member_left_channel": membership_event,
+    "team_join": team_join_event,
 }
 EVENT_TYPES = tuple(_CONVERTERS)
 
@@ -102,7 +115,18 @@ def to_neutral(body: dict[str, Any], at: datetime | None = None) -> tuple[Origin
         raise UnusableField("event")
     kind = event.get("type")
     convert = _CONVERTERS.get(kind) if isinstance(kind, str) else None
-    return convert(team_of(body), event, at or datetime.now(timezone.utc)) if convert else None
+    found = convert(team_of(body), event, at or datetime.now(timezone.utc)) if convert else None
+    author = getattr(found[1], "message_author", None) if found else None
+    if found and author and author in _bot_users(body):  # a reaction on the bot's own post
+        found = (found[0], dataclasses.replace(found[1], message_author=None))
+    return found
+
+
+def _bot_users(body: dict[str, Any]) -> set[str]:
+    """The bot's own user id(s), as the Events API names them in ``authorizations``."""
+    found = body.get("authorizations")
+    return {str(a.get("user_id")) for a in found if isinstance(a, dict) and a.get("is_bot")} \
+        if isinstance(found, list) else set()
 
 
 # -- interactions --------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from bot.testing.fake_slack.inbound import (
     signed_headers,
     slash_command_body,
     slash_command_payload,
+    team_join_event,
     view_submission_body,
     view_submission_payload,
 )
@@ -36,6 +37,7 @@ __all__ = [
     "signed_headers",
     "slash_command_body",
     "slash_command_payload",
+    "team_join_event",
     "view_submission_body",
     "view_submission_payload",
 ]

@@ -237,13 +237,29 @@ def message_event(
 
 
 def reaction_event(
-    user: str, item_channel: str, item_ts: str, reaction: str = "thumbsup", added: bool = True
+    user: str, item_channel: str, item_ts: str, reaction: str = "thumbsup", added: bool = True,
+    *, item_user: str | None = None,
 ) -> dict[str, Any]:
-    return {
+    """``item_user``: who wrote the reacted message (Slack sends it for messages by a user)."""
+    event: dict[str, Any] = {
         "type": "reaction_added" if added else "reaction_removed",
         "user": user,
         "reaction": reaction,
         "item": {"type": "message", "channel": item_channel, "ts": item_ts},
+        "event_ts": _event_clock.next(),
+    }
+    if item_user is not None:
+        event["item_user"] = item_user
+    return event
+
+
+def team_join_event(user: str, *, team: str = "T0001", name: str | None = None, is_bot: bool = False) -> dict[str, Any]:
+    """``team_join``: a new member of the workspace (its ``user`` is a full user object)."""
+    return {
+        "type": "team_join",
+        "user": {"id": user, "team_id": team, "name": name or user.lower(), "real_name": name or user,
+                 "deleted": False, "is_bot": is_bot, "is_admin": False,
+                 "profile": {"display_name": name or user, "real_name": name or user}},
         "event_ts": _event_clock.next(),
     }
 
