@@ -195,6 +195,12 @@ class Cog:
         commit here. A cog whose tables reference members must override this (checked at load)."""
         return 0
 
+    def digest_fields(self, session: Any, community_id: int, since: Any, until: Any) -> list[Any]:
+        """Lines this cog adds to the instructors' weekly digest (``bot.Field`` items), read through
+        ``session`` for the instants ``since`` <= t < ``until`` (aware UTC). Read only; no lines
+        when nothing happened. The participation cog posts the digest and calls every loaded cog."""
+        return []
+
     async def before_forget(self, community_id: int, member_id: int) -> None:
         """Before the erase transaction: flush what you buffer about the member."""
 

@@ -28,6 +28,7 @@ from bot.models import Community, Member
 from bot.options import ChannelRef
 
 from . import store
+from .digest import digest_field, turnouts
 from .config import EventSeriesConfig, EventSettingsConfig, validate_sections
 from .ics import calendar_ics
 from .logic import CHECK_IN_OPENS, LABELS, check_in_open, check_new_event, format_local, parse_start
@@ -73,6 +74,10 @@ class Events(Cog, name="event"):
     @classmethod
     def validate_community(cls, community: Any) -> list[tuple[tuple[Any, ...], str]]:
         return validate_sections(community)
+
+    def digest_fields(self, session: Any, community_id: int, since: Any, until: Any) -> list[Any]:
+        community = session.get(Community, community_id)
+        return digest_field(turnouts(session, community_id, since, until), ZoneInfo(community.timezone or "UTC"))
 
     def delete_member_data(self, session: Any, community_id: int, member_id: int) -> int:
         count, promoted = store.erase_member(session, community_id, member_id, self.app.clock.now())

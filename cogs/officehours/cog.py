@@ -9,18 +9,21 @@ different people.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, timezone
+from zoneinfo import ZoneInfo
 from typing import Annotated, Any
 
 from bot import (Access, ActionContext, ActivityKind, Button, Cog, CommandContext, Content, EventContext, Field, Help, Max,
                  MaxLen, Min, SessionEnded, SessionOpened, UserError, action, command, on_event, plural)
 from bot.content import escape_mentions
+from bot.models import Community
 
 from . import store
 from .config import OfficeHoursConfig
-from .logic import queue_stats, short, typical_wait
+from .logic import queue_stats, session_line, short, typical_wait
 
 STATS_DAYS = 30
+DIGEST_LINES = 12  # a digest field holds 1,024 characters on Discord
 
 
 class OfficeHours(Cog, name="queue"):
@@ -28,6 +31,23 @@ class OfficeHours(Cog, name="queue"):
 
     config_sections = {"office_hours": OfficeHoursConfig}
     activities = [ActivityKind("officehours_help", points=3, label="office-hours visits")]
+
+    def digest_fields(self, session: Any, community_id: int, since: Any, until: Any) -> list[Any]:
+        """One line per queue opening this week: joined, helped, typical wait and time helped, no-shows."""
+        items = store.sessions(session, community_id, since, until)
+        if not items:
+            return []
+        community = session.get(Community, community_id)
+        tz = ZoneInfo(community.timezone or "UTC")
+
+        def local(moment: Any) -> str:
+            moment = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+            return f"{moment.astimezone(tz):%a %d %b %H:%M}"
+
+        lines = [session_line(s, local(s.opened_at)) for s in items[:DIGEST_LINES]]
+        if len(items) > DIGEST_LINES:
+            lines.append(f"and {len(items) - DIGEST_LINES} more — /queue stats for the totals")
+        return [Field("Office hours", "\n".join(lines)[:1024], inline=False)]
 
     def delete_member_data(self, session: Any, community_id: int, member_id: int) -> int:
         return store.erase_member(session, community_id, member_id)

@@ -56,3 +56,26 @@ def short(value: timedelta | None) -> str:
     if value is None:
         return "—"
     return format_duration(value) if value >= timedelta(minutes=1) else "under 1m"
+
+
+@dataclass(frozen=True)
+class QueueSession:
+    """One opening of the queue (from /queue open or a live session) and its visits."""
+    topic: str
+    opened_at: datetime
+    visits: list[Visit]
+
+
+def session_line(s: QueueSession, local: str) -> str:
+    figures = queue_stats(s.visits)
+    parts = [f"{len(s.visits)} joined", f"{figures.helped} helped"]
+    if figures.median_wait is not None:
+        parts.append(f"typical wait {short(figures.median_wait)}")
+    if figures.median_help is not None:
+        parts.append(f"typical time helped {short(figures.median_help)}")
+    if figures.no_shows:
+        parts.append(f"{figures.no_shows} no-show{'s' if figures.no_shows != 1 else ''}")
+    if figures.left:
+        parts.append(f"{figures.left} left")
+    name = f"{s.topic} ({local})" if s.topic else local
+    return f"{name}: {', '.join(parts)}"

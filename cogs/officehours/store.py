@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from bot.errors import NotFound, UserError
 from bot.models import Member
 
-from .logic import Visit
+from .logic import QueueSession, Visit
 from .models import HelpQueue, QueueEntry
 
 ACTIVE = ("waiting", "helping")
@@ -145,6 +145,19 @@ def visits(session: Session, community_id: int, since: datetime) -> list[Visit]:
     rows = session.exec(select(QueueEntry).where(QueueEntry.community_id == community_id,
                                                  QueueEntry.joined_at >= since)).all()
     return [Visit(r.status, r.joined_at, r.called_at, r.finished_at) for r in rows]
+
+
+def sessions(session: Session, community_id: int, since: datetime, until: datetime) -> list[QueueSession]:
+    """Queue openings in [since, until) with their visits, oldest first (the digest's lines)."""
+    queues = session.exec(select(HelpQueue).where(HelpQueue.community_id == community_id,
+                                                  HelpQueue.opened_at >= since, HelpQueue.opened_at < until)
+                          .order_by(HelpQueue.opened_at)).all()
+    out = []
+    for queue in queues:
+        rows = session.exec(select(QueueEntry).where(QueueEntry.queue_id == queue.id)).all()
+        out.append(QueueSession(queue.topic, queue.opened_at,
+                                [Visit(r.status, r.joined_at, r.called_at, r.finished_at) for r in rows]))
+    return out
 
 
 def erase_member(session: Session, community_id: int, member_id: int) -> int:

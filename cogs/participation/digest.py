@@ -8,7 +8,7 @@ chart.
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import TYPE_CHECKING, Any, Mapping
 
 from sqlmodel import Session
@@ -56,7 +56,7 @@ def kind_fields(numbers: WeekNumbers, kinds: Mapping[str, ActivityKind]) -> list
 
 def digest_content(community_name: str, since: date, until: date, numbers: WeekNumbers,
                    risky: list[AtRisk], chart_png: bytes | None,
-                   kinds: Mapping[str, ActivityKind] | None = None) -> Content:
+                   kinds: Mapping[str, ActivityKind] | None = None, cog_fields: list[Field] | None = None) -> Content:
     """Pure rendering of the digest (tests read its fields)."""
     names = ", ".join(f"<@{r.external_id}>" for r in risky[:AT_RISK_SHOWN]) or "nobody"
     if len(risky) > AT_RISK_SHOWN:
@@ -68,6 +68,7 @@ def digest_content(community_name: str, since: date, until: date, numbers: WeekN
             Field("Active members", f"{numbers.active} of {numbers.members}"),
             Field("New members", str(numbers.count("join"))),
             *kind_fields(numbers, kinds or {}),
+            *(cog_fields or []),
             Field("At risk", names, inline=False),
         ],
         footer="At risk: active earlier in the term, now at half or less in every signal. /stats inactive for more.",
@@ -121,16 +122,32 @@ class DigestRunner:
 
         kinds = self.app.activity_kinds
 
-        def read(session: Session) -> tuple[WeekNumbers, list[AtRisk], list[Any]]:
+        # the week in instants, for the cogs' own lines: local midnight to local midnight
+        week_from = datetime.combine(since, time(), cfg.tz).astimezone(timezone.utc)
+        week_to = datetime.combine(until + timedelta(days=1), time(), cfg.tz).astimezone(timezone.utc)
+
+        def read(session: Session) -> tuple[WeekNumbers, list[AtRisk], list[Any], list[Field]]:
             conn = session.connection()
             return (week_numbers(conn, community.id, since, until),
                     at_risk(conn, community.id, until, term_start, signal_columns(kinds)),
-                    daily_series(conn, community.id, until - timedelta(days=27), until))
+                    daily_series(conn, community.id, until - timedelta(days=27), until),
+                    self._cog_fields(session, community.id, week_from, min(week_to, due_at)))
 
-        numbers, risky, series = await self.app.db.read(read)
+        numbers, risky, series, cog_fields = await self.app.db.read(read)
         labels = {name: kind.label for name, kind in kinds.items()}
         png = await self.app.db.call(render_chart, series, f"{community.name}: last 4 weeks", labels)
-        return digest_content(community.name, since, until, numbers, risky, png, kinds)
+        return digest_content(community.name, since, until, numbers, risky, png, kinds, cog_fields)
+
+    def _cog_fields(self, session: Session, community_id: int, since: datetime, until: datetime) -> list[Field]:
+        """Every loaded cog's own digest lines; one cog failing costs its lines, not the digest."""
+        fields: list[Field] = []
+        for name, cog in self.app.cogs.items():
+            try:
+                with session.begin_nested():
+                    fields += cog.digest_fields(session, community_id, since, until)
+            except Exception:
+                log.exception("the %s cog's digest lines failed", name)
+        return fields
 
     async def post(self, community: Community, cfg: Any, due_at: datetime) -> None:
         content = await self.build(community, cfg, due_at)

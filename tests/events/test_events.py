@@ -108,6 +108,20 @@ async def test_reminders_go_24h_and_15m_before_to_going_only_by_default(make_bot
     assert reminder_dms(bot, "ben") == []
 
 
+async def test_a_member_with_closed_dms_is_skipped_and_the_others_are_reminded(make_bot: Any, caplog: Any) -> None:
+    bot = await start(make_bot)
+    card = await create(bot, JAM)
+    for who in ("ana", "ben"):
+        await bot.click(card, "Going", as_=who)
+    bot.adapter.closed_dms.add("ana")
+    await bot.advance(datetime(2026, 1, 13, 17, 0, tzinfo=timezone.utc))
+    assert reminder_dms(bot, "ana") == [] and len(reminder_dms(bot, "ben")) == 1
+    bot.adapter.closed_dms.discard("ana")  # opening DMs later does not bring back a missed reminder...
+    await bot.advance(datetime(2026, 1, 14, 16, 45, tzinfo=timezone.utc))
+    assert len(reminder_dms(bot, "ana")) == 1 and len(reminder_dms(bot, "ben")) == 2  # ...the next one comes
+    assert "Traceback" not in caplog.text
+
+
 async def test_maybe_is_reminded_when_configured(make_bot: Any) -> None:
     from .helpers import YAML
 

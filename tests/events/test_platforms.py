@@ -152,6 +152,28 @@ async def test_events_and_queue_on_discord_with_a_native_scheduled_event(tmp_pat
         await fake.stop()
 
 
+async def test_a_reminder_skips_a_discord_member_whose_dms_are_closed(tmp_path: Path) -> None:
+    fake = discord_fake(manage_events=False)
+    await fake.start()
+    try:
+        async with discord_bot(fake, tmp_path) as app:
+            await answer(fake, await fake.send_interaction_command(GUILD, GENERAL, IVY, "event",
+                                                                   sub("create", title="Jam", when=FUTURE)))
+            [card] = fake.messages[GENERAL]
+            for user in (ALICE, MOD):
+                await answer(fake, await fake.send_interaction_component(GUILD, GENERAL, user, card["id"],
+                                                                         "event:rsvp:1:going"))
+            fake.close_dms(ALICE)  # Discord answers 403, code 50007
+            sent = await app.get_cog("event").send_reminders(1, "15m")
+            assert sent == 1
+            mod_dm = fake.state.dm_channels_by_user[str(MOD)]
+            assert "starts in 15 minutes" in fake.messages[mod_dm][-1]["content"]
+            alice_dm = fake.state.dm_channels_by_user.get(str(ALICE))
+            assert not any("starts in" in m.get("content", "") for m in fake.messages.get(alice_dm, []))
+    finally:
+        await fake.stop()
+
+
 async def test_without_manage_events_only_the_card_is_posted(tmp_path: Path) -> None:
     fake = discord_fake(manage_events=False)
     await fake.start()
