@@ -1,11 +1,11 @@
 """A real BotApp with the SlackAdapter (HTTP or Socket Mode) against a local FakeSlack.
 
-    async with FakeSlack() as fake:
-        bot = await SlackBot(fake, cogs=["tests.fixtures.sample_cog"], tmpdir=tmp_path).start()
+    async with FakeSlack() as fake, SlackBot(fake, cogs=["tests.fixtures.sample_cog"], tmpdir=tmp_path) as bot:
         status = await bot.command("/sample", "echo hi", user="U1")
         await bot.idle()
         ...
-        await bot.stop()
+
+(or ``bot = await SlackBot(...).start()`` ... ``await bot.stop()``). The Discord twin is bot.testing.discord.
 """
 
 from __future__ import annotations
@@ -53,6 +53,12 @@ class SlackBot:
                         slack_signing_secret=self.signing_secret,
                         slack_app_token=self.fake.app_token if self.socket_mode else None,
                         slack_api_url=self.fake.api_url, port=0)
+
+    async def __aenter__(self) -> "SlackBot":
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.stop()
 
     async def start(self) -> "SlackBot":
         from ..adapters.slack import SlackAdapter

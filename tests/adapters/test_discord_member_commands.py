@@ -11,7 +11,7 @@ from bot.app import BotApp
 from bot.config import parse_config
 from bot.storage import Database
 from bot.testing.fake_discord import FakeDiscord
-from tests.adapters.discord_support import ALICE, GENERAL, GUILD, INSTRUCTOR_ROLE, IVY, responses, settings_for
+from bot.testing.discord import ALICE, GENERAL, GUILD, INSTRUCTOR_ROLE, IVY, responses, settings_for
 
 EPHEMERAL = 64
 STAFF = 900000000000000077

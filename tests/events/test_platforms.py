@@ -3,46 +3,27 @@ and the Slack fake (real slack-bolt, signed requests), including the native Disc
 
 from __future__ import annotations
 
-import contextlib
 from pathlib import Path
 from typing import Any, AsyncIterator
 
 import pytest
 
-from bot.app import BotApp
-from bot.config import parse_config
-from bot.storage import Database
+from bot.testing.discord import (ALICE, GENERAL, GUILD, INSTRUCTOR_ROLE, IVY, MOD, DiscordBot, button_ids,
+                                 eventually, is_ephemeral, text_of)
 from bot.testing.fake_discord import FakeDiscord
 from bot.testing.fake_slack import FakeSlack
 from bot.testing.slack import SlackBot
-from tests.adapters.discord_support import ALICE, GENERAL, GUILD, INSTRUCTOR_ROLE, IVY, MOD, eventually, settings_for, sub
-from bot.adapters.discord import DiscordAdapter
 
 COGS = ["cogs.events", "cogs.officehours"]
 MANAGE_EVENTS = 1 << 33
 FUTURE = "2030-06-05 15:00"  # these bots run on the real clock
-
-
-@contextlib.asynccontextmanager
-async def discord_bot(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[BotApp]:
-    yaml = f"""
+DISCORD_YAML = f"""
 communities:
   - id: "{GUILD}"
     platform: discord
     timezone: Europe/Berlin
     instructors: {{roles: [Instructor]}}
 """
-    db = Database(f"sqlite:///{tmp_path / 'd.db'}")
-    app = BotApp(config=parse_config(yaml, cogs=COGS), db=db)
-    app.load_cogs()
-    adapter = DiscordAdapter(app, settings=settings_for(fake), guild_ready_timeout=0.05)
-    try:
-        await app.start([adapter])
-        app.get_cog("event").live.delay = 0
-        yield app
-    finally:
-        await app.stop()
-        db.dispose()
 
 
 def discord_fake(*, manage_events: bool) -> FakeDiscord:
@@ -56,136 +37,96 @@ def discord_fake(*, manage_events: bool) -> FakeDiscord:
     return fake
 
 
-async def answer(fake: FakeDiscord, interaction: dict[str, Any]) -> dict[str, Any]:
-    """The interaction's answer (after a defer, the follow-up or edit that carries it)."""
-    def said() -> list[dict[str, Any]]:
-        records = fake.interaction_responses.get(interaction["id"], [])
-        return [r for r in records if text_of(r) or (r.get("data") or {}).get("attachments") or r.get("type") == 7]
-
-    found = await fake.wait_for(said, 5.0)
-    first = next(r for r in fake.interaction_responses[interaction["id"]] if r.get("kind") == "callback")
-    return {**found[-1], "data": {"flags": (first.get("data") or {}).get("flags", 0), **(found[-1].get("data") or {})}}
-
-
-def text_of(response: dict[str, Any]) -> str:
-    data = response.get("data") or {}
-    parts = [data.get("content") or ""]
-    for embed in data.get("embeds") or []:
-        parts += [embed.get("title") or "", embed.get("description") or ""]
-        parts += [f"{f['name']}: {f['value']}" for f in embed.get("fields") or []]
-        parts.append((embed.get("footer") or {}).get("text") or "")
-    return "\n".join(p for p in parts if p)
-
-
-def message_text(message: dict[str, Any]) -> str:
-    return text_of({"data": message})
-
-
 async def test_events_and_queue_on_discord_with_a_native_scheduled_event(tmp_path: Path) -> None:
-    fake = discord_fake(manage_events=True)
-    await fake.start()
-    try:
-        async with discord_bot(fake, tmp_path) as app:
-            async def run(user: int, name: str, sub_name: str, **values: Any) -> dict[str, Any]:
-                return await answer(fake, await fake.send_interaction_command(GUILD, GENERAL, user, name,
-                                                                              sub(sub_name, **values)))
+    async with discord_fake(manage_events=True) as fake, \
+            DiscordBot(fake, tmpdir=tmp_path, yaml=DISCORD_YAML, cogs=COGS) as bot:
+        app = bot.app
+        app.get_cog("event").live.delay = 0
 
-            async def click(user: int, message_id: str, custom_id: str) -> dict[str, Any]:
-                return await answer(fake, await fake.send_interaction_component(GUILD, GENERAL, user, message_id,
-                                                                                custom_id))
+        async def run(user: int, name: str, sub_name: str, **values: Any) -> dict[str, Any]:
+            return await bot.command(name, sub_name, user=user, **values)
 
-            created = await run(IVY, "event", "create", title="Jam", when=FUTURE, duration="90m", capacity=1,
-                                where="https://meet.example/jam")
-            assert "Event #1 is up" in text_of(created) and (created["data"].get("flags") or 0) & 64
-            [card] = fake.messages[GENERAL]
-            ids = [b["custom_id"] for row in card["components"] for b in row["components"]]
-            assert ids == ["event:rsvp:1:going", "event:rsvp:1:maybe", "event:rsvp:1:no", "event:ics:1"]
-            [native] = fake.scheduled_events.values()
-            assert native["name"] == "Jam" and native["entity_type"] == 3
-            assert native["scheduled_start_time"].startswith("2030-06-05T13:00:00")  # 15:00 in Berlin (CEST)
-            assert native["entity_metadata"]["location"] == "https://meet.example/jam"
+        async def click(user: int, message_id: str, custom_id: str) -> dict[str, Any]:
+            return await bot.click(message_id, custom_id, user=user)
 
-            refused = await run(ALICE, "event", "create", title="Mine", when=FUTURE)
-            assert "only instructors" in text_of(refused)
-            going = await click(ALICE, card["id"], "event:rsvp:1:going")
-            assert "Going" in text_of(going) and going["data"]["flags"] & 64
-            waiting = await click(MOD, card["id"], "event:rsvp:1:going")
-            assert "#1 on the waitlist" in text_of(waiting)
-            await app.get_cog("event").flush_updates()
-            await eventually(lambda: "Going: 1 / 1" in message_text(fake.message(card["id"])))
-            ics = await click(ALICE, card["id"], "event:ics:1")
-            assert [a["filename"] for a in ics["data"].get("attachments") or []] == ["event-1.ics"]
-            listing = await run(ALICE, "event", "list")
-            assert "you: Going" in text_of(listing) and "/calendar/" in text_of(listing)
-            shown = await run(IVY, "event", "attendance", event=1)
-            assert "Going but not checked in: 1" in text_of(shown)
-            exported = await run(IVY, "event", "export", event=1)
-            assert [a["filename"] for a in exported["data"].get("attachments") or []] == ["event-1.csv"]
-            past = await run(IVY, "event", "create", title="Old", when="2020-01-01 10:00")
-            assert "is in the past" in text_of(past) and past["data"]["flags"] & 64
-            unknown = await run(IVY, "event", "cancel", event=42)
-            assert "unknown event #42" in text_of(unknown)
-            cancelled = await run(IVY, "event", "cancel", event=1)
-            assert "Cancelled event #1" in text_of(cancelled)
-            assert native["status"] == 4  # the Guild Scheduled Event is cancelled with the card
-            await eventually(lambda: "Cancelled" in message_text(fake.message(card["id"])))
-            dm_channel = fake.state.dm_channels_by_user[str(ALICE)]
-            assert "was cancelled" in fake.messages[dm_channel][-1]["content"]
+        created = await run(IVY, "event", "create", title="Jam", when=FUTURE, duration="90m", capacity=1,
+                            where="https://meet.example/jam")
+        assert "Event #1 is up" in text_of(created) and is_ephemeral(created)
+        [card] = fake.messages[GENERAL]
+        assert button_ids(card) == ["event:rsvp:1:going", "event:rsvp:1:maybe", "event:rsvp:1:no", "event:ics:1"]
+        [native] = fake.scheduled_events.values()
+        assert native["name"] == "Jam" and native["entity_type"] == 3
+        assert native["scheduled_start_time"].startswith("2030-06-05T13:00:00")  # 15:00 in Berlin (CEST)
+        assert native["entity_metadata"]["location"] == "https://meet.example/jam"
 
-            opened = await run(IVY, "queue", "open", topic="Week 3")
-            assert "Office hours are open" in text_of(opened)
-            assert "#1 in the queue" in text_of(await run(ALICE, "queue", "join", topic="loops"))
-            assert "already in the queue" in text_of(await run(ALICE, "queue", "join"))
-            assert "You're #1" in text_of(await run(ALICE, "queue", "list"))
-            assert "not waiting" in text_of(await run(MOD, "queue", "leave"))
-            up = await run(IVY, "queue", "next")
-            assert text_of(up) == f"<@{ALICE}>, you're up with <@{IVY}> (loops)."
-            up_message = fake.messages[GENERAL][-1]
-            await eventually(lambda: "You're up!" in fake.messages[dm_channel][-1]["content"])
-            assert "nobody is waiting" in text_of(await run(IVY, "queue", "next"))
-            await click(IVY, up_message["id"], "queue:done:1")
-            await eventually(lambda: "was helped" in (fake.message(up_message["id"]) or {}).get("content", ""))
-            assert "Helped: 1" in text_of(await run(IVY, "queue", "stats"))
-            assert "Cleared the queue" in text_of(await run(IVY, "queue", "clear"))
-            assert "closed" in text_of(await run(IVY, "queue", "close"))
-    finally:
-        await fake.stop()
+        refused = await run(ALICE, "event", "create", title="Mine", when=FUTURE)
+        assert "only instructors" in text_of(refused)
+        going = await click(ALICE, card["id"], "event:rsvp:1:going")
+        assert "Going" in text_of(going) and is_ephemeral(going)
+        waiting = await click(MOD, card["id"], "event:rsvp:1:going")
+        assert "#1 on the waitlist" in text_of(waiting)
+        await app.get_cog("event").flush_updates()
+        await eventually(lambda: "Going: 1 / 1" in text_of(fake.message(card["id"])))
+        ics = await click(ALICE, card["id"], "event:ics:1")
+        assert [a["filename"] for a in ics["data"].get("attachments") or []] == ["event-1.ics"]
+        listing = await run(ALICE, "event", "list")
+        assert "you: Going" in text_of(listing) and "/calendar/" in text_of(listing)
+        shown = await run(IVY, "event", "attendance", event=1)
+        assert "Going but not checked in: 1" in text_of(shown)
+        exported = await run(IVY, "event", "export", event=1)
+        assert [a["filename"] for a in exported["data"].get("attachments") or []] == ["event-1.csv"]
+        past = await run(IVY, "event", "create", title="Old", when="2020-01-01 10:00")
+        assert "is in the past" in text_of(past) and is_ephemeral(past)
+        unknown = await run(IVY, "event", "cancel", event=42)
+        assert "unknown event #42" in text_of(unknown)
+        cancelled = await run(IVY, "event", "cancel", event=1)
+        assert "Cancelled event #1" in text_of(cancelled)
+        assert native["status"] == 4  # the Guild Scheduled Event is cancelled with the card
+        await eventually(lambda: "Cancelled" in text_of(fake.message(card["id"])))
+        dm_channel = fake.state.dm_channels_by_user[str(ALICE)]
+        assert "was cancelled" in fake.messages[dm_channel][-1]["content"]
+
+        opened = await run(IVY, "queue", "open", topic="Week 3")
+        assert "Office hours are open" in text_of(opened)
+        assert "#1 in the queue" in text_of(await run(ALICE, "queue", "join", topic="loops"))
+        assert "already in the queue" in text_of(await run(ALICE, "queue", "join"))
+        assert "You're #1" in text_of(await run(ALICE, "queue", "list"))
+        assert "not waiting" in text_of(await run(MOD, "queue", "leave"))
+        up = await run(IVY, "queue", "next")
+        assert text_of(up) == f"<@{ALICE}>, you're up with <@{IVY}> (loops)."
+        up_message = fake.messages[GENERAL][-1]
+        await eventually(lambda: "You're up!" in fake.messages[dm_channel][-1]["content"])
+        assert "nobody is waiting" in text_of(await run(IVY, "queue", "next"))
+        await click(IVY, up_message["id"], "queue:done:1")
+        await eventually(lambda: "was helped" in (fake.message(up_message["id"]) or {}).get("content", ""))
+        assert "Helped: 1" in text_of(await run(IVY, "queue", "stats"))
+        assert "Cleared the queue" in text_of(await run(IVY, "queue", "clear"))
+        assert "closed" in text_of(await run(IVY, "queue", "close"))
 
 
 async def test_a_reminder_skips_a_discord_member_whose_dms_are_closed(tmp_path: Path) -> None:
-    fake = discord_fake(manage_events=False)
-    await fake.start()
-    try:
-        async with discord_bot(fake, tmp_path) as app:
-            await answer(fake, await fake.send_interaction_command(GUILD, GENERAL, IVY, "event",
-                                                                   sub("create", title="Jam", when=FUTURE)))
-            [card] = fake.messages[GENERAL]
-            for user in (ALICE, MOD):
-                await answer(fake, await fake.send_interaction_component(GUILD, GENERAL, user, card["id"],
-                                                                         "event:rsvp:1:going"))
-            fake.close_dms(ALICE)  # Discord answers 403, code 50007
-            sent = await app.get_cog("event").send_reminders(1, "15m")
-            assert sent == 1
-            mod_dm = fake.state.dm_channels_by_user[str(MOD)]
-            assert "starts in 15 minutes" in fake.messages[mod_dm][-1]["content"]
-            alice_dm = fake.state.dm_channels_by_user.get(str(ALICE))
-            assert not any("starts in" in m.get("content", "") for m in fake.messages.get(alice_dm, []))
-    finally:
-        await fake.stop()
+    async with discord_fake(manage_events=False) as fake, \
+            DiscordBot(fake, tmpdir=tmp_path, yaml=DISCORD_YAML, cogs=COGS) as bot:
+        await bot.command("event", "create", user=IVY, title="Jam", when=FUTURE)
+        [card] = fake.messages[GENERAL]
+        for user in (ALICE, MOD):
+            await bot.click(card["id"], "event:rsvp:1:going", user=user)
+        fake.close_dms(ALICE)  # Discord answers 403, code 50007
+        sent = await bot.app.get_cog("event").send_reminders(1, "15m")
+        assert sent == 1
+        mod_dm = fake.state.dm_channels_by_user[str(MOD)]
+        assert "starts in 15 minutes" in fake.messages[mod_dm][-1]["content"]
+        alice_dm = fake.state.dm_channels_by_user.get(str(ALICE))
+        assert not any("starts in" in m.get("content", "") for m in fake.messages.get(alice_dm, []))
 
 
 async def test_without_manage_events_only_the_card_is_posted(tmp_path: Path) -> None:
-    fake = discord_fake(manage_events=False)
-    await fake.start()
-    try:
-        async with discord_bot(fake, tmp_path):
-            created = await answer(fake, await fake.send_interaction_command(
-                GUILD, GENERAL, IVY, "event", sub("create", title="Jam", when=FUTURE)))
-            assert "Event #1 is up" in text_of(created)
-            assert len(fake.messages[GENERAL]) == 1 and fake.scheduled_events == {}
-            assert fake.requests_to("POST", r"/scheduled-events") == []
-    finally:
-        await fake.stop()
+    async with discord_fake(manage_events=False) as fake, \
+            DiscordBot(fake, tmpdir=tmp_path, yaml=DISCORD_YAML, cogs=COGS) as bot:
+        created = await bot.command("event", "create", user=IVY, title="Jam", when=FUTURE)
+        assert "Event #1 is up" in text_of(created)
+        assert len(fake.messages[GENERAL]) == 1 and fake.scheduled_events == {}
+        assert fake.requests_to("POST", r"/scheduled-events") == []
 
 
 SLACK_GENERAL = "C0GENERAL"

@@ -77,7 +77,7 @@ async def test_a_discord_server_the_bot_is_in_starts_its_star_schedules_when_it_
     from bot.config import parse_config
     from bot.storage import Database
     from bot.testing.fake_discord import FakeDiscord
-    from tests.adapters.discord_support import GENERAL, GUILD, OWNER, eventually, settings_for
+    from bot.testing.discord import GENERAL, GUILD, OWNER, eventually, settings_for
 
     fake = FakeDiscord()
     fake.add_guild(GUILD, "Cohort 7", owner_id=OWNER, channels=[{"id": GENERAL, "name": "general"}],

@@ -21,8 +21,8 @@ from bot.storage import Database  # noqa: E402
 from bot.testing.fake_discord import FakeDiscord  # noqa: E402
 from bot.testing.fake_slack import FakeSlack  # noqa: E402
 from bot.testing.slack import SlackBot  # noqa: E402
-from tests.adapters.discord_support import (ALICE, GENERAL, GUILD, INSTRUCTOR_ROLE, IVY, responses,  # noqa: E402
-                                            settings_for)
+from bot.testing.discord import (ALICE, GENERAL, GUILD, INSTRUCTOR_ROLE, IVY, responses,  # noqa: E402
+                                 settings_for)
 
 EPHEMERAL = 64
 
