@@ -1,4 +1,4 @@
-"""``python -m bot {run, check, commands, db, export, demo}``."""
+"""``python -m bot {run, check, commands, manifest, invite, db, export, demo}``."""
 
 from __future__ import annotations
 
@@ -41,6 +41,12 @@ def positive(text: str) -> int:
     return int(text)
 
 
+def https_url(text: str) -> str:
+    if not text.startswith("https://") or len(text) <= len("https://"):
+        raise argparse.ArgumentTypeError(f'"{text}" is not an https:// URL — Slack only calls https URLs')
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m bot", description="Cohort Bot: a community manager for "
                      "learning cohorts on Discord, Slack and the terminal.")
@@ -59,6 +65,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands = sub.add_parser("commands", help="print the command reference from the cogs' declarations")
     commands.add_argument("--markdown", action="store_true", help="as Markdown, for the README")
     commands.add_argument("--config", help="schedules.yaml (for its cogs: list)")
+
+    manifest = sub.add_parser("manifest", help="print a platform's app manifest, generated from the loaded cogs")
+    manifest_sub = manifest.add_subparsers(dest="platform", required=True, parser_class=_Parser)
+    slack = manifest_sub.add_parser("slack", help="the Slack app manifest (slash commands, events, scopes)")
+    slack.add_argument("--config", help="schedules.yaml (for its cogs: list)")
+    slack.add_argument("--url", type=https_url, help="HTTP mode: the bot's public https://.../slack/events "
+                       "(default: Socket Mode, placeholder URLs)")
+
+    invite = sub.add_parser("invite", help="print the Discord invite URL (the permissions the bot needs)")
+    invite.add_argument("--application-id", help="the application id (default: $DISCORD_APPLICATION_ID)")
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_verb", required=True, parser_class=_Parser)
@@ -113,8 +129,11 @@ def _main(argv: Sequence[str] | None) -> int:
     level = settings.log_level
     if args.verb in ("run", "demo") and settings.adapters() == ["console"] and "log_level" not in settings.model_fields_set:
         level = "WARNING"  # on the console, info lines would interleave with the chat
+    if args.verb in ("manifest", "invite") and "log_level" not in settings.model_fields_set:
+        level = "CRITICAL"  # their output is the product; a problem is our own one line
     configure(level, settings.secrets())
-    handler = {"run": cmd_run, "check": cmd_check, "commands": cmd_commands, "db": cmd_db,
+    handler = {"run": cmd_run, "check": cmd_check, "commands": cmd_commands, "manifest": cmd_manifest,
+               "invite": cmd_invite, "db": cmd_db,
                "export": cmd_export, "demo": cmd_demo}[args.verb]
     try:
         return handler(args, settings)
@@ -187,13 +206,15 @@ def cmd_check(args: Any, settings: Any) -> int:
     return 0
 
 
-def _app(settings: Any, config_path: str, clock: Any = None, *, required: bool = False) -> Any:
+def _app(settings: Any, config_path: str, clock: Any = None, *, required: bool = False,
+         database_url: str | None = None) -> Any:
     from .app import BotApp
     from .config import load_config
     from .storage import Database
 
     config = load_config(config_path, required=required)
-    app = BotApp(config=config, db=Database(settings.database_url), clock=clock, settings=settings)
+    db = Database(database_url or settings.database_url)
+    app = BotApp(config=config, db=db, clock=clock, settings=settings)
     app.load_cogs()
     return app
 
@@ -203,6 +224,35 @@ def cmd_commands(args: Any, settings: Any) -> int:
 
     app = _app(settings, _config_path(args, settings), required=bool(getattr(args, "config", None)))
     print(command_reference(app, markdown=args.markdown))
+    return 0
+
+
+def cmd_manifest(args: Any, settings: Any) -> int:
+    from .adapters.slack.manifest import render_manifest  # the only platform with a manifest
+
+    # the declarations are all it reads: no database is opened
+    app = _app(settings, _config_path(args, settings), required=bool(args.config), database_url="sqlite://")
+    for path, error in app.load_errors.items():
+        print(f"error: cog {path} was not loaded: {error}", file=sys.stderr)
+    if app.load_errors:
+        return 1
+    sys.stdout.write(render_manifest(app, url=args.url))
+    return 0
+
+
+def cmd_invite(args: Any, settings: Any) -> int:
+    from .adapters.discord import invite_url
+
+    application_id = (args.application_id or settings.discord_application_id or "").strip()
+    if not application_id:
+        print("error: no Discord application id — pass --application-id or set DISCORD_APPLICATION_ID "
+              "(Developer Portal → your application → General Information → Application ID)", file=sys.stderr)
+        return 1
+    if not application_id.isdigit():
+        print(f'error: "{application_id}" is not a Discord application id (a number like 123456789012345678)',
+              file=sys.stderr)
+        return 1
+    print(invite_url(application_id))
     return 0
 
 

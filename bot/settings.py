@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     discord_token: SecretStr | None = None
+    discord_application_id: str | None = None  # for `python -m bot invite` (the adapter learns it at login)
     discord_api_base: str | None = None
     discord_gateway_url: str | None = None
     discord_guild_ids: str = ""  # comma-separated: sync commands to these servers only (instant)
