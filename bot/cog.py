@@ -201,6 +201,12 @@ class Cog:
         when nothing happened. The participation cog posts the digest and calls every loaded cog."""
         return []
 
+    def member_stats_fields(self, session: Any, community_id: int, member_id: int, week_start: Any) -> list[Any]:
+        """Lines this cog adds to a member's ``/stats me`` (and ``/stats member``): ``bot.Field``
+        items read through ``session`` (read only); ``week_start`` is the aware UTC instant this
+        week began in the community (Monday 00:00). The participation cog calls every loaded cog."""
+        return []
+
     async def before_forget(self, community_id: int, member_id: int) -> None:
         """Before the erase transaction: flush what you buffer about the member."""
 

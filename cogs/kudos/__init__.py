@@ -2,11 +2,13 @@
 
 from typing import Any
 
+from .board import KudosBoard
 from .cog import Kudos
 
 
 def setup(app: Any) -> None:
     app.add_cog(Kudos(app))
+    app.add_cog(KudosBoard(app))
 
 
-__all__ = ["Kudos", "setup"]
+__all__ = ["Kudos", "KudosBoard", "setup"]

@@ -13,7 +13,7 @@ a tuple for the batched writer (writer.py).
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -30,7 +30,7 @@ from . import reports
 from .chart import render_chart
 from .config import DigestConfig, ParticipationConfig, participation_of
 from .digest import DigestRunner
-from .logic import PLATFORM_KINDS, Cooldown, format_number, signal_columns, to_csv, weights_of
+from .logic import PLATFORM_KINDS, Cooldown, format_number, signal_columns, to_csv, week_start, weights_of
 from .panels import overview_panels
 from .models import ParticipantState, ParticipationDaily, ParticipationDailyKind, ParticipationEvent
 from .writer import EventWriter, Item
@@ -152,8 +152,23 @@ class Stats(Cog, name="stats"):
         stats = await self._read(reports.member_stats, ctx.community.id, ctx.member.id, self._today(ctx))
         leaderboard = participation_of(ctx.config).leaderboard
         rank = await self._read(reports.rank_of, ctx.community.id, ctx.member.id) if leaderboard else None
+        extra = await self._other_cogs_stats(ctx.community, ctx.member, ctx)
         await ctx.reply(render_member(f"Your activity in {ctx.community.name}", stats, rank, leaderboard, note,
-                                      self._labels(), ctx.tz), ephemeral=True)
+                                      self._labels(), ctx.tz, extra), ephemeral=True)
+
+    async def _other_cogs_stats(self, community: Community, member: Member, ctx: CommandContext) -> list[Field]:
+        """The fields every other loaded cog adds to a member's stats (``Cog.member_stats_fields``)."""
+        today = self._today(ctx)
+        week = datetime.combine(week_start(today), time(0), tzinfo=ctx.tz).astimezone(timezone.utc)
+        fields: list[Field] = []
+        for name, cog in list(self.app.cogs.items()):
+            if cog is self or type(cog).member_stats_fields is Cog.member_stats_fields:
+                continue
+            try:
+                fields += await self.db.read(cog.member_stats_fields, community.id, member.id, week)
+            except Exception:
+                self.log.exception("cog %s failed to add its lines to /stats for member %s", name, member.id)
+        return fields
 
     @command("leaderboard")
     async def leaderboard(self, ctx: CommandContext,
@@ -177,8 +192,9 @@ class Stats(Cog, name="stats"):
         assert target.id is not None
         stats = await self._read(reports.member_stats, ctx.community.id, target.id, self._today(ctx))
         note = "This member opted out of tracking." if target.opted_out else ""
+        extra = await self._other_cogs_stats(ctx.community, target, ctx)
         await ctx.reply(render_member(f"Activity of {target.display_name}", stats, None, False, note,
-                                      self._labels(), ctx.tz), ephemeral=True)
+                                      self._labels(), ctx.tz, extra), ephemeral=True)
 
     @command("inactive", access=Access.INSTRUCTOR, ephemeral=True)
     async def inactive(self, ctx: CommandContext,
@@ -270,7 +286,7 @@ class Stats(Cog, name="stats"):
 
 
 def render_member(title: str, stats: reports.MemberStats, rank: int | None, leaderboard: bool, note: str,
-                  labels: dict[str, str], tz: ZoneInfo) -> Content:
+                  labels: dict[str, str], tz: ZoneInfo, extra: list[Field] | None = None) -> Content:
     this, last = stats.this_week, stats.last_week
     fields = [
         Field("This week", f"{plural(int(this['events']), 'event')} · {plural(this['points'], 'pt')}"),
@@ -284,6 +300,7 @@ def render_member(title: str, stats: reports.MemberStats, rank: int | None, lead
                                                           and k not in ("events", "points") and this[k])
     kinds = ", ".join(f"{labels.get(k, k.replace('_', ' '))} {int(this[k])}" for k in counted)
     fields.append(Field("This week by kind", kinds or "nothing yet", inline=False))
+    fields.extend(extra or ())
     if stats.last_seen:
         seen = stats.last_seen if stats.last_seen.tzinfo else stats.last_seen.replace(tzinfo=timezone.utc)
         fields.append(Field("Last seen", f"{seen.astimezone(tz):%Y-%m-%d %H:%M} ({tz.key})"))

@@ -52,7 +52,7 @@ async def test_instructor_help_comes_whole_in_several_messages(fake: FakeDiscord
     assert missing == [] and len(pages) >= 2
     assert all(len(p["data"]["embeds"][0]["description"]) <= 4096 for p in pages)
     # split between commands: every usage line is whole (its closing backtick and help are there)
-    assert all(re.fullmatch(r"(\*\*/\w+\*\* — .*|  `/[^`]+` — .+)", line)
+    assert all(re.fullmatch(r"(\*\*/[\w-]+\*\* — .*|  `/[^`]+` — .+)", line)
                for p in pages for line in p["data"]["embeds"][0]["description"].splitlines())
 
 
