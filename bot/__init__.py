@@ -12,7 +12,8 @@ from .errors import NotFound, PermissionDenied, UserError  # noqa: E402
 from .native_events import NativeEvent  # noqa: E402
 from .sessions import SessionEnded, SessionOpened  # noqa: E402
 from .web import WebRequest, WebResponse, route  # noqa: E402
-from .dashboard.panels import DaySeries, Metric, Table  # noqa: E402
+from .dashboard.panels import (Action, Bars, DaySeries, MemberColumn, Metric, ScheduleView, Section,  # noqa: E402
+                               Table)
 from .ports import MessageRef  # noqa: E402
 from .wording import plural  # noqa: E402
 from .options import ChannelRef, Duration, FileUpload, Help, Max, MaxLen, MemberRef, Min, MinLen, Timezone  # noqa: E402
@@ -22,5 +23,6 @@ __all__ = [
     "Form", "FormField", "ActionContext", "CommandContext", "EventContext", "JobContext", "NotFound",
     "PermissionDenied", "UserError", "ChannelRef", "Duration", "FileUpload", "Help", "Max", "MaxLen",
     "MemberRef", "MessageRef", "Min", "MinLen", "Timezone", "NativeEvent", "SessionEnded", "SessionOpened",
-    "WebRequest", "WebResponse", "route", "DaySeries", "Metric", "Table", "plural", "__version__",
+    "WebRequest", "WebResponse", "route", "DaySeries", "Metric", "Table", "Action", "Bars", "MemberColumn",
+    "ScheduleView", "Section", "plural", "__version__",
 ]

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:
-    from .panels import DaySeries
+    from .panels import Bars, DaySeries
 
 
 def series_svg(series: DaySeries, *, term_start: date | None, term_end: date | None,
@@ -36,6 +36,28 @@ def series_svg(series: DaySeries, *, term_start: date | None, term_end: date | N
     ax.grid(axis="y", alpha=0.3)
     ax.legend(loc="upper left", fontsize="small")
     fig.autofmt_xdate()
+    fig.tight_layout()
+    out = io.BytesIO()
+    fig.savefig(out, format="svg", metadata={"Date": None})
+    return out.getvalue()
+
+
+def bars_svg(bars: Bars) -> bytes:
+    """Counts by label as horizontal bars, each labelled with its count."""
+    from matplotlib.figure import Figure  # on the first chart, not at start-up
+
+    labels = [label if len(label) <= 40 else label[:39] + "…" for label in bars.labels]
+    fig = Figure(figsize=(8, max(1.2, 0.45 * len(labels) + 0.6)), dpi=100)
+    ax = fig.subplots()
+    positions = list(range(len(labels)))
+    ax.barh(positions, list(bars.values), color="#1f5fa8")
+    ax.set_yticks(positions, labels)
+    ax.invert_yaxis()
+    top = max(bars.values, default=0) or 1
+    for y, value in zip(positions, bars.values):
+        ax.text(value + top * 0.01, y, f"{value:g}", va="center", fontsize="small")
+    ax.set_xlim(0, top * 1.15)
+    ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     out = io.BytesIO()
     fig.savefig(out, format="svg", metadata={"Date": None})

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hmac
 import logging
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, Awaitable, Callable
@@ -17,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from aiohttp import web
 from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
 
 from ..access import Access
 from ..models import Community, Member
@@ -24,6 +26,7 @@ from . import dispatch, tokens
 from .chart import series_svg
 from .models import DashboardSession
 from .panels import Overview
+from .views import InstructorPages, when_text
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,16 @@ SECURITY_HEADERS = {
 }
 CHART_DAYS = 56
 OVERVIEW_FRESH = timedelta(minutes=1)
+
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*")
+_CODE = re.compile(r"`([^`]+)`")
+
+
+def chat_markup(text: str) -> Markup:
+    """A reply's chat formatting on the page: escaped first, then **bold** and `code`."""
+    safe = str(escape(text))
+    return Markup(_CODE.sub(r"<code>\1</code>", _BOLD.sub(r"<strong>\1</strong>", safe)))
 
 
 class Refused(Exception):
@@ -58,13 +71,14 @@ class Visit:
         return self.row.access >= Access.INSTRUCTOR
 
 
-class DashboardPages:
+class DashboardPages(InstructorPages):
     def __init__(self, app: Any, cog: Any) -> None:
         self.app, self.cog = app, cog
         # the Overview's data, per community, for a minute: the page and its chart ask together
         self._recent: dict[int, tuple[Any, Overview]] = {}
         self.templates = Environment(loader=FileSystemLoader(HERE / "templates"),
                                      autoescape=select_autoescape(default=True, default_for_string=True))
+        self.templates.filters["chat"] = chat_markup
 
     def register(self, server: Any) -> None:
         server.add_raw_route("GET", "/dashboard/login", self._headers(self.login))
@@ -74,6 +88,13 @@ class DashboardPages:
         server.add_raw_route("GET", "/dashboard/c/{cid}", self._page(self.overview, instructor=True))
         server.add_raw_route("GET", "/dashboard/c/{cid}/active.svg", self._page(self.active_chart, instructor=True))
         server.add_raw_route("GET", "/dashboard/c/{cid}/me", self._page(self.me))
+        server.add_raw_route("GET", "/dashboard/c/{cid}/schedules", self._page(self.schedules, instructor=True))
+        server.add_raw_route("GET", "/dashboard/c/{cid}/members", self._page(self.members, instructor=True))
+        server.add_raw_route("GET", "/dashboard/c/{cid}/m/{mid}", self._page(self.member, instructor=True))
+        server.add_raw_route("GET", "/dashboard/c/{cid}/p/{slug}", self._page(self.cog_page, instructor=True))
+        server.add_raw_route("GET", "/dashboard/c/{cid}/p/{slug}/bars/{i}/{j}.svg",
+                             self._page(self.bars_chart, instructor=True))
+        server.add_raw_route("POST", "/dashboard/c/{cid}/download", self._page(self.download, form=True))
         server.add_raw_route("POST", "/dashboard/c/{cid}/command", self._page(self.command, form=True))
         server.add_raw_route("POST", "/dashboard/c/{cid}/click", self._page(self.click, form=True))
 
@@ -131,6 +152,8 @@ class DashboardPages:
         return visit
 
     def _html(self, template: str, *, status: int = 200, **values: Any) -> web.Response:
+        values.setdefault("pages", self.cog_pages())
+        values.setdefault("when_text", when_text)
         body = self.templates.get_template(template).render(**values)
         return web.Response(text=body, status=status, content_type="text/html", charset="utf-8")
 
@@ -194,14 +217,14 @@ class DashboardPages:
     async def command(self, request: web.Request, visit: Visit, data: dict[str, str]) -> web.StreamResponse:
         replies = await dispatch.run_command(self.app, visit.community, visit.member, visit.row.access,
                                              data.get("command", ""))
-        return await self._after(request, visit, replies)
+        return await self._after(request, visit, replies, data.get("back", ""))
 
     async def click(self, request: web.Request, visit: Visit, data: dict[str, str]) -> web.StreamResponse:
         replies = await dispatch.click(self.app, visit.community, visit.member, visit.row.access,
                                        data.get("action", ""))
-        return await self._after(request, visit, replies)
+        return await self._after(request, visit, replies, data.get("back", ""))
 
-    async def _after(self, request: web.Request, visit: Visit, replies: list[Any]) -> web.StreamResponse:
+    async def _after(self, request: web.Request, visit: Visit, replies: list[Any], back: str) -> web.StreamResponse:
         member = await self.app.db.read(lambda s: s.get(Member, visit.member.id))
         if member is None:  # forgotten: the session has nobody behind it any more
             await self.app.db.run(tokens.end_session, request.cookies.get(COOKIE, ""))
@@ -209,7 +232,7 @@ class DashboardPages:
             response.del_cookie(COOKIE, path="/dashboard")
             return response
         visit.member = member
-        return await self.me(request, visit, replies)
+        return await self.after_action(request, visit, replies, back)
 
     async def _overview(self, community: Community) -> Overview:
         assert community.id is not None

@@ -13,7 +13,7 @@ from bot.context import JobContext
 from bot.events import MemberLeft
 from bot.when import parse_when
 
-from . import profiles, store
+from . import dashboard, profiles, store
 from .config import MentoringConfig
 from .models import ANSWERS, MentorSchedule
 from .render import render_check_in, render_pairs, render_preview, render_profile
@@ -60,6 +60,18 @@ class Mentors(Cog, name="mentor"):
                 await self.rounds.run_scheduled(community)
 
         return fire
+
+    # -- the web dashboard (data only: bot/dashboard renders it) -----------------------------
+    dashboard_pages = {"mentoring": "Mentoring"}
+
+    async def dashboard_schedules(self, community: Any, config: Any, now: Any, until: Any) -> list[Any]:
+        return dashboard.schedules(community, config, now, until)
+
+    async def dashboard_member_columns(self, community: Any, config: Any, today: date) -> list[Any]:
+        return await dashboard.member_columns(self, community, today)
+
+    async def dashboard_page(self, slug: str, community: Any, config: Any, today: date) -> list[Any]:
+        return await dashboard.page(self, community)
 
     # -- profile ----------------------------------------------------------------------------
     @command("join", ephemeral=True)

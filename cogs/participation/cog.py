@@ -20,9 +20,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import delete, select
 from sqlmodel import Session
 
-from bot import (Access, Attachment, Cog, CommandContext, Content, Field, Help, Max, MemberRef, Min, UserError, command,
-                 job, on_event, plural)
+from bot import (Access, Attachment, Cog, CommandContext, Content, Field, Help, Max, MemberRef, Min, ScheduleView, UserError,
+                 command, job, on_event, plural)
 from bot.context import EventContext, JobContext
+from bot.when import fire_times_between, parse_when
 from bot.events import Activity, Event, MemberJoined, MessagePosted, ReactionAdded
 from bot.models import Community, Member
 
@@ -31,7 +32,7 @@ from .chart import render_chart
 from .config import DigestConfig, ParticipationConfig, participation_of
 from .digest import DigestRunner
 from .logic import PLATFORM_KINDS, Cooldown, format_number, signal_columns, to_csv, week_start, weights_of
-from .panels import overview_panels
+from .panels import member_columns, member_timeline, overview_panels
 from .models import ParticipantState, ParticipationDaily, ParticipationDailyKind, ParticipationEvent
 from .writer import EventWriter, Item
 
@@ -132,6 +133,20 @@ class Stats(Cog, name="stats"):
         """The Overview's numbers, daily active members and the at-risk list (bot/dashboard)."""
         return await self._read(overview_panels, community.id, today, since, config.term.start,
                                 signal_columns(self.app.activity_kinds), self._labels())
+
+    async def dashboard_schedules(self, community: Community, config: Any, now: datetime,
+                                  until: datetime) -> list[Any]:
+        digest = getattr(config, "digest", None)
+        if digest is None:
+            return []
+        firings = fire_times_between(parse_when(str(digest.when), config.tz), now, until)
+        return [ScheduleView("digest", "weekly digest", str(digest.when), str(digest.channel), firings)]
+
+    async def dashboard_member_columns(self, community: Community, config: Any, today: date) -> list[Any]:
+        return await self._read(member_columns, community.id, today)
+
+    async def dashboard_member_panels(self, community: Community, config: Any, today: date, member: Member) -> list[Any]:
+        return await self._read(member_timeline, community.id, member.id, today, self._labels())
 
     # -- commands -------------------------------------------------------------------------
     async def _read(self, fn: Any, *args: Any) -> Any:

@@ -6,12 +6,13 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Mapping
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, and_, case, func, select
 
-from bot import DaySeries, Metric, Table
+from bot import DaySeries, MemberColumn, Metric, Section, Table
 
 from . import reports
-from .logic import percent
+from .logic import format_number, percent
+from .reports import D, K, S
 
 
 def overview_panels(conn: Connection, community_id: int, today: date, since: date, term_start: date | None,
@@ -41,3 +42,50 @@ def overview_panels(conn: Connection, community_id: int, today: date, since: dat
                         [(s.name, f"{s.last_seen:%Y-%m-%d}") for s in silent],
                         note=f"{total - len(silent)} more not shown." if total > len(silent) else ""))
     return panels
+
+
+# --- the Members page and a member's page ------------------------------------------------------
+TREND_WEEKS = 4
+TIMELINE_WEEKS = 8
+
+
+def member_columns(conn: Connection, community_id: int, today: date) -> list[Any]:
+    """Last seen and all-time points (per-member state), and points in each of the last 4
+    weeks (oldest first) from the daily rollup: two range reads, whatever the member count."""
+    state = conn.execute(select(S.member_id, S.last_event_at, S.points_total).where(S.community_id == community_id))
+    seen, points = {}, {}
+    for r in state:
+        seen[r.member_id], points[r.member_id] = r.last_event_at, float(r.points_total)
+    first = today - timedelta(days=7 * TREND_WEEKS - 1)
+    weeks = [func.sum(case((and_(D.day >= first + timedelta(days=7 * w), D.day < first + timedelta(days=7 * (w + 1))),
+                             D.points), else_=0)) for w in range(TREND_WEEKS)]
+    trend = {r[0]: tuple(float(v or 0) for v in r[1:]) for r in conn.execute(
+        select(D.member_id, *weeks).where(D.community_id == community_id, D.day >= first, D.day <= today)
+        .group_by(D.member_id))}
+    for member_id in points:
+        trend.setdefault(member_id, (0.0,) * TREND_WEEKS)
+    return [MemberColumn("Last seen", seen, "when"), MemberColumn("Points", points, "number"),
+            MemberColumn("4-week trend", trend, "trend", note="points per week over the last 4 weeks, oldest first")]
+
+
+def member_timeline(conn: Connection, community_id: int, member_id: int, today: date,
+                    labels: Mapping[str, str]) -> list[Any]:
+    """A member's last 8 weeks by kind (one row per week, newest first), and their totals."""
+    stats = reports.member_stats(conn, community_id, member_id, today)
+    monday = today - timedelta(days=today.weekday())
+    first = monday - timedelta(weeks=TIMELINE_WEEKS - 1)
+    counts: dict[tuple[date, str], int] = {}
+    for r in conn.execute(select(K.day, K.kind, K.count).where(K.community_id == community_id,
+                                                               K.member_id == member_id, K.day >= first)):
+        week = r.day - timedelta(days=r.day.weekday())
+        counts[(week, r.kind)] = counts.get((week, r.kind), 0) + int(r.count)
+    kinds = [k for k in labels if any(kind == k for _, kind in counts)] + \
+        sorted({kind for _, kind in counts} - set(labels))
+    rows = [(f"{monday - timedelta(weeks=w):%Y-%m-%d}", *(str(counts.get((monday - timedelta(weeks=w), k), 0))
+                                                         for k in kinds)) for w in range(TIMELINE_WEEKS)]
+    seen = f"{stats.last_seen:%Y-%m-%d %H:%M} UTC" if stats.last_seen else "never"
+    return [Section("Activity", [Metric("points (all time)", format_number(stats.points_total)),
+                                 Metric("streak", f"{stats.streak} days"), Metric("last seen", seen)]),
+            Section("Timeline by kind", [Table("Weeks", ("Week of", *(labels.get(k, k) for k in kinds)), rows,
+                                               empty="nothing recorded")],
+                    note="Counts of what they did, never what they wrote.")]

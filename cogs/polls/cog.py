@@ -25,7 +25,7 @@ from bot.live import LiveUpdater
 from bot.models import Community
 from bot.options import ChannelRef
 
-from . import store
+from . import dashboard, store
 from .config import PollScheduleConfig, SurveyScheduleConfig, validate_sections
 from .ballots import BATCH, BallotSeal, ballot_key
 from .exports import poll_csv, survey_csv
@@ -74,6 +74,15 @@ class Polls(SurveyFeature, Cog, name="poll"):
 
     async def on_community(self, community: Any, config: Any) -> None:
         await register_schedules(self, community, config)
+
+    # -- the web dashboard (data only: bot/dashboard renders it) ----------------------------
+    dashboard_pages = {"polls": "Polls & surveys"}
+
+    async def dashboard_schedules(self, community: Any, config: Any, now: Any, until: Any) -> list[Any]:
+        return dashboard.schedules(community, config, now, until)
+
+    async def dashboard_page(self, slug: str, community: Any, config: Any, today: Any) -> list[Any]:
+        return await dashboard.page(self, community)
 
     async def cog_unload(self) -> None:
         try:

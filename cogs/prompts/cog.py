@@ -27,6 +27,7 @@ from bot.events import MemberJoined, MessagePosted
 from bot.models import Community
 from bot.when import format_duration
 
+from . import dashboard
 from .config import PromptScheduleConfig, validate_prompts
 from .logic import ScheduleSettings, check_schedule, split_list, upcoming_runs
 from .render import config_file_name, post_reference, report_content, schedule_line, schedule_list
@@ -74,6 +75,18 @@ class Prompts(BankCommands, Cog, name="prompt"):
 
     def delete_member_data(self, session: Any, community_id: int, member_id: int) -> int:
         return forget_member(session, community_id, member_id)
+
+    # -- the web dashboard (data only: bot/dashboard renders it) ----------------------------
+    dashboard_pages = {"prompts": "Prompts"}
+
+    async def dashboard_schedules(self, community: Any, config: Any, now: Any, until: Any) -> list[Any]:
+        return await dashboard.schedules(self, community, config, now, until)
+
+    async def dashboard_member_columns(self, community: Any, config: Any, today: date) -> list[Any]:
+        return await dashboard.member_columns(self, community)
+
+    async def dashboard_page(self, slug: str, community: Any, config: Any, today: date) -> list[Any]:
+        return await dashboard.page(self, community, config)
 
     # -- posting now ----------------------------------------------------------------------
     @command("post", access=Access.INSTRUCTOR, ephemeral=True)

@@ -55,3 +55,35 @@ def csrf_of(html: str) -> str:
     found = re.search(r'name="csrf" value="([^"]+)"', html)
     assert found, "no CSRF field on the page"
     return found.group(1)
+
+
+COURSE_COGS = ["cogs.prompts", "cogs.polls", "cogs.mentors", "cogs.participation"]
+COURSE_YAML = """
+communities:
+  - id: console
+    platform: console
+    name: Cohort
+    timezone: UTC
+    term: {start: 2025-12-01, end: 2026-03-20, breaks: ["2026-01-19..2026-01-23"]}
+    channels: {discussion: general, staff: staff, mentoring: mentoring}
+    prompts:
+      - {id: daily-check, channel: discussion, when: "daily 18:00", questions: ["What did you practise today?", "What was hard?"]}
+    polls:
+      - {id: confidence, channel: discussion, when: "fri 15:00", question: "How confident do you feel?", scale: 5, closes_in: 2d}
+    mentoring: {channel: mentoring, when: "every 2 weeks on mon 10:00"}
+    digest: {channel: staff, when: "fri 17:00"}
+"""
+
+
+async def course(make_bot: Any, **kwargs: Any) -> Any:
+    """A course with every feature on: a daily prompt, a weekly poll, mentoring rounds and a
+    digest; ana and ben answer, cat has opted out."""
+    bot = await make_bot(yaml=COURSE_YAML, cogs=COURSE_COGS, web=True, **kwargs)
+    for who in ("ana", "ben", "cat"):
+        await bot.message(who)
+    await bot.command("/privacy optout", as_="cat")
+    return bot
+
+
+def prompt_posts(bot: Any, channel: str = "general") -> list[Any]:
+    return [m for m in bot.messages(channel) if m.content.title and "Discussion prompt" in m.content.title]

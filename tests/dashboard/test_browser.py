@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+from datetime import timedelta
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 
@@ -112,3 +113,35 @@ async def test_a_member_opts_out_and_erases_their_data_from_the_page(make_bot: A
     assert bot.member("ana") is None
     await in_browser(lambda: browser.get(f"{bot.url}/dashboard/c/{community}/me"))
     assert "not signed in" in (await text_of(browser))
+
+
+async def test_an_instructor_pauses_a_schedule_in_the_browser_and_it_stops_posting(make_bot: Any, browser: Any,
+                                                                                    tmp_path: Path) -> None:
+    from selenium.webdriver.common.by import By
+
+    from .helpers import course, prompt_posts
+
+    bot = await course(make_bot)
+    link = await link_for(bot, "tess", "instructor")
+    await in_browser(lambda: browser.get(link))
+    await in_browser(lambda: browser.find_element(By.LINK_TEXT, "Schedules").click())
+    page = await text_of(browser)
+    assert "The next four weeks" in page and "daily-check" in page
+    shot = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
+    shot.mkdir(parents=True, exist_ok=True)
+    await in_browser(lambda: browser.save_screenshot(str(shot / "dashboard-schedules.png")))
+
+    def pause() -> None:
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        html = browser.find_element(By.TAG_NAME, "html")
+        browser.find_element(By.CSS_SELECTOR, "button[aria-label='Pause daily-check']").click()
+        WebDriverWait(browser, 120).until(expected_conditions.staleness_of(html))
+
+    await in_browser(pause)
+    page = await text_of(browser)
+    assert "Cancelled daily-check" in page and "paused" in page
+    assert await in_browser(lambda: browser.find_elements(By.CSS_SELECTOR, "button[aria-label='Resume daily-check']"))
+    await bot.advance(timedelta(days=3))
+    assert prompt_posts(bot) == []  # the bot no longer posts it

@@ -1,0 +1,67 @@
+"""The Schedules page's calendar: the posts the cogs will make, laid out in local weeks.
+
+Pure: the firings come from each cog (``ScheduleView.firings``, computed by the code that
+fires them); this only puts them on local days, Monday first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import Sequence
+from zoneinfo import ZoneInfo
+
+from .panels import ScheduleView
+
+WEEKS = 4
+
+
+@dataclass(frozen=True)
+class Post:
+    at: datetime  # local
+    kind: str
+    name: str
+
+
+@dataclass
+class Day:
+    day: date
+    past: bool
+    posts: list[Post] = field(default_factory=list)
+
+
+def window(now: datetime, zone: ZoneInfo, weeks: int = WEEKS) -> tuple[date, datetime]:
+    """(the Monday of this local week, the instant the last shown week ends)."""
+    today = now.astimezone(zone).date()
+    monday = today - timedelta(days=today.weekday())
+    return monday, datetime.combine(monday + timedelta(weeks=weeks), time(0), tzinfo=zone)
+
+
+def weeks_of(views: Sequence[ScheduleView], now: datetime, zone: ZoneInfo, weeks: int = WEEKS) -> list[list[Day]]:
+    monday, until = window(now, zone, weeks)
+    today = now.astimezone(zone).date()
+    days = {monday + timedelta(days=i): Day(monday + timedelta(days=i), monday + timedelta(days=i) < today)
+            for i in range(7 * weeks)}
+    for view in views:
+        if view.paused:
+            continue
+        for moment in view.firings:
+            local = moment.astimezone(zone)
+            slot = days.get(local.date())
+            if slot is not None and now < moment <= until:
+                slot.posts.append(Post(local, view.kind, view.name))
+    for slot in days.values():
+        slot.posts.sort(key=lambda p: (p.at, p.kind, p.name))
+    ordered = [days[d] for d in sorted(days)]
+    return [ordered[i:i + 7] for i in range(0, len(ordered), 7)]
+
+
+def sparkline(values: Sequence[float], width: int = 80, height: int = 20) -> str:
+    """SVG polyline points for a small trend line (the page draws it; no script, no style)."""
+    if not values:
+        return ""
+    top = max(max(values), 1e-9)
+    step = width / max(len(values) - 1, 1)
+    pad = 2
+    return " ".join(f"{i * step:.1f},{height - pad - (v / top) * (height - 2 * pad):.1f}"
+                    for i, v in enumerate(values))
