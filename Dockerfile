@@ -15,6 +15,7 @@ RUN useradd --create-home --uid 10001 cohort
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY cogs ./cogs
+COPY demo ./demo
 RUN pip install .
 
 # The instructors' file; mount your own over it (-v ./schedules.yaml:/app/schedules.yaml:ro).

@@ -285,8 +285,10 @@ def cmd_export(args: Any, settings: Any) -> int:
 
 def cmd_demo(args: Any, settings: Any) -> int:
     try:
-        demo = importlib.import_module("bot.demo")
-    except ModuleNotFoundError:
+        demo = importlib.import_module("demo")  # the top-level demo/ package, beside bot/ and cogs/
+    except ModuleNotFoundError as missing:
+        if missing.name != "demo":
+            raise
         print("the demo is not available in this build", file=sys.stderr)
         return 1
     return int(asyncio.run(demo.run_demo(members=args.members, out=args.out)) or 0)

@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PLATFORM_LIBS = ("discord", "slack_bolt", "slack_sdk", "aiohttp")
 CORE_INTERNALS = ("bot.app", "bot.adapters", "bot.testing", "bot.cli", "bot.storage", "bot.scheduler",
-                  "bot.dispatch", "bot.builtin", "bot.privacy_cog", "bot.demo")
+                  "bot.dispatch", "bot.builtin", "bot.privacy_cog", "demo")
 # The core modules a cog may import from besides ``bot`` itself (docs/writing-a-cog.md, "The SDK").
 SDK_MODULES = ("bot.models", "bot.content", "bot.errors", "bot.events", "bot.context", "bot.options",
                "bot.config", "bot.when", "bot.timeparse", "bot.csvexport", "bot.live", "bot.wording")
@@ -123,6 +123,15 @@ def test_nothing_imports_the_old_adapter_base_shim() -> None:
 def test_the_core_and_the_adapters_import_no_cog() -> None:
     bad = [f"{p.relative_to(ROOT)} imports {name}" for p in sources("bot") for name in imports(p)
            if _within(name, ("cogs",)) and "testing" not in p.parts]
+    assert bad == []
+
+
+def test_the_demo_is_a_driver_outside_the_core() -> None:
+    """``python -m bot demo`` scripts every cog by name, so it lives in ``demo/``, not in ``bot/``;
+    the core loads it by name only when asked (like a cog) and never imports it."""
+    assert sorted(p.name for p in (ROOT / "bot").glob("demo*")) == []
+    bad = [f"{p.relative_to(ROOT)} imports {name}" for p in sources("bot") for name in imports(p)
+           if _within(name, ("demo",))]
     assert bad == []
 
 

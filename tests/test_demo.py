@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.demo_cohort import make_cohort
+from demo.cohort import make_cohort
 
 ROOT = Path(__file__).resolve().parents[1]
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

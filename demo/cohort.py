@@ -14,11 +14,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Callable
 from zoneinfo import ZoneInfo
 
-from .ports import MessageRef
-from .adapters.console import ConsoleAdapter
-from .adapters.memory import Posted
-from .content import Content
-from .events import Origin
+from bot.ports import MessageRef
+from bot.adapters.console import ConsoleAdapter
+from bot.adapters.memory import Posted
+from bot.content import Content
+from bot.events import Origin
 
 TIMEZONE = ZoneInfo("America/New_York")
 TERM_START = date(2026, 1, 12)  # Monday of week 1

@@ -24,15 +24,15 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from .access import Access
-from .adapters.memory import Posted
-from .app import BotApp
-from .clock import FakeClock
-from .config import parse_config
-from .demo_cohort import (DEMO_WEEK, DEMO_YAML, INSTRUCTOR, TERM_START, TIMEZONE, TOPICS, DemoConsole, Step, Student,
+from bot.access import Access
+from bot.adapters.memory import Posted
+from bot.app import BotApp
+from bot.clock import FakeClock
+from bot.config import parse_config
+from .cohort import (DEMO_WEEK, DEMO_YAML, INSTRUCTOR, TERM_START, TIMEZONE, TOPICS, DemoConsole, Step, Student,
                           buttons_with, chatter_steps, has_action, local, make_cohort)
-from .scheduler import EveryTrigger
-from .storage import Database
+from bot.scheduler import EveryTrigger
+from bot.storage import Database
 
 HOUSEKEEPING_TICK = timedelta(minutes=15)  # the demo's tick for jobs that run every minute
 
