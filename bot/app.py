@@ -294,6 +294,10 @@ class BotApp:
         return await self._adapter(community.platform).dm(community.external_id, member.external_id,
                                                           Content.of(content))
 
+    def message_link(self, community: Community, channel_id: str, message_id: str) -> str:
+        """A link that opens a message (Discord/Slack permalinks; the console names it)."""
+        return self._adapter(community.platform).message_link(community.external_id, channel_id, message_id)
+
     async def start_thread(self, ref: MessageRef, name: str) -> str:
         return await self._adapter(ref.platform).start_thread(ref, name[:100])
 

@@ -151,3 +151,7 @@ class Adapter(ABC):
     def serves(self, server_id: str) -> bool:
         """Whether this process handles that server (Discord shards)."""
         return True
+
+    def message_link(self, server_id: str, channel_id: str, message_id: str) -> str:
+        """A link (or, where the platform has none, a reference) that opens that message."""
+        return f"#{channel_id} message {message_id}"

@@ -7,10 +7,11 @@ from typing import Annotated, Any, Literal
 
 from sqlmodel import Session, select
 
-from bot import (Access, ActionContext, ActivityKind, Cog, CommandContext, EventContext, Help, Max, MaxLen, MemberRef, Min, NotFound,
-                 Timezone, UserError, action, command, job, on_event)
+from bot import (Access, ActionContext, ActivityKind, Cog, CommandContext, EventContext, Form, FormField, Help, Max, MaxLen,
+                 MemberRef, Min, NotFound, Timezone, UserError, action, command, job, on_event)
 from bot.context import JobContext
 from bot.events import MemberLeft
+from bot.options import bind_values, options_from_signature
 from bot.when import parse_when
 
 from . import dashboard, profiles, store
@@ -26,6 +27,7 @@ THANKS = {
 }
 MODE_ROLES = {"both": ("mentor", "mentee", "peer"), "mentors": ("mentor", "mentee"), "peers": ("peer",)}
 MAX_PAUSE = timedelta(days=366)
+JOIN_FORM_FIELDS = ("role", "topics", "timezone")
 
 
 class Mentors(Cog, name="mentor"):
@@ -94,6 +96,23 @@ class Mentors(Cog, name="mentor"):
         profile, created = await self.db.run(profiles.save_profile, ctx.community.id, ctx.member.id, data, ctx.now())
         lead = "You're in! You'll be matched in the next round." if created else "Profile updated."
         await ctx.reply(render_profile(profile, note=" ".join(filter(None, [lead, note]))), ephemeral=True)
+
+    @action("form")
+    async def join_form(self, ctx: ActionContext) -> None:
+        """A "Join peer mentoring" button (e.g. on the welcome message): /mentor join as a form."""
+        roles = MODE_ROLES[self.rounds.config(ctx.community).mode]
+        await ctx.open_form(Form("Join peer mentoring", self.action_id("formjoin"), fields=(
+            FormField("role", "Mentor, mentee or peer?", kind="choice", choices=roles, max_length=10),
+            FormField("topics", "What you want to talk about", max_length=500,
+                      placeholder="e.g. python, sql, career"),
+            FormField("timezone", "Your time zone (optional)", required=False, max_length=64,
+                      placeholder="e.g. Europe/Berlin"))))
+
+    @action("formjoin")
+    async def join_submitted(self, ctx: ActionContext) -> None:
+        """The form's answers go through /mentor join's own options and checks."""
+        given = {k: v.strip() for k, v in ctx.values.items() if k in JOIN_FORM_FIELDS and (v or "").strip()}
+        await self.join(ctx, **bind_values(options_from_signature(Mentors.join), given))
 
     @command("me", ephemeral=True)
     async def me(self, ctx: CommandContext) -> None:

@@ -175,6 +175,9 @@ class DiscordAdapter(Adapter):
         except ValueError:
             return False
 
+    def message_link(self, server_id: str, channel_id: str, message_id: str) -> str:
+        return f"https://discord.com/channels/{server_id}/{channel_id}/{message_id}"
+
     # -- outgoing -------------------------------------------------------------------------
     def _client(self) -> discord.Client:
         if self.client is None:

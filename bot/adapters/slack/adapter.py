@@ -178,6 +178,10 @@ class SlackAdapter(Adapter):
             raise RuntimeError("the Slack adapter has not started")
         return self.poster
 
+    def message_link(self, server_id: str, channel_id: str, message_id: str) -> str:
+        """Slack's archive link (slack.com sends a signed-in member on to their workspace)."""
+        return f"https://slack.com/archives/{channel_id}/p{message_id.replace('.', '')}"
+
     async def send(self, server_id: str, channel_id: str, content: Content, *,
                    thread_id: str | None = None) -> MessageRef:
         return await self._poster().send(server_id, channel_id, content, thread_ts=thread_id)

@@ -1,0 +1,52 @@
+"""The welcome cog's schedules.yaml section.
+
+```yaml
+welcome:
+  message: "Welcome {member} to {community}! Start with the pinned guide in #general."
+  where: dm                       # dm (default), or a channel (alias or name) to greet them in
+  introductions: introductions    # where "Introduce yourself" posts (alias or name)
+  buttons: [introduce, mentoring, rules]   # which buttons the message has (default: introduce, mentoring)
+  rules: "Be kind; no spoilers."  # shown with the "Rules read" button
+  join_channels: []               # Slack: joining one of these channels also counts as joining
+```
+"""
+
+from __future__ import annotations
+
+import string
+from typing import Literal
+
+from pydantic import Field, field_validator
+
+from bot.config import Strict
+
+PLACEHOLDERS = ("member", "community")
+DEFAULT_MESSAGE = ("👋 Welcome to {community}, {member}! This is where we learn together: "
+                   "say hello, ask questions in the open, and join a study pair if you like.")
+
+
+def check_placeholders(text: str) -> str:
+    """Only {member} and {community} (``{{`` for a literal brace); one clear line otherwise."""
+    try:
+        names = [name for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    except ValueError:
+        raise ValueError("unbalanced { or } — write {{ or }} for a literal brace") from None
+    for name in names:
+        if name not in PLACEHOLDERS:
+            raise ValueError(f'unknown placeholder "{{{name}}}" — use {{member}} or {{community}}')
+    return text
+
+
+class WelcomeConfig(Strict):
+    message: str = Field(default=DEFAULT_MESSAGE, min_length=1, max_length=1500)
+    where: str = Field(default="dm", min_length=1, max_length=100)
+    introductions: str = Field(default="introductions", min_length=1, max_length=100)
+    buttons: list[Literal["introduce", "mentoring", "rules"]] = Field(
+        default_factory=lambda: ["introduce", "mentoring"], max_length=3)
+    rules: str = Field(default="", max_length=1000)
+    join_channels: list[str] = Field(default_factory=list)
+
+    @field_validator("message")
+    @classmethod
+    def _placeholders(cls, value: str) -> str:
+        return check_placeholders(value)
