@@ -63,7 +63,7 @@ class Kudos(Cog, name="kudos"):
         """The kudos emoji on someone's message: a small, silent kudos for its author."""
         cfg = ctx.config.section("kudos", DEFAULT)
         giver = ctx.member
-        receiver_id = getattr(event, "message_author_id", 0)  # b20a: the reacted message's author
+        receiver_id = event.message_author_id  # the reacted message's author (0: unknown or a bot)
         if (not cfg.emoji or giver is None or giver.id is None or giver.is_bot or giver.opted_out
                 or not receiver_id or receiver_id == giver.id or not is_kudos_emoji(event.emoji, cfg.emoji)):
             return
