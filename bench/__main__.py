@@ -22,7 +22,7 @@ from typing import Any
 
 # Latency-sensitive benches first: the reports bench writes a multi-GB database whose
 # write-back to disk would otherwise stall the scheduler's and end-to-end's commits.
-BENCHES = ["startup_bench", "scheduler_bench", "e2e_bench", "inbox_bench", "matching_bench", "ingest_bench", "reports_bench"]
+BENCHES = ["startup_bench", "scheduler_bench", "scheduler_pg_bench", "e2e_bench", "inbox_bench", "matching_bench", "ingest_bench", "reports_bench"]
 
 
 def machine() -> str:
