@@ -89,6 +89,7 @@ class DashboardPages(InstructorPages):
         server.add_raw_route("GET", "/dashboard/c/{cid}/active.svg", self._page(self.active_chart, instructor=True))
         server.add_raw_route("GET", "/dashboard/c/{cid}/me", self._page(self.me))
         server.add_raw_route("GET", "/dashboard/c/{cid}/schedules", self._page(self.schedules, instructor=True))
+        server.add_raw_route("GET", "/dashboard/c/{cid}/config", self._page(self.config_page, instructor=True))
         server.add_raw_route("GET", "/dashboard/c/{cid}/members", self._page(self.members, instructor=True))
         server.add_raw_route("GET", "/dashboard/c/{cid}/m/{mid}", self._page(self.member, instructor=True))
         server.add_raw_route("GET", "/dashboard/c/{cid}/p/{slug}", self._page(self.cog_page, instructor=True))

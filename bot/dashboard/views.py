@@ -118,6 +118,19 @@ class InstructorPages:
         return self._html("sections.html", visit=visit, title=target.display_name or target.external_id,
                           target=target, sections=sections, slug=None, replies=[])
 
+    # -- Config ---------------------------------------------------------------------------
+    async def config_page(self, request: web.Request, visit: Any) -> web.StreamResponse:
+        cfg = self._config(visit)
+        running = effective_yaml(cfg)
+        path, problems = await self.app.db.call(check_findings, self.app)
+        changed = False
+        if not problems:
+            on_disk = await self.app.db.call(_file_community, self.app, visit.community)
+            changed = on_disk is not None and on_disk != running
+        entry = "the defaults" if cfg is self.app.config.defaults else f'the entry id: "{cfg.key}"'
+        return self._html("config.html", visit=visit, title="Config", yaml=running, path=path, problems=problems,
+                          changed=changed, entry=entry)
+
     # -- pages the cogs offer -------------------------------------------------------------
     async def _sections(self, visit: Any, slug: str) -> list[Section] | None:
         cog = self._page_cog(slug)
@@ -188,3 +201,37 @@ def when_text(value: Any, zone: ZoneInfo) -> str:
         return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}"
     return str(value)
 
+
+
+def effective_yaml(cfg: Any) -> str:
+    """The settings this community runs with (its entry merged over ``defaults:``), as YAML."""
+    import yaml
+
+    data = cfg.model_dump(mode="json", exclude_none=True, exclude_defaults=False)
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=None, width=100)
+
+
+def _file_community(app: Any, community: Any) -> str | None:
+    """The effective YAML the file on disk would give this community now (None: unreadable)."""
+    from ..config_load import load_config
+
+    try:
+        fresh = load_config(app.config.path, required=True)
+    except Exception:
+        return None
+    return effective_yaml(fresh.community_for(community.platform, community.external_id))
+
+
+def check_findings(app: Any) -> tuple[str, list[str]]:
+    """What ``python -m bot check`` says of the config file now: (file, problems)."""
+    from ..config_load import load_config
+    from ..errors import ConfigError
+
+    path = getattr(app.config, "path", None)
+    if path is None or not path.exists():
+        return (str(path or "schedules.yaml"), [])
+    try:
+        load_config(path, required=True)
+    except ConfigError as error:
+        return (str(path), [str(p) for p in getattr(error, "problems", None) or [str(error)]])
+    return (str(path), [])

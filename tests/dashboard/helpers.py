@@ -87,3 +87,9 @@ async def course(make_bot: Any, **kwargs: Any) -> Any:
 
 def prompt_posts(bot: Any, channel: str = "general") -> list[Any]:
     return [m for m in bot.messages(channel) if m.content.title and "Discussion prompt" in m.content.title]
+
+
+def intro_posts(bot: Any) -> list[Any]:
+    """Mentoring intros, posted in private group spaces."""
+    return [p for p in bot.adapter.messages.values()
+            if p.ref.channel_id.startswith("group-") and "matched" in (p.content.title or "")]

@@ -28,12 +28,21 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser() -> Any:
+def downloads(tmp_path: Path) -> Path:
+    folder = tmp_path / "downloads"
+    folder.mkdir()
+    return folder
+
+
+@pytest.fixture
+def browser(downloads: Path) -> Any:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
+    options.add_experimental_option("prefs", {"download.default_directory": str(downloads),
+                                              "download.prompt_for_download": False})
     for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--window-size=1100,1400"):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
@@ -54,15 +63,17 @@ async def text_of(driver: Any) -> str:
     return await in_browser(lambda: driver.find_element(By.TAG_NAME, "body").text)
 
 
-async def press(driver: Any, label: str) -> None:
-    """Click a button and wait until the page it submits to has replaced this one."""
+async def press(driver: Any, label: str, *, named: bool = False) -> None:
+    """Click a button (by its text, or by its accessible name when ``named``) and wait until the
+    page it submits to has replaced this one."""
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
     def click_and_wait() -> None:
         page = driver.find_element(By.TAG_NAME, "html")
-        driver.find_element(By.XPATH, f"//button[normalize-space()='{label}']").click()
+        where = f"@aria-label='{label}'" if named else f"normalize-space()='{label}'"
+        driver.find_element(By.XPATH, f"//button[{where}]").click()
         WebDriverWait(driver, 120).until(expected_conditions.staleness_of(page))
 
     await in_browser(click_and_wait)
@@ -130,18 +141,56 @@ async def test_an_instructor_pauses_a_schedule_in_the_browser_and_it_stops_posti
     shot = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
     shot.mkdir(parents=True, exist_ok=True)
     await in_browser(lambda: browser.save_screenshot(str(shot / "dashboard-schedules.png")))
-
-    def pause() -> None:
-        from selenium.webdriver.support import expected_conditions
-        from selenium.webdriver.support.ui import WebDriverWait
-
-        html = browser.find_element(By.TAG_NAME, "html")
-        browser.find_element(By.CSS_SELECTOR, "button[aria-label='Pause daily-check']").click()
-        WebDriverWait(browser, 120).until(expected_conditions.staleness_of(html))
-
-    await in_browser(pause)
+    await press(browser, "Pause daily-check", named=True)
     page = await text_of(browser)
     assert "Cancelled daily-check" in page and "paused" in page
     assert await in_browser(lambda: browser.find_elements(By.CSS_SELECTOR, "button[aria-label='Resume daily-check']"))
     await bot.advance(timedelta(days=3))
     assert prompt_posts(bot) == []  # the bot no longer posts it
+
+
+async def test_an_instructor_downloads_a_poll_as_csv(make_bot: Any, browser: Any, downloads: Path) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from .helpers import course
+
+    bot = await course(make_bot)
+    await bot.command('/poll create question:"Secret?" options:"Yes; No" anonymous:true', as_="tess", role="instructor")
+    poll = bot.last("general")
+    for who, pick in (("ana", "Yes"), ("ben", "No")):
+        await bot.click(poll, pick, as_=who)
+    await bot.command("/poll close 1", as_="tess", role="instructor")
+    link = await link_for(bot, "tess", "instructor")
+    await in_browser(lambda: browser.get(link))
+    await in_browser(lambda: browser.find_element(By.LINK_TEXT, "Polls & surveys").click())
+    assert "Secret?" in (await text_of(browser))
+    chart = await in_browser(lambda: browser.find_element(By.CSS_SELECTOR, "img.chart"))
+    assert await in_browser(lambda: browser.execute_script("return arguments[0].naturalWidth", chart)) > 0
+    await in_browser(lambda: browser.find_element(By.CSS_SELECTOR,
+                                                  "button[aria-label='Download poll #1 as CSV']").click())
+    target = downloads / "poll-1.csv"
+    await in_browser(lambda: WebDriverWait(browser, 120).until(lambda _: target.exists()))
+    data = target.read_text(encoding="utf-8")
+    assert "Yes" in data and "No" in data and "ana" not in data and "ben" not in data  # anonymous stays anonymous
+
+
+async def test_an_instructor_confirms_a_mentoring_round_and_the_intros_are_posted(make_bot: Any, browser: Any) -> None:
+    from selenium.webdriver.common.by import By
+
+    from .helpers import course, intro_posts
+
+    bot = await course(make_bot)
+    for who in ("ana", "ben"):
+        await bot.command('/mentor join role:peer topics:"python, sql" timezone:UTC', as_=who)
+    link = await link_for(bot, "tess", "instructor")
+    await in_browser(lambda: browser.get(link))
+    await in_browser(lambda: browser.find_element(By.LINK_TEXT, "Mentoring").click())
+    assert "No rounds yet" in (await text_of(browser))
+    await press(browser, "Preview a round")
+    page = await text_of(browser)
+    assert "ana" in page and "ben" in page and not intro_posts(bot)  # a preview posts nothing
+    await press(browser, "Confirm")
+    page = await text_of(browser)
+    assert "Confirmed by" in page and "Round #1 — confirmed" in page
+    assert len(intro_posts(bot)) == 1  # the intro is posted in ana and ben's group

@@ -7,7 +7,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from .helpers import client, course, csrf_of, link_for, prompt_posts, sign_in
+from .helpers import client, course, csrf_of, intro_posts, link_for, prompt_posts, sign_in
 
 
 async def signed_in(bot: Any, http: Any, who: str = "tess", role: str = "instructor") -> str:
@@ -124,3 +124,88 @@ async def test_each_cog_page_renders_for_an_instructor_only(make_bot: Any) -> No
         await sign_in(http, await link_for(bot, "ana"))
         async with http.get(f"{base}/p/prompts") as page:
             assert page.status == 403
+
+
+async def test_the_config_page_shows_the_effective_settings_and_what_bot_check_finds(make_bot: Any,
+                                                                                       tmp_path: Any) -> None:
+    from pathlib import Path
+
+    from .helpers import COURSE_COGS, COURSE_YAML
+
+    bot = await course(make_bot)
+    good = tmp_path / "schedules.yaml"
+    text = COURSE_YAML + f"cogs: [{', '.join(COURSE_COGS)}]\n"  # the file the bot started with
+    good.write_text(text, encoding="utf-8")
+    bot.app.config.path = Path(good)
+    async with client() as http:
+        base = await signed_in(bot, http)
+        async with http.get(f"{base}/config") as page:
+            html = await page.text()
+        assert page.status == 200 and "ok — no problems found." in html and "has changed" not in html
+        assert "daily-check" in html and "every 2 weeks on mon 10:00" in html and "Europe" not in html
+        good.write_text(text.replace("fri 17:00", "fri 17:30"), encoding="utf-8")
+        async with http.get(f"{base}/config") as page:
+            assert "ok — no problems found. The file has changed since the bot started" in await page.text()
+        good.write_text(text.replace("daily 18:00", "daily 25:00"), encoding="utf-8")
+        async with http.get(f"{base}/config") as page:
+            html = await page.text()
+        assert "1 problem" in html and f"{good}:" in html and "daily 18:00" in html  # still running the old
+    async with client() as http:
+        await sign_in(http, await link_for(bot, "ana"))
+        async with http.get(f"{base}/config") as page:
+            assert page.status == 403
+
+
+async def test_poll_results_chart_and_csv_download_keep_anonymous_polls_anonymous(make_bot: Any) -> None:
+    bot = await course(make_bot)
+    await bot.command('/poll create question:"Secret?" options:"Yes; No" anonymous:true', as_="tess", role="instructor")
+    await bot.command('/poll create question:"Open?" options:"Yes; No"', as_="tess", role="instructor")
+    secret, open_ = [m for m in bot.messages("general") if m.content.buttons][-2:]
+    for who, pick in (("ana", "Yes"), ("ben", "No")):
+        await bot.click(secret, pick, as_=who)
+        await bot.click(open_, pick, as_=who)
+    await bot.command("/poll close 1", as_="tess", role="instructor")
+    async with client() as http:
+        base = await signed_in(bot, http)
+        async with http.get(f"{base}/p/polls") as page:
+            html = await page.text()
+        assert "Secret?" in html and "Open?" in html and "anonymous" in html
+        charts = re.findall(r'src="(/dashboard/c/\d+/p/polls/bars/\d+/\d+\.svg)" alt="([^"]+)"', html)
+        assert len(charts) == 2 and all("Yes: 1; No: 1" in alt for _, alt in charts)
+        async with http.get(bot.url + charts[0][0]) as chart:
+            assert chart.status == 200 and chart.content_type == "image/svg+xml"
+        csrf = csrf_of(html)
+        files = {}
+        for number in (1, 2):
+            form = {"csrf": csrf, "command": f"/poll export poll:{number}", "back": "polls"}
+            async with http.post(f"{base}/download", data=form) as response:
+                assert response.status == 200 and response.content_type == "text/csv"
+                assert response.headers["Content-Disposition"] == f'attachment; filename="poll-{number}.csv"'
+                files[number] = (await response.read()).decode()
+    assert "ana" not in files[1] and "ben" not in files[1] and "votes" in files[1]  # anonymous: counts only
+    assert "ana" in files[2] and "ben" in files[2]
+
+
+async def test_a_mentoring_round_is_previewed_and_confirmed_from_the_page(make_bot: Any) -> None:
+    bot = await course(make_bot)
+    for who in ("ana", "ben"):
+        r = await bot.command('/mentor join role:peer topics:"python, sql" timezone:UTC', as_=who)
+        assert not r.error, r.text
+    async with client() as http:
+        base = await signed_in(bot, http)
+        async with http.get(f"{base}/p/mentoring") as page:
+            csrf = csrf_of(await page.text())
+        async with http.post(f"{base}/command", data={"csrf": csrf, "command": "/mentor match",
+                                                      "back": "mentoring"}) as page:
+            html = await page.text()
+        assert "ana" in html and "ben" in html and ">Confirm" in html
+        assert not bot.messages("mentoring")  # a preview posts nothing
+        confirm = re.search(r'name="action" value="([^"]*confirm[^"]*)">\s*<input type="hidden" name="back" '
+                            r'value="mentoring">', html)
+        assert confirm, html
+        async with http.post(f"{base}/click", data={"csrf": csrf, "action": confirm.group(1),
+                                                    "back": "mentoring"}) as page:
+            html = await page.text()
+        assert "Confirmed by" in html and "Round #1 — confirmed" in html and "no answer yet" in html
+    assert [frozenset(bot.adapter.groups[ref]) for ref in (p.ref.channel_id for p in intro_posts(bot))] == \
+        [frozenset({"ana", "ben"})]  # the intro is posted in their private group
