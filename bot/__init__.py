@@ -15,6 +15,7 @@ from .web import WebRequest, WebResponse, route  # noqa: E402
 from .dashboard.panels import (Action, Bars, DaySeries, MemberColumn, Metric, ScheduleView, Section,  # noqa: E402
                                Table)
 from .ports import MessageRef  # noqa: E402
+from .saved import message_ref  # noqa: E402
 from .wording import plural  # noqa: E402
 from .options import ChannelRef, Duration, FileUpload, Help, Max, MaxLen, MemberRef, Min, MinLen, Timezone  # noqa: E402
 
@@ -22,7 +23,7 @@ __all__ = [
     "Access", "Activity", "ActivityKind", "Cog", "action", "command", "job", "on_event", "Attachment", "Button", "Content", "Field",
     "Form", "FormField", "ActionContext", "CommandContext", "EventContext", "JobContext", "NotFound",
     "PermissionDenied", "UserError", "ChannelRef", "Duration", "FileUpload", "Help", "Max", "MaxLen",
-    "MemberRef", "MessageRef", "Min", "MinLen", "Timezone", "NativeEvent", "SessionEnded", "SessionOpened",
+    "MemberRef", "MessageRef", "message_ref", "Min", "MinLen", "Timezone", "NativeEvent", "SessionEnded", "SessionOpened",
     "WebRequest", "WebResponse", "route", "DaySeries", "Metric", "Table", "Action", "Bars", "MemberColumn",
     "ScheduleView", "Section", "plural", "__version__",
 ]

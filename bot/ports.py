@@ -21,7 +21,7 @@ from .options import ChannelRef
 
 @dataclass(frozen=True)
 class MessageRef:
-    """Where a message lives on its platform; cogs store it (``MessageRefColumn``) to edit it later."""
+    """Where a message lives on its platform; cogs keep it in their tables (``bot.message_ref``) to edit it later."""
 
     platform: str
     server_id: str

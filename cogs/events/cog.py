@@ -274,10 +274,7 @@ class Events(Cog, name="event"):
             view = store.load_view(session, event_id)
             community = session.get(Community, view.event.community_id)
             content = card(view, self.action_id, ZoneInfo(community.timezone or "UTC"), self.app.clock.now())
-            e = view.event
-            ref = MessageRef(e.platform, e.server_id, e.channel_id, e.message_id, e.thread_id) \
-                if e.message_id and e.platform and e.server_id and e.channel_id else None
-            return content, ref
+            return content, view.event.message
 
         content, ref = await self.db.read(read)
         if ref is not None:

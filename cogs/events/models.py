@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from bot import message_ref
 from bot.events import utcnow
 
 
@@ -37,6 +38,7 @@ class Event(SQLModel, table=True):
     channel_id: str | None = Field(default=None, max_length=64)
     message_id: str | None = Field(default=None, max_length=64)
     thread_id: str | None = Field(default=None, max_length=64)
+    message = message_ref()  # the card: the five columns above as one MessageRef (None until posted)
     native_id: str | None = Field(default=None, max_length=64)  # the platform's own event (Discord)
 
     @property

@@ -78,8 +78,7 @@ def delete_event(session: Session, event_id: int) -> None:
 def set_message(session: Session, event_id: int, ref: Any) -> None:
     event = session.get(Event, event_id)
     assert event is not None
-    event.platform, event.server_id, event.channel_id = ref.platform, ref.server_id, ref.channel_id
-    event.message_id, event.thread_id = ref.message_id, ref.thread_id
+    event.message = ref
 
 
 def set_native_id(session: Session, event_id: int, native_id: str | None) -> None:

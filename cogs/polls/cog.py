@@ -249,11 +249,8 @@ class Polls(SurveyFeature, Cog, name="poll"):
         except BaseException:
             await self.db.run(store.delete_poll, poll.id)
             raise
-        await self.db.run(store.set_message, poll.id, ref.platform, ref.server_id, ref.channel_id, ref.message_id,
-                          ref.thread_id)
-        poll.platform, poll.server_id, poll.channel_id, poll.message_id = (ref.platform, ref.server_id,
-                                                                           ref.channel_id, ref.message_id)
-        poll.thread_id = ref.thread_id
+        await self.db.run(store.set_message, poll.id, ref)
+        poll.message = ref
 
     async def _refresh(self, poll_id: int) -> None:
         """Edit the poll/survey message to show what the database holds now."""
@@ -270,10 +267,7 @@ class Polls(SurveyFeature, Cog, name="poll"):
             content = survey_content(poll, store.load_questions(session, poll_id), view.voters, self.action_id, tz)
         else:
             content = poll_content(view, self.action_id, tz)
-        ref = None
-        if poll.message_id and poll.platform and poll.server_id and poll.channel_id:
-            ref = MessageRef(poll.platform, poll.server_id, poll.channel_id, poll.message_id, poll.thread_id)
-        return content, ref
+        return content, poll.message
 
     async def _poll_results(self, poll: Poll, *, with_names: bool) -> Content:
         def read(session: Any) -> Content:

@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy import LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from bot import message_ref
 from bot.events import utcnow
 
 
@@ -43,6 +44,7 @@ class Poll(SQLModel, table=True):
     channel_id: str | None = Field(default=None, max_length=64)
     message_id: str | None = Field(default=None, max_length=64)
     thread_id: str | None = Field(default=None, max_length=64)
+    message = message_ref()  # the five columns above as one MessageRef (None until posted)
 
     @property
     def is_open(self) -> bool:

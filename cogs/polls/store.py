@@ -14,6 +14,7 @@ from typing import Any, Sequence
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
+from bot import MessageRef
 from bot.errors import NotFound, UserError
 from bot.models import Member
 
@@ -67,10 +68,10 @@ def insert_poll(session: Session, community_id: int, author_id: int | None, spec
     return poll
 
 
-def set_message(session: Session, poll_id: int, platform: str, server_id: str, channel_id: str, message_id: str,
-                thread_id: str | None) -> None:
-    session.execute(update(Poll).where(col(Poll.id) == poll_id).values(
-        platform=platform, server_id=server_id, channel_id=channel_id, message_id=message_id, thread_id=thread_id))
+def set_message(session: Session, poll_id: int, ref: MessageRef) -> None:
+    poll = session.get(Poll, poll_id)
+    assert poll is not None
+    poll.message = ref
 
 
 def delete_poll(session: Session, poll_id: int) -> None:

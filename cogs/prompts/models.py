@@ -18,6 +18,7 @@ from datetime import date, datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from bot import message_ref
 from bot.events import utcnow
 
 
@@ -130,6 +131,7 @@ class PromptSuggestion(SQLModel, table=True):
     server_id: str | None = Field(default=None, max_length=64)
     channel_id: str | None = Field(default=None, max_length=64)
     message_id: str | None = Field(default=None, max_length=64)
+    message = message_ref()  # the staff card: the four columns above as one MessageRef
     handled_by: int | None = Field(default=None, foreign_key="member.id")
     handled_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from bot import plural
+from bot import MessageRef, plural
 from bot.errors import NotFound, UserError
 from bot.models import Member
 
@@ -137,11 +137,10 @@ def create_suggestion(session: Session, community_id: int, member_id: int, bank:
     return row
 
 
-def set_suggestion_message(session: Session, suggestion_id: int, platform: str, server_id: str, channel_id: str,
-                           message_id: str) -> None:
+def set_suggestion_message(session: Session, suggestion_id: int, ref: MessageRef) -> None:
     row = session.get(PromptSuggestion, suggestion_id)
     if row is not None:
-        row.platform, row.server_id, row.channel_id, row.message_id = platform, server_id, channel_id, message_id
+        row.message = ref
         session.add(row)
 
 

@@ -118,8 +118,7 @@ class BankCommands:
             await self.db.run(delete_suggestion, suggestion.id)
             raise UserError("I could not reach the instructors' channel — please tell an instructor "
                             "(they should set channels: {staff: ...} in schedules.yaml)") from None
-        await self.db.run(set_suggestion_message, suggestion.id, ref.platform, ref.server_id, ref.channel_id,
-                          ref.message_id)
+        await self.db.run(set_suggestion_message, suggestion.id, ref)
         await ctx.reply(f'Thanks! Your question was sent to the instructors for bank "{target_bank}". '
                         "You'll hear back when they have looked at it.", ephemeral=True)
 
