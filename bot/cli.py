@@ -79,6 +79,11 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_verb", required=True, parser_class=_Parser)
     db_sub.add_parser("upgrade", help="apply migrations (also done at start)")
+    revision = db_sub.add_parser("revision", help="write a cog's next migration from its models (Alembic "
+                                 "autogenerate on the cog's own branch)")
+    revision.add_argument("--cog", required=True, help="the cog: its command name (poll) or folder (polls)")
+    revision.add_argument("-m", "--message", required=True, help="what changed, e.g. \"add a due date\"")
+    revision.add_argument("--config", help="schedules.yaml (for its cogs: list)")
     backup = db_sub.add_parser("backup", help="copy the SQLite database with SQLite's online backup")
     backup.add_argument("out", help="file to write")
 
@@ -129,7 +134,7 @@ def _main(argv: Sequence[str] | None) -> int:
     level = settings.log_level
     if args.verb in ("run", "demo") and settings.adapters() == ["console"] and "log_level" not in settings.model_fields_set:
         level = "WARNING"  # on the console, info lines would interleave with the chat
-    if args.verb in ("manifest", "invite") and "log_level" not in settings.model_fields_set:
+    if (args.verb in ("manifest", "invite") or getattr(args, "db_verb", None) == "revision") and "log_level" not in settings.model_fields_set:
         level = "CRITICAL"  # their output is the product; a problem is our own one line
     configure(level, settings.secrets())
     handler = {"run": cmd_run, "check": cmd_check, "commands": cmd_commands, "manifest": cmd_manifest,
@@ -257,6 +262,8 @@ def cmd_invite(args: Any, settings: Any) -> int:
 
 
 def cmd_db(args: Any, settings: Any) -> int:
+    if args.db_verb == "revision":
+        return cmd_db_revision(args, settings)
     app = _app(settings, settings.bot_config)
     if args.db_verb == "upgrade":
         app.db.upgrade(app.migration_dirs())
@@ -269,6 +276,24 @@ def cmd_db(args: Any, settings: Any) -> int:
         print(f"backup written to {args.out}")
         return 0
     return 2
+
+
+def cmd_db_revision(args: Any, settings: Any) -> int:
+    from .migrate import make_revision
+
+    # compared with a throwaway database at every head: DATABASE_URL is never touched
+    app = _app(settings, _config_path(args, settings), required=bool(args.config), database_url="sqlite://")
+    for path, error in app.load_errors.items():
+        print(f"error: cog {path} was not loaded: {error}", file=sys.stderr)
+    if app.load_errors:
+        return 1
+    written = make_revision(app, args.cog, args.message)
+    if written is None:
+        print(f"no changes: the {args.cog} cog's tables match its migrations (nothing written)")
+        return 0
+    shown = os.path.relpath(written) if not os.path.relpath(written).startswith("..") else str(written)
+    print(f"wrote {shown} — read it through, then run the cog's tests (they check it matches the models)")
+    return 0
 
 
 def cmd_export(args: Any, settings: Any) -> int:

@@ -139,7 +139,6 @@ class Cog:
     actions: ClassVar[dict[str, ActionSpec]]
     listeners: ClassVar[list[EventSpec]]
     jobs: ClassVar[list[JobSpec]]
-    registry: ClassVar[list[type["Cog"]]] = []  # every Cog subclass, for config validation
 
     def __init_subclass__(cls, name: str | None = None, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -169,7 +168,6 @@ class Cog:
                     cls.listeners.append(meta)
                 elif isinstance(meta, JobSpec):
                     cls.jobs.append(meta)
-        Cog.registry.append(cls)
 
     def __init__(self, app: "BotApp") -> None:
         self.app = app

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import sys
 import importlib.util
 import pkgutil
 from dataclasses import dataclass
@@ -206,8 +207,21 @@ def cog_classes(paths: Iterable[str]) -> tuple[list[type[Cog]], list[tuple[int, 
         if not hasattr(module, "setup"):
             problems.append((index, f'cog "{path}" has no setup(app) function'))
             continue
-        classes.extend(c for c in Cog.registry if c.__module__ == path or c.__module__.startswith(path + "."))
+        classes.extend(defined_cogs(path))
     return classes, problems
+
+
+def defined_cogs(path: str) -> list[type[Cog]]:
+    """The Cog classes defined in a module or package as imported now (no process-wide list:
+    a class a test defined elsewhere, or a module imported twice, is not counted)."""
+    found: dict[str, type[Cog]] = {}
+    for name, module in sorted(sys.modules.items()):
+        if module is None or not (name == path or name.startswith(path + ".")):
+            continue
+        for value in list(vars(module).values()):
+            if isinstance(value, type) and issubclass(value, Cog) and value.__module__ == name:
+                found[f"{name}.{value.__qualname__}"] = value
+    return list(found.values())
 
 
 def build_models(classes: Iterable[type[Cog]]) -> tuple[type[BaseModel], type[BaseModel]]:

@@ -16,12 +16,11 @@ import hashlib
 import inspect
 import logging
 import secrets
-import sys
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete
-from sqlmodel import Session, SQLModel, select
+from sqlmodel import Session, select
 
 from .errors import UserError
 from .events import utcnow
@@ -82,34 +81,12 @@ def _load_erased(session: Session) -> dict[int, set[str]]:
 
 # --- which tables hold member data, and whose hook covers them --------------------------------
 def member_tables(cog: type["Cog"]) -> list[str]:
-    """Tables defined in the cog's own code that reference a member (a foreign key to member.id
-    or a ``member_id`` column). The cog's code is its package when the cog is one (the package
-    has the ``setup``), else its module alone."""
-    owner = cog.__module__
-    parent = sys.modules.get(owner.rpartition(".")[0]) if "." in owner else None
-    if parent is not None and hasattr(parent, "setup"):
-        owner = parent.__name__
-    found = []
-    for model in _table_models():
-        if model.__module__ != owner and not model.__module__.startswith(owner + "."):
-            continue
-        table = model.__table__  # type: ignore[attr-defined]
-        if any(fk.column.table.name == "member" for fk in table.foreign_keys) or "member_id" in table.c:
-            found.append(table.name)
-    return sorted(set(found))
+    """Tables defined in the cog's own code (``bot.ownership``) that reference a member (a
+    foreign key to member.id or a ``member_id`` column)."""
+    from .ownership import cog_tables
 
-
-def _table_models() -> Iterable[type]:
-    seen: set[type] = set()
-    todo = list(SQLModel.__subclasses__())
-    while todo:
-        cls = todo.pop()
-        if cls in seen:
-            continue
-        seen.add(cls)
-        todo.extend(cls.__subclasses__())
-        if hasattr(cls, "__table__"):
-            yield cls
+    return [table.name for table in cog_tables(cog)
+            if any(fk.column.table.name == "member" for fk in table.foreign_keys) or "member_id" in table.c]
 
 
 def check_erase_hook(cog: "Cog") -> None:

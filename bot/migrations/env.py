@@ -17,6 +17,8 @@ context.configure(
     target_metadata=config.attributes.get("metadata", SQLModel.metadata),
     render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things in place
     compare_type=True,
+    # autogenerate (``python -m bot db revision``) looks at one cog's tables only (bot/migrate.py)
+    include_object=config.attributes.get("include_object"),
 )
 with context.begin_transaction():
     context.run_migrations()
