@@ -10,9 +10,9 @@ from bot.config import cog_classes, defined_cogs
 
 
 def test_a_path_brings_the_cogs_its_modules_define() -> None:
-    classes, problems = cog_classes(["tests.fixtures.til", "cogs.kudos"])
+    classes, problems = cog_classes(["tests.fixtures.til", "tests.fixtures.sample_cog"])
     assert problems == []
-    assert sorted(c.name for c in classes) == ["kudos", "til"]
+    assert sorted(c.name for c in classes) == ["sample", "til"]
 
 
 def test_a_module_imported_again_counts_once_and_a_stray_subclass_not_at_all() -> None:
