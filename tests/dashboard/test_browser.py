@@ -79,7 +79,7 @@ async def press(driver: Any, label: str, *, named: bool = False) -> None:
     await in_browser(click_and_wait)
 
 
-async def test_an_instructor_signs_in_and_sees_who_is_at_risk(make_bot: Any, browser: Any, tmp_path: Path) -> None:
+async def test_an_instructor_signs_in_and_sees_who_is_at_risk(make_bot: Any, browser: Any) -> None:
     bot = await cohort(make_bot)
     link = await link_for(bot, "tess", "instructor")
     await in_browser(lambda: browser.get(link))
@@ -91,10 +91,6 @@ async def test_an_instructor_signs_in_and_sees_who_is_at_risk(make_bot: Any, bro
     assert not await in_browser(lambda: browser.find_elements(By.CSS_SELECTOR, "main img[src='x']"))  # ...not as an element
     chart = await in_browser(lambda: browser.find_element(By.CSS_SELECTOR, "img.chart"))
     assert await in_browser(lambda: browser.execute_script("return arguments[0].naturalWidth", chart)) > 0  # the SVG loaded
-    shot = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
-    shot.mkdir(parents=True, exist_ok=True)
-    await in_browser(lambda: browser.save_screenshot(str(shot / "dashboard-overview.png")))
-    assert (shot / "dashboard-overview.png").read_bytes()[:4] == b"\x89PNG"
     # the same link again, in the same browser: refused
     await in_browser(lambda: browser.get(link))
     assert "already used or has expired" in (await text_of(browser))
@@ -126,8 +122,7 @@ async def test_a_member_opts_out_and_erases_their_data_from_the_page(make_bot: A
     assert "not signed in" in (await text_of(browser))
 
 
-async def test_an_instructor_pauses_a_schedule_in_the_browser_and_it_stops_posting(make_bot: Any, browser: Any,
-                                                                                    tmp_path: Path) -> None:
+async def test_an_instructor_pauses_a_schedule_in_the_browser_and_it_stops_posting(make_bot: Any, browser: Any) -> None:
     from selenium.webdriver.common.by import By
 
     from .helpers import course, prompt_posts
@@ -138,9 +133,6 @@ async def test_an_instructor_pauses_a_schedule_in_the_browser_and_it_stops_posti
     await in_browser(lambda: browser.find_element(By.LINK_TEXT, "Schedules").click())
     page = await text_of(browser)
     assert "The next four weeks" in page and "daily-check" in page
-    shot = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path
-    shot.mkdir(parents=True, exist_ok=True)
-    await in_browser(lambda: browser.save_screenshot(str(shot / "dashboard-schedules.png")))
     await press(browser, "Pause daily-check", named=True)
     page = await text_of(browser)
     assert "Cancelled daily-check" in page and "paused" in page
@@ -194,3 +186,29 @@ async def test_an_instructor_confirms_a_mentoring_round_and_the_intros_are_poste
     page = await text_of(browser)
     assert "Confirmed by" in page and "Round #1 — confirmed" in page
     assert len(intro_posts(bot)) == 1  # the intro is posted in ana and ben's group
+
+
+async def test_the_readme_screenshots_come_from_the_demos_database(make_bot: Any, browser: Any, tmp_path: Path) -> None:
+    """``DASHBOARD_SCREENSHOTS=docs`` keeps them (the full 40-member demo); otherwise a smaller
+    demo checks the pages render from a database the demo wrote."""
+    from selenium.webdriver.common.by import By
+
+    from demo.cohort import DEMO_WEEK, DEMO_YAML, INSTRUCTOR, local
+    from demo.week import run_demo
+
+    folder = tmp_path / "demo"
+    assert await run_demo(members=40 if SCREENSHOTS else 12, out=folder) == 0
+    bot = await make_bot(yaml=DEMO_YAML, db_url=f"sqlite:///{folder / 'demo.db'}", web=True,
+                         start=local(DEMO_WEEK + timedelta(days=4), "17:30"))
+    shots = Path(SCREENSHOTS) if SCREENSHOTS else tmp_path / "shots"
+    shots.mkdir(parents=True, exist_ok=True)
+    link = await link_for(bot, INSTRUCTOR, "instructor")
+    await in_browser(lambda: browser.get(link))
+    assert "At risk" in (await text_of(browser))
+    await in_browser(lambda: browser.save_screenshot(str(shots / "dashboard-overview.png")))
+    await in_browser(lambda: browser.find_element(By.LINK_TEXT, "Schedules").click())
+    page = await text_of(browser)
+    assert "monday-warmup" in page and "midweek-practice" in page and "confidence" in page
+    await in_browser(lambda: browser.save_screenshot(str(shots / "dashboard-schedules.png")))
+    for name in ("dashboard-overview.png", "dashboard-schedules.png"):
+        assert (shots / name).read_bytes()[:4] == b"\x89PNG"
