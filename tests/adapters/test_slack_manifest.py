@@ -4,6 +4,7 @@ adapter, the shipped slack-manifest.yml is that output, and Slack's documented r
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -16,7 +17,7 @@ from bot.adapters.slack.manifest import slack_manifest
 from bot.app import BotApp
 from bot.config import parse_config
 from bot.storage import Database
-from tests.platform_rules.slack_manifest import manifest_problems
+from tests.platform_rules.slack_manifest import METHOD_SCOPES, manifest_problems
 
 ROOT = Path(__file__).resolve().parents[2]
 SHIPPED = ROOT / "slack-manifest.yml"
@@ -74,6 +75,20 @@ def test_every_loaded_command_and_event_is_declared_with_its_scopes() -> None:
     assert {"message.channels", "reaction_added", "member_joined_channel"} <= set(events)
     assert len(events) >= len(EVENT_TYPES)
     assert manifest_problems(manifest) == []
+
+
+def test_every_web_api_method_the_adapter_calls_has_its_scopes() -> None:
+    """Read from the adapter's source: a new ``client.some_method(`` without its scope in
+    bot/adapters/slack/manifest.py SCOPES fails here, before Slack answers missing_scope."""
+    called = {m.group(1).replace("_", ".", 1).replace("users_list", "users.list")
+              for path in (ROOT / "bot" / "adapters" / "slack").glob("*.py")
+              for m in re.finditer(r"client\.([a-zA-Z]+_[a-zA-Z_0-9]+)\(", path.read_text(encoding="utf-8"))}
+    assert "chat.postMessage" in called and "usergroups.users.list" in called
+    unknown = sorted(called - set(METHOD_SCOPES))
+    assert unknown == [], f"add the scopes these methods need to METHOD_SCOPES (tests/platform_rules): {unknown}"
+    declared = set(yaml.safe_load(SHIPPED.read_text(encoding="utf-8"))["oauth_config"]["scopes"]["bot"])
+    missing = {m: s for m in called if (s := METHOD_SCOPES[m]) and not set(s) <= declared}
+    assert missing == {}, "add these scopes to SCOPES in bot/adapters/slack/manifest.py"
 
 
 def test_a_cog_not_loaded_is_not_in_the_manifest() -> None:

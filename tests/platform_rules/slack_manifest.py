@@ -87,6 +87,24 @@ EVENT_SCOPES = {
     "app_mention": "app_mentions:read",
     "channel_created": "channels:read",
 }
+# The bot scopes each Web API method needs (Slack's method reference, "Required scopes"); None: no
+# scope (auth.test; views.open works with the trigger id of the command or click).
+METHOD_SCOPES: dict[str, tuple[str, ...] | None] = {
+    "auth.test": None,
+    "views.open": None,
+    "chat.postMessage": ("chat:write",),
+    "chat.postEphemeral": ("chat:write",),
+    "chat.update": ("chat:write",),
+    "conversations.info": ("channels:read", "groups:read"),
+    "conversations.list": ("channels:read", "groups:read"),
+    "conversations.members": ("channels:read", "groups:read"),
+    "conversations.join": ("channels:join",),
+    "conversations.open": ("im:write", "mpim:write"),
+    "files.upload_v2": ("files:write",),  # slack_sdk's helper: files.getUploadURLExternal + completeUploadExternal
+    "users.info": ("users:read",),
+    "usergroups.list": ("usergroups:read",),
+    "usergroups.users.list": ("usergroups:read",),
+}
 PLACEHOLDER = "YOUR-HOST"
 
 
