@@ -131,12 +131,13 @@ class DiscordBot:
 
     def __init__(self, fake: FakeDiscord, *, tmpdir: Path | None = None, db_path: Path | None = None,
                  yaml: str = YAML, cogs: list[str] | None = None, guild: int = GUILD, channel: int = GENERAL,
-                 **settings: Any) -> None:
+                 clock: Any = None, **settings: Any) -> None:
+        """``clock``: a ``bot.clock.FakeClock`` to move with ``bot.app.scheduler.advance`` (default: real time)."""
         if db_path is None and tmpdir is None:
             raise ValueError("DiscordBot needs tmpdir= or db_path= for its database")
         self.fake, self.yaml, self.cogs, self.guild, self.channel = fake, yaml, cogs, guild, channel
         self.db_path = Path(db_path) if db_path is not None else Path(tmpdir) / "discord-bot.db"  # type: ignore[arg-type]
-        self.settings = settings
+        self.settings, self.clock = settings, clock
         self.app: BotApp = None  # type: ignore[assignment]
         self.adapter: Any = None
         self.db: Database | None = None
@@ -146,7 +147,8 @@ class DiscordBot:
 
         self.db_path.parent.mkdir(parents=True, exist_ok=True)
         self.db = Database(f"sqlite:///{self.db_path}")
-        self.app = BotApp(config=parse_config(self.yaml, cogs=self.cogs), db=self.db)
+        self.app = BotApp(config=parse_config(self.yaml, cogs=self.cogs), db=self.db,
+                          **({"clock": self.clock} if self.clock is not None else {}))
         self.app.load_cogs()
         self.adapter = DiscordAdapter(self.app, settings=settings_for(self.fake, **self.settings),
                                       guild_ready_timeout=0.05)

@@ -28,8 +28,10 @@ from .harness import migrated_sqlite
 class SlackBot:
     def __init__(self, fake: FakeSlack, *, tmpdir: Path, yaml: str = "", cogs: list[str] | None = None,
                  socket_mode: bool = False, signing_secret: str | None = "use-fake",
-                 bot_token: str | None = None) -> None:
+                 bot_token: str | None = None, clock: Any = None) -> None:
+        """``clock``: a ``bot.clock.FakeClock`` to move with ``bot.app.scheduler.advance`` (default: real time)."""
         self.fake = fake
+        self.clock = clock
         self.tmpdir = Path(tmpdir)
         self.yaml = yaml
         self.cogs = cogs
@@ -66,7 +68,8 @@ class SlackBot:
         config = parse_config(self.yaml, "schedules.yaml", cogs=self.cogs)
         self.tmpdir.mkdir(parents=True, exist_ok=True)
         self.db = Database(migrated_sqlite(self.tmpdir / "slack-bot.db", config.cogs))
-        self.app = BotApp(config=config, db=self.db, settings=self.settings())
+        self.app = BotApp(config=config, db=self.db, settings=self.settings(),
+                          **({"clock": self.clock} if self.clock is not None else {}))
         self.app.load_cogs()
         self.adapter = SlackAdapter(self.app, settings=self.app.settings, host="127.0.0.1", port=0)
         await self.app.start([self.adapter])

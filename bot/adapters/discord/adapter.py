@@ -19,7 +19,7 @@ from .client import EndpointPatch, make_client, point_api_at, point_gateway_at
 from . import scheduled
 from .commands import sync_commands
 from .events import PLATFORM
-from .interactions import InteractionHandler
+from .interactions import InteractionHandler, dm_content
 from .render import render
 
 log = logging.getLogger(__name__)
@@ -203,7 +203,7 @@ class DiscordAdapter(Adapter):
         try:
             user = client.get_user(int(user_id)) or await client.fetch_user(int(user_id))
             channel = await user.create_dm()
-            message = await channel.send(**render(content).send_kwargs())
+            message = await channel.send(**render(dm_content(content, server_id)).send_kwargs())
         except discord.Forbidden as error:
             log.info("DMs closed for user %s (%s)", user_id, error.code)
             return None

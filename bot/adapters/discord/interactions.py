@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
+import re
 from collections import OrderedDict
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
@@ -37,6 +39,8 @@ SUB_COMMAND, SUB_COMMAND_GROUP, USER, CHANNEL, ATTACHMENT = 1, 2, 6, 7, 11
 MAX_MODAL_TITLE, MAX_INPUT_LABEL = 45, 45
 FOLLOW_UP_WINDOW = timedelta(minutes=15)  # an interaction token's life
 RAW_KEPT = 1000
+MAX_CUSTOM_ID = 100
+_DM_SERVER = re.compile(r"^(?P<id>.+)@(?P<server>\d{1,20})$")
 ACCEPT_BUDGET = 1.5  # seconds the inbox insert may take; the 2-second defer timer counts them
 
 
@@ -135,6 +139,8 @@ class DiscordResponder(Responder):
         async with self.lock:
             if self._answered():
                 raise UserError("this form cannot open here — run the command again")
+            if self.interaction.guild_id is None and self.server_id.isdigit():  # a form opened from a DM
+                form = dataclasses.replace(form, submit_action=in_a_dm(form.submit_action, self.server_id))
             modal = build_modal(form)
             await self.interaction.response.send_modal(modal)
             modal.stop()  # the submit is handled from its custom_id, not by this object
@@ -181,10 +187,32 @@ def command_path(options: list[dict[str, Any]]) -> tuple[list[str], list[dict[st
     return path, options
 
 
-def origin_of(interaction: discord.Interaction) -> tuple[Origin, str | None]:
+def in_a_dm(custom_id: str, server_id: str) -> str:
+    """The custom_id a button or form in a DM carries: Discord sends a click there without the
+    server, so the id names it (``<action id>@<server id>``) when it fits in 100 characters."""
+    tagged = f"{custom_id}@{server_id}"
+    return tagged if len(tagged) <= MAX_CUSTOM_ID and server_id.isdigit() else custom_id
+
+
+def dm_content(content: Content, server_id: str) -> Content:
+    """A copy of the content whose buttons name the server (see ``in_a_dm``)."""
+    rows = [[dataclasses.replace(b, action_id=in_a_dm(b.action_id, server_id)) for b in row] for row in content.rows]
+    return dataclasses.replace(content, rows=rows)
+
+
+def dm_target(interaction: discord.Interaction, custom_id: str) -> tuple[str, str | None]:
+    """(action id, server id) of a click or submit in a DM that names its server; else (custom_id, None)."""
+    if interaction.guild_id is not None:
+        return custom_id, None
+    match = _DM_SERVER.match(custom_id)
+    return (match["id"], match["server"]) if match else (custom_id, None)
+
+
+def origin_of(interaction: discord.Interaction, server: str | None = None) -> tuple[Origin, str | None]:
     channel_id, channel_name, thread_id = where(interaction.channel)
     guild = interaction.guild
-    origin = Origin(platform=PLATFORM, server_id=str(interaction.guild_id), user_id=str(interaction.user.id),
+    server_id = str(interaction.guild_id) if interaction.guild_id is not None else (server or "None")
+    origin = Origin(platform=PLATFORM, server_id=server_id, user_id=str(interaction.user.id),
                     user_name=display_name(interaction.user), server_name=guild.name if guild else None,
                     channel_id=channel_id or str(interaction.channel_id), channel_name=channel_name)
     return origin, thread_id
@@ -198,8 +226,9 @@ class InteractionHandler:
         self.app = adapter.app
         self.raw: OrderedDict[str, dict[str, Any]] = OrderedDict()
 
-    def _invocation(self, interaction: discord.Interaction, replayed: bool = False) -> Invocation:
-        origin, thread_id = origin_of(interaction)
+    def _invocation(self, interaction: discord.Interaction, replayed: bool = False,
+                    server: str | None = None) -> Invocation:
+        origin, thread_id = origin_of(interaction, server)
         roles = self.app.community_config(PLATFORM, origin.server_id).instructors.roles
         access = member_access(interaction.user, roles, interaction.permissions)
         responder = DiscordResponder(interaction, server_id=origin.server_id,
@@ -212,6 +241,9 @@ class InteractionHandler:
     async def _outside_a_server(self, interaction: discord.Interaction) -> bool:
         if interaction.guild_id is not None:
             return False
+        custom_id = str((interaction.data or {}).get("custom_id") or "")
+        if interaction.type != discord.InteractionType.application_command and dm_target(interaction, custom_id)[1]:
+            return False  # a button or form the bot sent in a DM, naming its server
         with contextlib.suppress(discord.HTTPException):
             await interaction.response.send_message("⚠️ Use me inside a server.", ephemeral=True)
         return True
@@ -318,7 +350,8 @@ class InteractionHandler:
                           attachment.content_type or "application/octet-stream")
 
     async def _click(self, interaction: discord.Interaction, action_id: str, replayed: bool, spent: float) -> None:
-        inv = self._invocation(interaction, replayed)
+        action_id, server = dm_target(interaction, action_id)
+        inv = self._invocation(interaction, replayed, server)
         responder: DiscordResponder = inv.responder  # type: ignore[assignment]
         responder.defer_later(max(0.0, self.adapter.defer_after - spent), ephemeral=True)
         try:
@@ -328,12 +361,13 @@ class InteractionHandler:
 
     async def _form_submit(self, interaction: discord.Interaction, replayed: bool, spent: float) -> None:
         data: dict[str, Any] = dict(interaction.data or {})
-        inv = self._invocation(interaction, replayed)
+        action_id, server = dm_target(interaction, str(data.get("custom_id", "")))
+        inv = self._invocation(interaction, replayed, server)
         inv.values = form_values(list(data.get("components") or []))
         responder: DiscordResponder = inv.responder  # type: ignore[assignment]
         responder.defer_later(max(0.0, self.adapter.defer_after - spent), ephemeral=True)
         try:
-            await self.app.handle_action(inv, str(data.get("custom_id", "")))
+            await self.app.handle_action(inv, action_id)
         finally:
             await responder.finish()
 
