@@ -14,11 +14,12 @@ from bot.events import MemberLeft
 from bot.options import bind_values, options_from_signature
 from bot.when import parse_when
 
-from . import dashboard, profiles, store
+from . import dashboard, group_store, profiles, store
 from .config import MentoringConfig
 from .models import ANSWERS, MentorSchedule
 from .render import render_check_in, render_pairs, render_preview, render_profile
 from .rounds import RoundService, local_today
+from .studygroups import StudyGroups, render_groups_preview
 
 THANKS = {
     "met": "Great — glad you met! 🎉",
@@ -40,6 +41,7 @@ class Mentors(Cog, name="mentor"):
     def __init__(self, app: Any) -> None:
         super().__init__(app)
         self.rounds = RoundService(app, self.action_id)
+        self.study_groups = StudyGroups(app, self.rounds, self.action_id)
 
     async def on_community(self, community: Any, config: Any) -> None:
         """Register the community's round schedule, if it has one (the DB row keeps when it began).
@@ -178,6 +180,35 @@ class Mentors(Cog, name="mentor"):
         view = await self.db.read(store.latest_confirmed, ctx.community.id)
         await ctx.reply(render_pairs(view), ephemeral=True)
 
+    @command("groups", access=Access.INSTRUCTOR, ephemeral=True, defer=True)
+    async def groups(self, ctx: CommandContext,
+                     size: Annotated[int, Help("People per group (2 or more)"), Min(2), Max(50)],
+                     topic: Annotated[str | None, Help("Only members who list this topic"), MaxLen(60)] = None) -> None:
+        """Preview study groups of a size from everyone in mentoring, then Confirm or Cancel."""
+        wanted = " ".join((topic or "").split()).lower().lstrip("#") or None
+        view = await self.study_groups.propose(ctx.community, size, wanted, ctx.member.id)
+        await ctx.reply(render_groups_preview(view, self.action_id), ephemeral=True)
+
+    @action("gconfirm", access=Access.INSTRUCTOR)
+    async def groups_confirm(self, ctx: ActionContext, set_id: int) -> None:
+        done = await self.study_groups.confirm(ctx.community, set_id, ctx.member.id)
+        _raise_for_status(done.status, "/mentor groups")
+        assert done.view is not None
+        count = len(done.view.groups)
+        status = f"Confirmed by {ctx.member.display_name}: {count} group{'s' if count != 1 else ''} introduced."
+        if done.dropped:
+            status += f" {done.dropped} left out: they left or paused mentoring since the preview."
+        if done.no_channel:
+            status += f" {done.no_channel} could not get a private channel (see the log)."
+        await ctx.update(render_groups_preview(done.view, None, status=status))
+
+    @action("gcancel", access=Access.INSTRUCTOR)
+    async def groups_cancel(self, ctx: ActionContext, set_id: int) -> None:
+        _raise_for_status(await self.study_groups.cancel(ctx.community, set_id), "/mentor groups")
+        view = await self.db.read(group_store.load_set, ctx.community.id, set_id)
+        await ctx.update(render_groups_preview(view, None, status=f"Cancelled by {ctx.member.display_name} — "
+                                                                  "nothing was posted."))
+
     @action("confirm", access=Access.INSTRUCTOR)
     async def confirm(self, ctx: ActionContext, round_id: int) -> None:
         done = await self.rounds.confirm(ctx.community, round_id, ctx.member.id)
@@ -223,16 +254,19 @@ class Mentors(Cog, name="mentor"):
     # -- privacy -----------------------------------------------------------------------------
     def delete_member_data(self, session: Session, community_id: int, member_id: int) -> int:
         return (profiles.delete_profile_rows(session, community_id, member_id)
-                + store.delete_member_rows(session, community_id, member_id))
+                + store.delete_member_rows(session, community_id, member_id)
+                + group_store.delete_member_rows(session, community_id, member_id))
 
 
-def _raise_for_status(status: str) -> None:
+def _raise_for_status(status: str, again: str = "/mentor match") -> None:
+    what = "these groups" if again == "/mentor groups" else "this round"
     if status == "confirmed":
-        raise UserError("this round was already confirmed")
+        raise UserError(f"{what} {'were' if what == 'these groups' else 'was'} already confirmed")
     if status == "cancelled":
-        raise UserError("this round was cancelled or replaced by a newer preview — run /mentor match again")
+        raise UserError(f"{what} {'were' if what == 'these groups' else 'was'} cancelled or replaced by a newer "
+                        f"preview — run {again} again")
     if status == "missing":
-        raise NotFound("this round no longer exists")
+        raise NotFound(f"{what} no longer exist{'' if what == 'these groups' else 's'}")
 
 
 def _sync_schedule(session: Session, community_id: int, when: str, tz: str, now: Any) -> Any:

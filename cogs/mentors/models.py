@@ -133,3 +133,48 @@ class MentorSchedule(SQLModel, table=True):
     when_text: str = Field(max_length=100)
     timezone: str = Field(default="UTC", max_length=64)
     since: datetime = Field(default_factory=utcnow)
+
+
+class StudyGroupSet(SQLModel, table=True):
+    """One run of ``/mentor groups``: previewed, then ``confirmed`` (the groups are introduced and
+    count as history for no-repeat) or ``cancelled`` (also when a newer preview replaces it)."""
+
+    __tablename__ = "mentor_group_set"
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    status: str = Field(default="preview", max_length=16)  # preview | confirmed | cancelled
+    size: int = Field(default=4)
+    topic: str | None = Field(default=None, max_length=100)
+    repeats: int = Field(default=0)  # pairs together again inside the no-repeat window (unavoidable)
+    created_by: int | None = Field(default=None)  # member ids without a foreign key, as rounds keep them
+    confirmed_by: int | None = Field(default=None)
+    created_at: datetime = Field(default_factory=utcnow)
+    confirmed_at: datetime | None = Field(default=None)
+
+
+class StudyGroup(SQLModel, table=True):
+    __tablename__ = "mentor_study_group"
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    set_id: int = Field(foreign_key="mentor_group_set.id", index=True)
+    score: float = Field(default=0.0)
+    topics: str = Field(default="", max_length=500)  # most shared first: "python, sql"
+    overlap_hours: float = Field(default=0.0)
+    intro_channel_id: str | None = Field(default=None, max_length=64)
+    intro_message_id: str | None = Field(default=None, max_length=64)
+    intro_thread_id: str | None = Field(default=None, max_length=64)
+
+
+class StudyGroupMember(SQLModel, table=True):
+    """A member of a set: in ``group_id``, or not placed (``group_id`` None)."""
+
+    __tablename__ = "mentor_study_group_member"
+    __table_args__ = (UniqueConstraint("set_id", "member_id", name="uq_mentor_study_group_member"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="community.id", index=True)
+    set_id: int = Field(foreign_key="mentor_group_set.id", index=True)
+    group_id: int | None = Field(default=None, foreign_key="mentor_study_group.id", index=True)
+    member_id: int = Field(foreign_key="member.id", index=True)
