@@ -76,6 +76,14 @@ class Kudos(Cog, name="kudos"):
             await self.publish_activity("kudos_reaction", community_id=ctx.community.id, member_id=receiver_id,
                                         channel_id=event.channel_id, subject=f"kudos:{giver.id}", at=event.at)
 
+    def digest_fields(self, session: Any, community_id: int, since: Any, until: Any) -> list[Field]:
+        """The instructors' weekly digest: how much thanking went on (no names, no reasons)."""
+        kudos, reactions, givers, receivers = store.week_counts(session, community_id, since, until)
+        if not (kudos or reactions):
+            return []
+        given = plural(kudos, "kudos", "kudos") + (f" + {reactions} by reaction" if reactions else "")
+        return [Field("Kudos", f"{given}, from {plural(givers, 'member')} to {plural(receivers, 'member')}")]
+
     def member_stats_fields(self, session: Any, community_id: int, member_id: int, week_start: datetime) -> list[Field]:
         """/stats me: kudos received this week and in all."""
         got = store.received(session, community_id, member_id, week_start)

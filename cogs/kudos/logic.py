@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 # Slack's short names for the emoji people use to say thanks (both directions are checked).
 SLACK_NAMES = {
@@ -22,7 +23,8 @@ _SKIN_TONES = re.compile("[\U0001F3FB-\U0001F3FF]")
 _CUSTOM = re.compile(r"^<a?:([A-Za-z0-9_~\-]+):\d+>$")
 
 
-def emoji_keys(emoji: str) -> set[str]:
+@lru_cache(maxsize=512)
+def emoji_keys(emoji: str) -> frozenset[str]:
     """Every spelling of one emoji that should compare equal (skin tones and colons dropped)."""
     text = emoji.strip()
     custom = _CUSTOM.match(text)
@@ -35,7 +37,7 @@ def emoji_keys(emoji: str) -> set[str]:
         if text == char.replace("\ufe0f", "") or text.lower() in names:
             keys.add(char.replace("\ufe0f", ""))
             keys.update(names)
-    return keys
+    return frozenset(keys)
 
 
 def is_kudos_emoji(emoji: str, configured: Iterable[str]) -> bool:

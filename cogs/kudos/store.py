@@ -88,6 +88,17 @@ def received(session: Any, community_id: int, member_id: int, week_start: dateti
     return Received(*(int(v or 0) for v in row))
 
 
+def week_counts(session: Any, community_id: int, since: datetime, until: datetime) -> tuple[int, int, int, int]:
+    """(kudos, reaction kudos, givers, receivers) in ``since <= t < until`` (the digest's week)."""
+    is_reaction = KudosGiven.source == "reaction"
+    row = session.exec(select(func.sum(case((~is_reaction, 1), else_=0)), func.sum(case((is_reaction, 1), else_=0)),
+                              func.count(func.distinct(KudosGiven.giver_id)),
+                              func.count(func.distinct(KudosGiven.receiver_id)))
+                       .where(KudosGiven.community_id == community_id, KudosGiven.given_at >= since,
+                              KudosGiven.given_at < until)).one()
+    return tuple(int(v or 0) for v in row)  # type: ignore[return-value]
+
+
 # --- the opt-in board ------------------------------------------------------------------------
 def board_join(session: Any, community_id: int, member_id: int, now: datetime) -> bool:
     """Put a member on the board; False if they already were."""

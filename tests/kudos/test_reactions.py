@@ -125,3 +125,16 @@ def test_the_configured_emoji_match_what_each_platform_reports() -> None:
     assert is_kudos_emoji("❤️", ["heart"]) and is_kudos_emoji("heart", ["❤"])
     assert not is_kudos_emoji("👍", ["🙏"]) and not is_kudos_emoji("", ["🙏"]) and not is_kudos_emoji("pray", [])
     assert not is_kudos_emoji("<:prayer:1>", ["pray"])
+
+
+async def test_the_weekly_digest_counts_kudos_without_names(make_bot: Any) -> None:
+    yaml = REACTION_YAML + "    channels: {staff: staff}\n    digest: {channel: staff, when: \"fri 17:00\"}\n"
+    bot = await start(make_bot, yaml)  # the harness clock starts Mon 2026-01-12
+    ben_message = await bot.message("ben")
+    await bot.command("/kudos member:ben reason:thanks", as_="ana")
+    await bot.command("/kudos member:cat reason:thanks", as_="ana")
+    await bot.react("cat", ben_message.message_id, emoji="🙏")
+    await bot.advance(datetime(2026, 1, 16, 16, 0, tzinfo=timezone.utc))  # Fri 17:00 Berlin
+    fields = {f.name: f.value for f in bot.last("staff").content.fields}
+    assert fields["Kudos"] == "2 kudos + 1 by reaction, from 2 members to 2 members"
+    assert "thanks" not in str(fields)
