@@ -19,7 +19,7 @@ from .config import MentoringConfig
 from .models import ANSWERS, MentorSchedule
 from .render import render_check_in, render_pairs, render_preview, render_profile
 from .rounds import RoundService, local_today
-from .studygroups import StudyGroups, render_groups_preview
+from .studygroups import StudyGroups, render_groups_preview, study_group_field
 
 THANKS = {
     "met": "Great — glad you met! 🎉",
@@ -123,7 +123,11 @@ class Mentors(Cog, name="mentor"):
         if profile is None:
             raise UserError("you haven't joined mentoring yet — try /mentor join role:peer topics:\"python, sql\"")
         matches = await self.db.read(store.current_matches, ctx.community.id, ctx.member.id)
-        await ctx.reply(render_profile(profile, matches=matches, me=ctx.member.id), ephemeral=True)
+        content = render_profile(profile, matches=matches, me=ctx.member.id)
+        group = await self.db.read(group_store.latest_group, ctx.community.id, ctx.member.id)
+        if group is not None:
+            content.fields.append(study_group_field(*group, me=ctx.member.id))
+        await ctx.reply(content, ephemeral=True)
 
     @command("leave", ephemeral=True)
     async def leave(self, ctx: CommandContext) -> None:

@@ -129,6 +129,21 @@ def drop_unavailable(session: Session, community_id: int, set_id: int, today: da
     return len(gone)
 
 
+def latest_group(session: Session, community_id: int, member_id: int) -> tuple[StudyGroupSet, GroupView] | None:
+    """The member's group in the latest confirmed set they were placed in (for /mentor me)."""
+    found = session.exec(select(StudyGroupSet, StudyGroupMember.group_id)
+                         .join(StudyGroupMember, col(StudyGroupMember.set_id) == StudyGroupSet.id)
+                         .where(StudyGroupSet.community_id == community_id, StudyGroupSet.status == "confirmed",
+                                StudyGroupMember.member_id == member_id, col(StudyGroupMember.group_id).is_not(None))
+                         .order_by(col(StudyGroupSet.id).desc())).first()
+    if found is None:
+        return None
+    row, group_id = found
+    view = load_set(session, community_id, row.id or 0)
+    group = next((g for g in view.groups if g.group.id == group_id), None) if view else None
+    return (row, group) if group is not None else None
+
+
 def set_intro_ref(session: Session, group_id: int, channel_id: str, message_id: str, thread_id: str | None) -> None:
     _execute(session, update(StudyGroup).where(col(StudyGroup.id) == group_id)
              .values(intro_channel_id=channel_id, intro_message_id=message_id, intro_thread_id=thread_id))

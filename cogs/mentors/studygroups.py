@@ -169,3 +169,11 @@ def render_group_intro(view: SetView, gv: GroupView, number: int) -> Content:
               Field("A first question", first_question(topics, gv.group.id or 0), inline=False)]
     return Content(title="Your study group 📚", text=text, fields=fields,
                    footer="This space is just for your group: say hello and find a time that works for all of you.")
+
+
+def study_group_field(row: Any, gv: GroupView, *, me: int) -> Field:
+    """/mentor me: who is in your latest study group."""
+    others = ", ".join(name(m) for m in gv.members if m.id != me) or "—"
+    when = row.confirmed_at.date().isoformat() if row.confirmed_at else "?"
+    about = f" ({row.topic})" if row.topic else ""
+    return Field("Study group", f"{others}{about} — since {when}", inline=False)

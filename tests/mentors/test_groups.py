@@ -79,6 +79,10 @@ async def test_preview_then_confirm_opens_a_private_group_with_an_intro_each(mak
     assert "You share:" in intro.text and "Time-zone overlap: 8h" in intro.text and "A first question:" in intro.text
     again = await bot.click(buttons(r)["Confirm"], as_="ivy", role="instructor")
     assert again.error and "already confirmed" in again.text and len(study_intros(bot)) == 3
+    ann_group = next(g for g in groups if "ann" in g)
+    mine = next(f.value for f in (await bot.command("/mentor me", as_="ann")).reply.content.fields
+                if f.name == "Study group")
+    assert mine.startswith(", ".join(sorted(ann_group - {"ann"})) + " — since ")
 
 
 async def test_a_topic_groups_only_members_who_list_it(make_bot) -> None:
