@@ -287,7 +287,14 @@ def cmd_db_revision(args: Any, settings: Any) -> int:
         print(f"error: cog {path} was not loaded: {error}", file=sys.stderr)
     if app.load_errors:
         return 1
-    written = make_revision(app, args.cog, args.message)
+    from alembic.util import CommandError
+
+    try:
+        written = make_revision(app, args.cog, args.message)
+    except CommandError as error:  # e.g. two revisions revising the same one (two heads on the branch)
+        first = (str(error).strip().splitlines() or ["Alembic refused"])[0]
+        print(f"error: cannot write the {args.cog} cog's next migration: {first}", file=sys.stderr)
+        return 1
     if written is None:
         print(f"no changes: the {args.cog} cog's tables match its migrations (nothing written)")
         return 0

@@ -22,6 +22,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Table
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import SQLModel
 
 from .errors import ConfigError
@@ -105,7 +106,13 @@ def make_revision(app: Any, cog_name: str, message: str) -> Path | None:
         db = Database(f"sqlite:///{Path(scratch) / 'heads.db'}")
         try:
             dirs = app.migration_dirs()
-            db.upgrade(dirs)
+            try:
+                db.upgrade(dirs)
+            except SQLAlchemyError as error:  # a broken migration, not the user's database
+                cause = getattr(error, "orig", None) or error
+                first = (str(cause).strip().splitlines() or [type(cause).__name__])[0]
+                raise ConfigError([f"error: the migrations fail on a fresh database, so no revision can be "
+                                   f"compared with them: {first}"]) from None
             cfg = db.alembic_config(dirs)
             script = ScriptDirectory.from_config(cfg)
             branch = branch_of(type(cog), script)

@@ -111,3 +111,26 @@ def test_a_cog_without_tables_needs_no_migration(tmp_path: Path) -> None:
 def test_the_message_is_required(tmp_path: Path) -> None:
     line = one_line(run(tmp_path, "db", "revision", "--cog", "poll"))
     assert "the following arguments are required: -m/--message" in line
+
+
+def test_a_branch_with_two_heads_is_one_line(tmp_path: Path) -> None:
+    package, env = new_cog(tmp_path)
+    assert revision(tmp_path, env, "badges table").returncode == 0
+    for twin in ("badges_0002", "badges_0003"):  # two people each added a revision on badges_0001
+        (package / "migrations" / f"{twin}_x.py").write_text(
+            f"revision = {twin!r}\ndown_revision = 'badges_0001'\nbranch_labels = None\ndepends_on = None\n\n\n"
+            "def upgrade():\n    pass\n\n\ndef downgrade():\n    pass\n", encoding="utf-8")
+    models = package / "models.py"
+    models.write_text(models.read_text(encoding="utf-8") + "    awarded_by: int | None = None\n", encoding="utf-8")
+    line = one_line(revision(tmp_path, env, "more"))
+    assert line.startswith("error: cannot write the badge cog's next migration: ") and "head" in line.lower()
+
+
+def test_a_migration_that_fails_is_one_line_not_blamed_on_the_database(tmp_path: Path) -> None:
+    package, env = new_cog(tmp_path)
+    assert revision(tmp_path, env, "badges table").returncode == 0
+    first = next((package / "migrations").glob("badges_0001_*.py"))
+    first.write_text(first.read_text(encoding="utf-8").replace("op.create_table('rev_test_badge'",
+                                                               "op.create_table('member'"), encoding="utf-8")
+    line = one_line(revision(tmp_path, env, "more"))
+    assert line.startswith("error: the migrations fail on a fresh database") and "DATABASE_URL" not in line
