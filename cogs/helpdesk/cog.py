@@ -82,14 +82,15 @@ class Helpdesk(Cog, name="unanswered"):
             return
         if event.channel_id not in await self._help_channels(ctx.community, ctx.config):
             return
-        parent = event.thread_parent_id or event.reply_to
+        starts_thread = event.thread_parent_id == event.message_id  # a Discord forum post opens its own thread
+        parent = None if starts_thread else event.thread_parent_id or event.reply_to
         if parent is not None:
             answered = await self.db.run(store.record_reply, ctx.community.id, parent, member.id, event.at)
             if answered is not None and not member.opted_out:
                 await self.publish_activity("helped_peer", community_id=ctx.community.id, member_id=member.id,
                                             channel_id=event.channel_id, at=event.at, subject=f"help:{answered}")
             return
-        if event.thread_id is not None or member.opted_out:
+        if (event.thread_id is not None and not starts_thread) or member.opted_out:
             return  # inside some other thread; or someone who asked not to be tracked
         cfg = ctx.config.section("helpdesk", HelpdeskConfig())
         hours = parse_working_hours(cfg.working_hours) if cfg.working_hours else None
@@ -120,6 +121,8 @@ class Helpdesk(Cog, name="unanswered"):
         if community is None or not self.app.serves(community.platform, community.external_id):
             return
         cfg = self.app.community_config(community.platform, community.external_id)
+        if not cfg.section("help_channels"):
+            return  # no longer watched here (help_channels removed): nobody wants the notice
         notify = cfg.section("helpdesk", HelpdeskConfig()).notify
         if not await self.db.run(store.claim_notice, item.watch_id, now):
             return

@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from bot.config import parse_config
 from bot.errors import ConfigError
+from bot.events import MessagePosted
 from cogs.helpdesk.logic import WorkingHours, due_at, parse_working_hours
 from cogs.helpdesk.models import HelpWatch
 from cogs.participation.models import ParticipationEvent
@@ -143,6 +144,17 @@ async def test_opted_out_members_are_not_watched_and_forget_erases_their_questio
     assert (await bot.forget("ben"))["unanswered"] == 2  # his question gone, his answer anonymised
     [left] = watches(bot)
     assert left.message_id == q.message_id and left.answered_by_id is None and left.answered_at is not None
+
+
+async def test_a_forum_post_is_a_question_and_its_thread_answers_it(make_bot) -> None:
+    """On Discord a forum post's first message opens its own thread (both have one id)."""
+    bot = await start(make_bot)
+    post = MessagePosted(message_id="f1", channel_id="help", thread_id="f1", thread_parent_id="f1", at=MON)
+    await bot.app.handle_event(bot.adapter.origin("ana", "help"), post)
+    answer = MessagePosted(message_id="f2", channel_id="help", thread_id="f1", thread_parent_id="f1", at=MON)
+    await bot.app.handle_event(bot.adapter.origin("ben", "help"), answer)
+    [watch] = watches(bot)
+    assert watch.message_id == "f1" and watch.resolved_how == "answer" and watch.reply_count == 1
 
 
 async def test_bad_input_and_no_help_channels(make_bot) -> None:
