@@ -255,3 +255,13 @@ def test_splitter_finds_the_fewest_repeats_and_the_best_score(case) -> None:  # 
     assert plan.repeats == best_repeats
     got = sum(weight[a - 1][b - 1][1] for g in plan.groups for a, b in itertools.combinations(g.members, 2))
     assert got == pytest.approx(best_score)
+
+
+def test_large_sets_are_solved_in_blocks_with_the_same_sizes() -> None:
+    zones = ["Europe/Berlin", "America/New_York", "Asia/Tokyo"]
+    members = [Candidate(i, frozenset({("python", "sql", "stats")[i % 3]}), zones[i % 3]) for i in range(1, 651)]
+    plan = form_groups(members, 4, MatchRules(on=date(2026, 3, 2)))
+    assert sorted(len(g.members) for g in plan.groups) == sorted(group_sizes(650, 4)) and plan.unplaced == []
+    assert sorted(m for g in plan.groups for m in g.members) == list(range(1, 651))
+    mixed = [g for g in plan.groups if len({m % 3 for m in g.members}) > 1]
+    assert len(mixed) <= 2  # same topic and zone together, but where a block boundary cuts a kind
