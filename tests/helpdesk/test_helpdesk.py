@@ -74,6 +74,15 @@ async def test_an_unanswered_question_gets_one_notice_even_across_a_restart(make
     assert "<@ana> in <#help>, 12h 1m ago, 0 replies" in r.text
 
 
+async def test_two_processes_send_one_notice(make_bot) -> None:
+    first = await start(make_bot)
+    second = await make_bot(yaml=YAML, cogs=COGS, db_url=first.db_url, start=MON)
+    await first.message("ana", channel="help")
+    await second.advance(timedelta(hours=4, minutes=1))
+    await first.advance(timedelta(hours=4, minutes=1))
+    assert len(notices(first) + notices(second)) == 1
+
+
 async def test_a_reply_by_someone_else_answers_and_counts_as_helping_a_peer(make_bot) -> None:
     bot = await start(make_bot)
     q1 = await bot.message("ana", channel="help")

@@ -163,11 +163,25 @@ async def test_a_channel_welcome_a_closed_dm_and_no_welcome_section(make_bot: An
     assert bot3.dms("pia") == []
 
 
-async def test_forget_erases_the_welcome_row(make_bot: Any) -> None:
+async def test_forget_erases_the_welcome_row_and_a_returning_member_is_not_welcomed_again(make_bot: Any) -> None:
     bot = await start(make_bot)
     await bot.join("nina")
     assert (await bot.forget("nina"))["welcome"] == 1
     assert rows(bot) == []
+    await bot.restart()
+    await bot.join("nina")  # the same account back: it starts opted out (the core's tombstone)
+    assert len(bot.dms("nina")) == 1 and rows(bot) == []
+
+
+async def test_two_processes_seeing_one_join_welcome_once(make_bot: Any) -> None:
+    first = await start(make_bot)
+    second = await make_bot(yaml=YAML, cogs=COGS, db_url=first.db_url, start=first.clock.now())
+    await first.join("nina")
+    await second.join("nina")  # e.g. an HTTP worker given Slack's channel join
+    await second.join("omar")
+    await first.join("omar")
+    assert len(first.dms("nina") + second.dms("nina")) == 1
+    assert len(first.dms("omar") + second.dms("omar")) == 1
 
 
 @pytest.mark.parametrize("section, message", [
