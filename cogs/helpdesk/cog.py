@@ -21,7 +21,7 @@ from bot.models import Community
 from bot.timeparse import format_duration, parse_duration
 
 from . import store
-from .config import HelpdeskConfig
+from .config import HelpChannels, HelpdeskConfig
 from .logic import CHECK_MARKS, due_at, median, parse_working_hours, waited
 
 SHOWN = 25
@@ -31,7 +31,7 @@ REFRESH = timedelta(minutes=10)
 class Helpdesk(Cog, name="unanswered"):
     """Questions in the help channels that nobody answered yet."""
 
-    config_sections = {"help_channels": list[str], "helpdesk": HelpdeskConfig}
+    config_sections = {"help_channels": HelpChannels, "helpdesk": HelpdeskConfig}
     activities = [ActivityKind("helped_peer", points=3, label="peers helped")]
 
     def __init__(self, app: Any) -> None:

@@ -14,15 +14,23 @@ welcome:
 from __future__ import annotations
 
 import string
-from typing import Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 
 from bot.config import Strict
 
 PLACEHOLDERS = ("member", "community")
 DEFAULT_MESSAGE = ("👋 Welcome to {community}, {member}! This is where we learn together: "
                    "say hello, ask questions in the open, and join a study pair if you like.")
+
+
+def _id_as_text(value: Any) -> Any:
+    """A channel may be given by its numeric id (Discord): kept as text, like a name."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+ChannelText = Annotated[str, BeforeValidator(_id_as_text)]
 
 
 def check_placeholders(text: str) -> str:
@@ -39,12 +47,12 @@ def check_placeholders(text: str) -> str:
 
 class WelcomeConfig(Strict):
     message: str = Field(default=DEFAULT_MESSAGE, min_length=1, max_length=1500)
-    where: str = Field(default="dm", min_length=1, max_length=100)
-    introductions: str = Field(default="introductions", min_length=1, max_length=100)
+    where: ChannelText = Field(default="dm", min_length=1, max_length=100)
+    introductions: ChannelText = Field(default="introductions", min_length=1, max_length=100)
     buttons: list[Literal["introduce", "mentoring", "rules"]] = Field(
         default_factory=lambda: ["introduce", "mentoring"], max_length=3)
     rules: str = Field(default="", max_length=1000)
-    join_channels: list[str] = Field(default_factory=list)
+    join_channels: list[ChannelText] = Field(default_factory=list)
 
     @field_validator("message")
     @classmethod

@@ -226,3 +226,10 @@ def test_due_time_is_exactly_that_much_working_time_later(start, minutes, days, 
         cursor += timedelta(minutes=1)
     # the due instant is the end of the last working minute counted
     assert due == cursor or (not working(cursor - timedelta(minutes=1)) and due < cursor)
+
+
+def test_channels_may_be_given_by_numeric_id() -> None:
+    text = ("communities:\n  - id: '1'\n    platform: discord\n    help_channels: [123456789012345678, help]\n"
+            "    helpdesk: {notify: 42}\n")
+    community = parse_config(text, "schedules.yaml", cogs=COGS).communities[0]
+    assert (community.help_channels, community.helpdesk.notify) == (["123456789012345678", "help"], "42")
