@@ -12,7 +12,7 @@ from sqlmodel import Session, select
 
 from ..access import Access
 from ..ports import MessageRef
-from ..adapters.memory import MemoryAdapter, MemoryResponder, Posted
+from ..adapters.memory import MemoryAdapter, MemoryResponder, Posted, Reply
 from ..app import BotApp
 from ..clock import FakeClock
 from ..config import parse_config
@@ -46,6 +46,11 @@ class Result:
     @property
     def ephemeral(self) -> bool:
         return self.reply.ephemeral
+
+    @property
+    def deferred(self) -> bool:
+        """The core acknowledged before the handler ran (``@command(defer=True)``)."""
+        return self.responder.deferred
 
     @property
     def error(self) -> bool:
@@ -138,12 +143,17 @@ class Harness:
                                                server=server, thread_id=thread, files=files)
         return Result(responder)
 
-    async def click(self, target: Posted | MessageRef | str, button: str | int | None = None, *,
+    async def click(self, target: "Posted | MessageRef | Result | Reply | str", button: str | int | None = None, *,
                     as_: str = "alice", role: str | Access = "member", values: dict[str, str] | None = None,
                     server: str = "console") -> Result:
-        """Press a button by label (or index) on a posted message, or an action id directly."""
+        """Press a button by label (or index) on a posted message or on a reply (a ``Result``: its
+        last reply, private ones included), or an action id directly."""
+        if isinstance(target, Result):
+            target = target.reply
         if isinstance(target, str):
             action_id, message = target, None
+        elif isinstance(target, Reply):  # a private reply is on no channel: the click carries no message
+            action_id, message = self._find_button(target, button).action_id, target.ref
         else:
             posted = target if isinstance(target, Posted) else self.adapter.messages[target.message_id]
             action_id, message = self._find_button(posted, button).action_id, posted.ref
@@ -152,8 +162,8 @@ class Harness:
         return Result(responder)
 
     @staticmethod
-    def _find_button(posted: Posted, button: str | int | None) -> Button:
-        buttons = posted.buttons
+    def _find_button(posted: "Posted | Reply", button: str | int | None) -> Button:
+        buttons = posted.content.buttons
         if isinstance(button, int):
             return buttons[button]
         for b in buttons:
