@@ -74,6 +74,9 @@ class Mentors(Cog, name="mentor"):
     async def dashboard_member_columns(self, community: Any, config: Any, today: date) -> list[Any]:
         return await dashboard.member_columns(self, community, today)
 
+    async def dashboard_member_panels(self, community: Any, config: Any, today: date, member: Any) -> list[Any]:
+        return await self.db.read(dashboard.member_mentoring, community.id, member.id, today)
+
     async def dashboard_page(self, slug: str, community: Any, config: Any, today: date) -> list[Any]:
         return await dashboard.page(self, community)
 

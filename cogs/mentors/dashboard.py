@@ -96,3 +96,17 @@ async def page(cog: "Mentors", community: Community) -> list[Section]:
     start = Section("A new round", [Action("Preview a round", "/mentor match", "primary")],
                     note="The preview shows the groups; nothing is posted until you confirm it.")
     return [start, *(sections or [Section("No rounds yet")])]
+
+
+def member_mentoring(session: Session, community_id: int, member_id: int, today: date) -> list[Section]:
+    """A member's mentoring: their status and topics, and their groups in the latest round."""
+    status = statuses(session, community_id, today).get(member_id)
+    if status is None:
+        return []
+    profile = session.exec(select(MentorProfile).where(MentorProfile.community_id == community_id,
+                                                       MentorProfile.member_id == member_id)).first()
+    groups = store.current_matches(session, community_id, member_id)
+    rows = [(", ".join(_name(p.member) for p in mv.people if p.member.id != member_id), mv.match.kind,
+             OUTCOME.get(mv.match.status, mv.match.status)) for mv in groups if mv is not None]
+    return [Section("Mentoring", [Metric("status", status, profile.topics if profile else ""),
+                                  Table("Latest groups", ("With", "Kind", "Check-in"), rows, empty="not matched yet")])]

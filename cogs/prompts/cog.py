@@ -85,6 +85,9 @@ class Prompts(BankCommands, Cog, name="prompt"):
     async def dashboard_member_columns(self, community: Any, config: Any, today: date) -> list[Any]:
         return await dashboard.member_columns(self, community)
 
+    async def dashboard_member_panels(self, community: Any, config: Any, today: date, member: Any) -> list[Any]:
+        return await self.db.read(dashboard.member_prompts, community.id, member.id)
+
     async def dashboard_page(self, slug: str, community: Any, config: Any, today: date) -> list[Any]:
         return await dashboard.page(self, community, config)
 

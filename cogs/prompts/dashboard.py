@@ -104,3 +104,18 @@ async def page(cog: "Prompts", community: Community, config: Any) -> list[Sectio
     exclude = {str(u) for u in config.instructors.users}
     sections = await cog.db.read(posted_prompts, community.id, exclude)
     return sections or [Section("No prompts posted yet", note="Post one from the Schedules page or with /prompt post.")]
+
+
+def member_prompts(session: Session, community_id: int, member_id: int, limit: int = 10) -> list[Section]:
+    """The prompts a member answered, newest first, out of how many were posted."""
+    posted = session.exec(select(func.count()).where(PromptPost.community_id == community_id)).one()
+    rows = session.exec(select(PromptPost, PromptResponse.first_at)
+                        .join(PromptResponse, PromptResponse.post_id == PromptPost.id)  # type: ignore[arg-type]
+                        .where(PromptResponse.community_id == community_id, PromptResponse.member_id == member_id)
+                        .order_by(PromptResponse.first_at.desc()).limit(limit)).all()  # type: ignore[attr-defined]
+    answered = session.exec(select(func.count()).where(PromptResponse.community_id == community_id,
+                                                       PromptResponse.member_id == member_id)).one()
+    return [Section("Prompts", [Metric("answered", f"{answered} of {posted}"),
+                                Table("Latest answered", ("Prompt", "Answered"),
+                                      [(f"#{p.id} {p.question}", f"{at:%Y-%m-%d %H:%M} UTC") for p, at in rows],
+                                      empty="none yet")])]

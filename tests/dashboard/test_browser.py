@@ -139,6 +139,15 @@ async def test_an_instructor_pauses_a_schedule_in_the_browser_and_it_stops_posti
     assert await in_browser(lambda: browser.find_elements(By.CSS_SELECTOR, "button[aria-label='Resume daily-check']"))
     await bot.advance(timedelta(days=3))
     assert prompt_posts(bot) == []  # the bot no longer posts it
+    # on a phone the page reflows: nothing wider than the screen but the tables' own scrollers
+    await in_browser(lambda: browser.set_window_size(390, 844))
+    link = await link_for(bot, "tess", "instructor")  # a new session: the last one is 3 days old
+    await in_browser(lambda: browser.get(link))
+    for page_name in ("Schedules", "Members"):
+        await in_browser(lambda: browser.find_element(By.LINK_TEXT, page_name).click())
+        overflow = await in_browser(lambda: browser.execute_script(
+            "return document.documentElement.scrollWidth - window.innerWidth"))
+        assert overflow <= 0, page_name
 
 
 async def test_an_instructor_downloads_a_poll_as_csv(make_bot: Any, browser: Any, downloads: Path) -> None:

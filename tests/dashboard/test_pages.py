@@ -100,7 +100,7 @@ async def test_the_members_table_sorts_searches_and_hides_opted_out_data(make_bo
         assert re.findall(r'/m/\d+">([^<]+)</a>', html) == ["ana"]
         async with http.get(f"{base}/m/{bot.member('ana').id}") as page:
             html = await page.text()
-        assert "Timeline by kind" in html and "messages" in html.lower()
+        assert "Timeline by kind" in html and "messages" in html.lower() and "Latest answered" in html
         async with http.get(f"{base}/m/{bot.member('cat').id}") as page:
             html = await page.text()
         assert "opted out" in html and "Timeline by kind" not in html
@@ -207,5 +207,20 @@ async def test_a_mentoring_round_is_previewed_and_confirmed_from_the_page(make_b
                                                     "back": "mentoring"}) as page:
             html = await page.text()
         assert "Confirmed by" in html and "Round #1 — confirmed" in html and "no answer yet" in html
+        async with http.get(f"{base}/m/{bot.member('ana').id}") as page:
+            html = await page.text()
+        assert "Latest groups" in html and "ben" in html and "peer" in html  # ana's page shows her group
     assert [frozenset(bot.adapter.groups[ref]) for ref in (p.ref.channel_id for p in intro_posts(bot))] == \
         [frozenset({"ana", "ben"})]  # the intro is posted in their private group
+
+
+async def test_a_member_named_like_html_is_text_on_the_members_pages(make_bot: Any) -> None:
+    from .helpers import EVIL, cohort
+
+    bot = await cohort(make_bot)
+    async with client() as http:
+        base = await signed_in(bot, http)
+        for path in ("/members", f"/members?q={EVIL}", f"/m/{bot.member(EVIL).id}"):
+            async with http.get(base + path) as page:
+                html = await page.text()
+            assert page.status == 200 and EVIL not in html and "&lt;img src=x onerror=alert(1)&gt;" in html, path
