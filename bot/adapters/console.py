@@ -26,7 +26,8 @@ from .memory import MemoryAdapter, MemoryResponder, Posted
 
 MAX_UPLOAD_BYTES = 256 * 1024
 META_HELP = ("Console commands: :as NAME [member|instructor|admin], :channel NAME, :thread ID|off, "
-             ":join (you join the community, as a new member would), :quit")
+             ":join (you join the community, as a new member would), "
+             ":react ID [EMOJI] (react to the message with that id, e.g. :react m3 🙏), :quit")
 # C0/C1 controls (but newline and tab) and the bidi overrides that reorder what is shown.
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 _CLICK = re.compile(r"click(?:\s+(\S+))?", re.I)
@@ -103,6 +104,8 @@ class ConsoleAdapter(MemoryAdapter):
         if text.lower() in (":join", ":join "):
             await self.join_as(self.user, server=self.server)
             self.print(f"{self.user} joined the community.")
+        elif text.lower().split()[0] == ":react":
+            await self._react(text.split()[1:])
         elif text.startswith(":"):
             self._meta(text)
         elif text.startswith("/"):
@@ -119,6 +122,15 @@ class ConsoleAdapter(MemoryAdapter):
                                      length=len(text), thread_id=self.thread)
             self.print(f"[#{self.current_channel}{self._thread_label()}] {self.user}: {text}  ({ref.message_id})")
         return True
+
+    async def _react(self, args: list[str]) -> None:
+        """``:react ID [EMOJI]``: react to a message shown with its id, as a member would."""
+        if not args or len(args) > 2 or args[0] not in self.messages or platform_id(args[-1]) is None:
+            self.print("⚠️ usage: :react ID [EMOJI] — the id is shown after each message, like (m3)")
+            return
+        emoji = args[1] if len(args) > 1 else "👍"
+        await self.react_as(self.user, args[0], emoji=emoji, server=self.server)
+        self.print(f"{self.user} reacted {emoji} to {args[0]}.")
 
     def _meta(self, text: str) -> None:
         parts = text[1:].split()

@@ -138,3 +138,28 @@ async def test_the_weekly_digest_counts_kudos_without_names(make_bot: Any) -> No
     fields = {f.name: f.value for f in bot.last("staff").content.fields}
     assert fields["Kudos"] == "2 kudos + 1 by reaction, from 2 members to 2 members"
     assert "thanks" not in str(fields)
+
+
+def test_reaction_kudos_and_the_board_in_the_console(tmp_path: Any) -> None:
+    from tests.core.test_console import run_console
+
+    script = "\n".join([
+        ":as ben member",
+        "here is how I solved it",       # m1, ben's message
+        ":as you member",
+        ":react m1 🙏",
+        ":react m1 🙏",                   # again: still one kudos
+        ":react m9",                      # no such message
+        ":as ben member",
+        "/kudos-board join",
+        "/stats me",
+        "/kudos-board",
+    ]) + "\n"
+    result = run_console(tmp_path, script, config="cogs: [cogs.kudos, cogs.participation]\n")
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert out.count("you reacted 🙏 to m1.") == 2 and "⚠️ usage: :react ID [EMOJI]" in out
+    assert "You're on the kudos board" in out
+    assert "this week: 0 kudos + 1 by reaction · in all: 0 kudos + 1 by reaction" in out
+    assert "1. ben — 0 kudos + 1 🙏" in out
+    assert "Traceback" not in out + result.stderr

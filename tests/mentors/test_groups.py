@@ -265,3 +265,19 @@ def test_large_sets_are_solved_in_blocks_with_the_same_sizes() -> None:
     assert sorted(m for g in plan.groups for m in g.members) == list(range(1, 651))
     mixed = [g for g in plan.groups if len({m % 3 for m in g.members}) > 1]
     assert len(mixed) <= 2  # same topic and zone together, but where a block boundary cuts a kind
+
+
+def test_study_groups_in_the_console(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from tests.core.test_console import run_console
+
+    lines = []
+    for who in ("ann", "ben", "cat", "dan", "eve"):
+        lines += [f":as {who} member", '/mentor join role:peer topics:"python, sql"']
+    lines += [":as ivy instructor", "/mentor groups size:9", "/mentor groups size:2", "click 1"]
+    result = run_console(tmp_path, "\n".join(lines) + "\n", config="cogs: [cogs.mentors]\n")
+    out = result.stdout
+    assert result.returncode == 0, result.stderr
+    assert "size:9 is more than the 5 members who opted in — pick size:5 or less" in out
+    assert "5 people in groups of 2: 3 + 2 (the one left over joins a group — nobody studies alone)" in out
+    assert "Confirmed by ivy: 2 groups introduced." in out and out.count("Your study group 📚") == 2
+    assert "Traceback" not in out + result.stderr
