@@ -61,7 +61,7 @@ def member_columns(conn: Connection, community_id: int, today: date) -> list[Any
                              D.points), else_=0)) for w in range(TREND_WEEKS)]
     trend = {r[0]: tuple(float(v or 0) for v in r[1:]) for r in conn.execute(
         select(D.member_id, *weeks).where(D.community_id == community_id, D.day >= first, D.day <= today)
-        .group_by(D.member_id))}
+        .group_by(reports._by_member(conn)))}  # the (community, day) range scan, as the reports do
     for member_id in points:
         trend.setdefault(member_id, (0.0,) * TREND_WEEKS)
     return [MemberColumn("Last seen", seen, "when"), MemberColumn("Points", points, "number"),

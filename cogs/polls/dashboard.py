@@ -62,7 +62,9 @@ def page_sections(session: Session, community_id: int, limit: int = SHOWN) -> li
         panels: list[Any]
         if poll.kind == "survey":
             answered = len(store.survey_responses(session, poll.id or 0))
-            panels = [Metric("responses", str(answered)), *_survey_bars(session, poll)]
+            sealed = store.sealed_count(session, poll.id or 0) if poll.anonymous else 0
+            panels = [Metric("responses", str(answered), f"{sealed} more not counted yet (counted in batches or at "
+                                                         "close)" if sealed else ""), *_survey_bars(session, poll)]
         else:
             view = store.load_view(session, poll.id or 0)
             note = f"{view.sealed} anonymous ballots not counted yet (counted at close)" if view.sealed else ""

@@ -224,3 +224,29 @@ async def test_a_member_named_like_html_is_text_on_the_members_pages(make_bot: A
             async with http.get(base + path) as page:
                 html = await page.text()
             assert page.status == 200 and EVIL not in html and "&lt;img src=x onerror=alert(1)&gt;" in html, path
+
+
+async def test_survey_results_are_charted_per_question_and_anonymous_ones_export_without_names(make_bot: Any) -> None:
+    bot = await course(make_bot)
+    await bot.command('/poll survey title:"Week 3 feedback" questions:"How was the pace? [scale]; '
+                      'Pick one [choice: Labs | Talks]; Anything else?" anonymous:true', as_="tess", role="instructor")
+    survey = bot.last("general")
+    for who, values in (("ana", {"q1": "4", "q2": "Labs", "q3": "More breaks"}),
+                        ("ben", {"q1": "2", "q2": "Labs", "q3": ""})):
+        opened = await bot.click(survey, "Answer", as_=who)
+        await bot.click(opened.forms[-1].submit_action, as_=who, values=values)
+    async with client() as http:
+        base = await signed_in(bot, http)
+        async with http.get(f"{base}/p/polls") as page:
+            html = await page.text()
+        assert "2 more not counted yet" in html  # sealed until a batch or the close
+        await bot.command("/poll close 1", as_="tess", role="instructor")
+        async with http.get(f"{base}/p/polls") as page:
+            html = await page.text()
+        alts = re.findall(r'class="chart" src="[^"]+" alt="([^"]+)"', html)
+        assert alts == ["Chart: How was the pace? — 1: 0; 2: 1; 3: 0; 4: 1; 5: 0", "Chart: Pick one — Labs: 2; Talks: 0"]
+        assert "More breaks" not in html  # free text is in the CSV, not on the page
+        form = {"csrf": csrf_of(html), "command": "/poll export poll:1", "back": "polls"}
+        async with http.post(f"{base}/download", data=form) as response:
+            data = (await response.read()).decode()
+    assert "More breaks" in data and "ana" not in data and "ben" not in data
