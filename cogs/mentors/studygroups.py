@@ -124,17 +124,28 @@ def sizes_text(count: int, size: int) -> str:
     return text
 
 
+MAX_NAMES = 10  # per group line; a preview must stay under Discord's 4096-character embed text
+MAX_TEXT = 3500
+
+
 def _group_line(number: int, gv: GroupView) -> str:
-    people = ", ".join(f"**{name(m)}**" for m in gv.members)
+    people = ", ".join(f"**{name(m)}**" for m in gv.members[:MAX_NAMES])
+    if len(gv.members) > MAX_NAMES:
+        people += f" +{len(gv.members) - MAX_NAMES} more"
     topics = gv.group.topics or "no common topic"
     return f"{number}. {people} — score {gv.group.score:.2f} · {topics} · {hours(gv.group.overlap_hours)} overlap"
 
 
 def render_groups_preview(view: SetView, action_id: Callable[..., str] | None, *, status: str | None = None) -> Content:
     row = view.set
-    lines = [_group_line(i, gv) for i, gv in enumerate(view.groups[:MAX_GROUP_LINES], 1)]
-    if len(view.groups) > MAX_GROUP_LINES:
-        lines.append(f"… and {len(view.groups) - MAX_GROUP_LINES} more groups")
+    lines: list[str] = []
+    for i, gv in enumerate(view.groups[:MAX_GROUP_LINES], 1):
+        line = _group_line(i, gv)
+        if sum(len(x) + 1 for x in lines) + len(line) > MAX_TEXT:
+            break
+        lines.append(line)
+    if len(view.groups) > len(lines):
+        lines.append(f"… and {len(view.groups) - len(lines)} more groups")
     people = sum(view.sizes) + len(view.unplaced)
     fields = [Field("Sizes", sizes_text(people, row.size) if people >= row.size >= 2 else "—", inline=False)]
     if row.repeats:

@@ -281,3 +281,15 @@ def test_study_groups_in_the_console(tmp_path) -> None:  # type: ignore[no-untyp
     assert "5 people in groups of 2: 3 + 2 (the one left over joins a group — nobody studies alone)" in out
     assert "Confirmed by ivy: 2 groups introduced." in out and out.count("Your study group 📚") == 2
     assert "Traceback" not in out + result.stderr
+
+
+async def test_a_big_preview_stays_readable(make_bot) -> None:
+    bot = await start(make_bot)
+    names = [f"member-with-a-rather-long-name-{n:03d}" for n in range(120)]
+    for who in names:
+        await join(bot, who, topics="python")
+    r = await groups_preview(bot, "/mentor groups size:12")
+    text = r.reply.content.text
+    assert len(text) <= 4096 and "+2 more" in text and "120 people in groups of 12" in r.text
+    r = await groups_preview(bot, "/mentor groups size:2")
+    assert len(r.reply.content.text) <= 4096 and "… and 40 more groups" in r.reply.content.text
