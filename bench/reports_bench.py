@@ -26,6 +26,9 @@ from bot.config import parse_config
 from bot.storage import Database
 from cogs.participation import reports
 from cogs.participation.logic import signal_columns
+from cogs.participation.models import TREND_WEEKS
+from cogs.participation.rollups import week_number
+from cogs.participation.trend import STATE_KEY, fingerprint, signal_map
 
 from . import dashboard_bench
 from .kinds import DECLARED, POINTS
@@ -110,6 +113,7 @@ def build(path: Path, quick: bool, seed: int = 7) -> dict[str, Any]:
     del members_all, days_all, kinds_all, secs_all
     _write_rollups(con, member, day, kind, community_of)
     _write_state(con, member, kind, secs, community_of)
+    _write_trend(con, member, day, kind, community_of)
     con.execute("ANALYZE")
     con.execute("PRAGMA journal_mode=WAL")
     con.close()
@@ -147,6 +151,51 @@ def _write_rollups(con: sqlite3.Connection, member: np.ndarray, day: np.ndarray,
                  "VALUES (?, ?, ?, ?, ?)", len(km),
             lambda sl: zip(community_of[km[sl]].tolist(), [day_text[i] for i in kd[sl]], km[sl].tolist(),
                            names[kk[sl]].tolist(), kc[sl].tolist()))
+    cdk = (community_of[km].astype(np.int64) * DAYS + kd) * nk + NAME_RANK[kk]  # the community's counts per day
+    keys, first = np.unique(cdk, return_index=True)
+    sums = np.add.reduceat(kc[np.argsort(cdk, kind="stable")], np.searchsorted(np.sort(cdk), keys))
+    by_rank = np.argsort(NAME_RANK)
+    con.execute("BEGIN")
+    con.executemany("INSERT INTO participation_day_kind (community_id, day, kind, count) VALUES (?, ?, ?, ?)",
+                    [(int(key // nk // DAYS), day_text[int(key // nk % DAYS)], KIND_NAMES[by_rank[key % nk]], int(n))
+                     for key, n in zip(keys.tolist(), sums.tolist())])
+    con.execute("COMMIT")
+
+
+def _write_trend(con: sqlite3.Connection, member: np.ndarray, day: np.ndarray, kind: np.ndarray,
+                 community_of: np.ndarray) -> None:
+    """The weekly ring per member and at-risk signal (participation_trend), as the writer leaves
+    it, and the signals it was written for (so the report reads it, as the bot's would)."""
+    signal_of = signal_map(SIGNALS)
+    names = sorted(set(signal_of.values()))
+    code = np.array([names.index(signal_of[k]) if k in signal_of else -1 for k in KIND_NAMES])
+    sig = code[kind]
+    keep_kind = sig >= 0
+    member, day, sig = member[keep_kind], day[keep_kind], sig[keep_kind]
+    ns, ring = len(names), TREND_WEEKS
+    first_week = week_number(START.date())
+    week = (START.date().weekday() + day.astype(np.int64)) // 7  # weeks since START's week
+    pair = member.astype(np.int64) * ns + sig
+    nw = int(week.max()) + 1
+    uniq, counts = np.unique(pair * nw + week, return_counts=True)
+    p, w = uniq // nw, uniq % nw
+    pairs, inverse = np.unique(p, return_inverse=True)
+    latest = np.zeros(len(pairs), np.int64)
+    np.maximum.at(latest, inverse, w)
+    keep = latest[inverse] - w < ring
+    slots = np.zeros((len(pairs), ring), np.int64)
+    np.add.at(slots, (inverse[keep], (w[keep] + first_week) % ring), counts[keep])
+    m, k = pairs // ns, pairs % ns  # names are sorted: (member, signal) is primary-key order
+    order = np.lexsort((k, m, community_of[m]))
+    m, k, latest, slots = m[order], k[order], latest[order] + first_week, slots[order]
+    labels = np.array(names)
+    marks = ", ".join("?" * ring)
+    _insert(con, f"INSERT INTO participation_trend (community_id, member_id, signal, week, "
+                 f"{', '.join(f'w{i}' for i in range(ring))}) VALUES (?, ?, ?, ?, {marks})", len(m),
+            lambda sl: zip(community_of[m[sl]].tolist(), m[sl].tolist(), labels[k[sl]].tolist(), latest[sl].tolist(),
+                           *slots[sl].T.tolist()))
+    con.execute("INSERT INTO bot_state (key, value, updated_at) VALUES (?, ?, '2026-01-01 00:00:00.000000')",
+                (STATE_KEY, fingerprint(signal_of)))
 
 
 def _insert(con: sqlite3.Connection, sql: str, n: int, rows: Callable[[slice], Any], step: int = 500_000) -> None:
@@ -232,7 +281,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
                  "< 25 ms"),
             ]
             extra = [
-                ("at-risk rule (6 weeks of rollups)", lambda: reports.at_risk(conn, 1, today, None, SIGNALS)),
+                ("at-risk rule (weekly trend ring, 6 weeks)", lambda: reports.at_risk(conn, 1, today, None, SIGNALS)),
                 ("/stats chart days:30 (series)", lambda: reports.daily_series(conn, 1, today - timedelta(days=29), today)),
                 ("/stats export, 4 weeks", lambda: reports.export_rows(conn, 1, today - timedelta(days=27), today, KIND_NAMES)),
             ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 # A cell starting with one of these is run as a formula by Excel/Sheets/LibreOffice. Leading
 # spaces do not stop them (" =1+1" is still a formula in LibreOffice and Sheets), so the test
@@ -30,9 +30,18 @@ def safe_cell(value: object) -> str:
 
 def to_csv(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     """RFC 4180 text (CRLF rows, so a bare CR inside a cell is quoted and cannot start a row)."""
+    return "".join(iter_csv(header, rows))
+
+
+def iter_csv(header: Sequence[str], rows: Iterable[Sequence[object]], *, every: int = 500) -> Iterator[str]:
+    """The same text as ``to_csv``, in pieces of about ``every`` rows, as ``rows`` come (streamed exports)."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([safe_cell(h) for h in header])
-    for row in rows:
+    for i, row in enumerate(rows, 1):
         writer.writerow([safe_cell(c) for c in row])
-    return out.getvalue()
+        if i % every == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()

@@ -17,7 +17,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, select, update
 from sqlmodel import Session
 
 from bot import (Access, Attachment, Cog, CommandContext, Content, Field, Help, Max, MemberRef, Min, ScheduleView, UserError,
@@ -31,9 +31,11 @@ from . import reports
 from .chart import render_chart
 from .config import DigestConfig, ParticipationConfig, participation_of
 from .digest import DigestRunner
-from .logic import PLATFORM_KINDS, Cooldown, format_number, signal_columns, to_csv, week_start, weights_of
+from .logic import PLATFORM_KINDS, Cooldown, format_number, iter_csv, signal_columns, to_csv, week_start, weights_of
 from .panels import member_columns, member_timeline, overview_panels
-from .models import ParticipantState, ParticipationDaily, ParticipationDailyKind, ParticipationEvent
+from .models import ParticipantState, ParticipationDaily, ParticipationDailyKind, ParticipationEvent, ParticipationTrend
+from .rollups import DAY
+from .trend import ensure_ring, signal_map
 from .writer import EventWriter, Item
 
 LEADERBOARD_OFF = "Leaderboards are off in this community (an instructor can turn them on with `participation: {leaderboard: true}`)."
@@ -70,6 +72,10 @@ class Stats(Cog, name="stats"):
     async def cog_load(self) -> None:
         self._weights.clear()  # the loaded cogs' kinds are final now
         self._unknown_kinds: set[str] = set()
+        signal_of = signal_map(signal_columns(self.app.activity_kinds))
+        self.writer.store.signal_of = signal_of  # before the first batch: the ring is keyed by these signals
+        if await self.db.run(ensure_ring, signal_of):
+            self.log.info("rebuilt the at-risk trend ring for signals %s", sorted(set(signal_of.values())))
         self.writer.start()
 
     async def on_community(self, community: Any, config: Any) -> None:
@@ -229,7 +235,7 @@ class Stats(Cog, name="stats"):
                                 fields=[Field(f"At risk ({len(risky)})" if risky else "At risk", risky_text,
                                               inline=False)],
                                 footer="At risk = active earlier in the term, now at half or less in every "
-                                       "signal (messages, prompt responses, votes, meetings) over 2 weeks."),
+                                       "signal (messages, prompt responses, votes, meetings) this week and last."),
                         ephemeral=True)
 
     @command("export", access=Access.INSTRUCTOR, ephemeral=True)
@@ -288,15 +294,25 @@ class Stats(Cog, name="stats"):
             community = found[0]
             until = date.fromisoformat(args.until) if getattr(args, "until", None) else \
                 self.app.clock.now().astimezone(ZoneInfo(community.timezone or "UTC")).date()
-            header, rows = reports.export_rows(session.connection(), community.id, since, until,
-                                               self._kind_order())
-        data = to_csv(header, rows)
-        if getattr(args, "out", None):
-            with open(args.out, "w", encoding="utf-8", newline="") as f:
-                f.write(data)
-            print(f"wrote {len(rows)} members to {args.out}", file=sys.stderr)
-        else:
-            sys.stdout.write(data)
+            header, rows = reports.export_stream(session.connection(), community.id, since, until,
+                                                 self._kind_order())
+            # streamed: each chunk of members is written as it is read (constant memory)
+            written = 0
+
+            def counted(rows: Any) -> Any:
+                nonlocal written
+                for row in rows:
+                    written += 1
+                    yield row
+
+            if getattr(args, "out", None):
+                with open(args.out, "w", encoding="utf-8", newline="") as f:
+                    for piece in iter_csv(header, counted(rows)):
+                        f.write(piece)
+                print(f"wrote {written} members to {args.out}", file=sys.stderr)
+            else:
+                for piece in iter_csv(header, rows):
+                    sys.stdout.write(piece)
         return 0
 
 
@@ -324,8 +340,16 @@ def render_member(title: str, stats: reports.MemberStats, rank: int | None, lead
 
 # --- database functions (run off the event loop) ---------------------------------------------
 def delete_member_rows(session: Session, community_id: int, member_id: int) -> int:
+    # the community's counts per day lose this member's share (the chart then matches the rollups)
+    kinds = ParticipationDailyKind.__table__.c
+    theirs = session.execute(select(kinds.day, kinds.kind, kinds.count).where(
+        kinds.community_id == community_id, kinds.member_id == member_id)).all()
+    if theirs:
+        session.execute(update(DAY).where(DAY.c.community_id == community_id, DAY.c.day == bindparam("d"),
+                                          DAY.c.kind == bindparam("k")).values(count=DAY.c.count - bindparam("n")),
+                        [{"d": day, "k": kind, "n": n} for day, kind, n in theirs])
     removed = 0
-    for model in (ParticipationEvent, ParticipationDaily, ParticipationDailyKind, ParticipantState):
+    for model in (ParticipationEvent, ParticipationDaily, ParticipationDailyKind, ParticipantState, ParticipationTrend):
         table = model.__table__
         result = session.execute(delete(table).where(table.c.community_id == community_id,
                                                      table.c.member_id == member_id))

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Iterable, Mapping
 
 from bot import ActivityKind
-from bot.csvexport import FORMULA_STARTS, format_number, safe_cell, to_csv  # noqa: F401  (CSV lives in the core)
+from bot.csvexport import FORMULA_STARTS, format_number, iter_csv, safe_cell, to_csv  # noqa: F401  (CSV lives in the core)
 
 # The kinds this cog records from platform events; every other kind is declared by the cog
 # that publishes it (``bot.ActivityKind``) and arrives as a ``bot.Activity`` event.
@@ -114,18 +114,20 @@ def is_at_risk(activity: MemberSignals, earlier_weeks: float, recent_weeks: floa
     return True
 
 
-def at_risk_windows(today: date, term_start: date | None, *, recent_days: int = 14,
-                    max_earlier_days: int = 28) -> tuple[date, date, date] | None:
+def at_risk_windows(today: date, term_start: date | None, *, recent_weeks: int = 2,
+                    max_earlier_weeks: int = 4) -> tuple[date, date, date] | None:
     """(earlier_start, recent_start, end_exclusive) or None when there is not a week of history.
 
-    The recent window is the last ``recent_days`` days; the earlier window is the up to four
-    weeks before it, never reaching before the term's start.
+    Whole weeks (Monday to Sunday), so the weekly trend ring answers exactly: the recent window
+    is this week so far and the ``recent_weeks - 1`` weeks before it (8 to 14 days by default);
+    the earlier window is the up to ``max_earlier_weeks`` weeks before that, starting no earlier
+    than the term's first whole week.
     """
     end = today + timedelta(days=1)
-    recent_start = end - timedelta(days=recent_days)
-    earlier_start = recent_start - timedelta(days=max_earlier_days)
+    recent_start = week_start(today) - timedelta(weeks=recent_weeks - 1)
+    earlier_start = recent_start - timedelta(weeks=max_earlier_weeks)
     if term_start is not None and term_start > earlier_start:
-        earlier_start = term_start
+        earlier_start = term_start if term_start.weekday() == 0 else week_start(term_start) + timedelta(weeks=1)
     if (recent_start - earlier_start).days < 7:
         return None
     return earlier_start, recent_start, end

@@ -11,6 +11,12 @@
   count — any kind any cog declares, no column per kind. Kept and erased like the above.
 - ``participation_member``: per member first/last event and total points; ``last_event_at``
   is indexed for the "silent for N days" report.
+- ``participation_day_kind``: per (community, local day, kind) the count — the chart's bars
+  and the export's columns without reading every member's day. Kept like the rollups.
+- ``participation_trend``: per (community, member, at-risk signal) the counts of the last
+  ``TREND_WEEKS`` weeks in a ring of week slots (rollups.py) — what the at-risk rule reads,
+  one row per member and signal instead of six weeks of daily rows. Rebuilt from the counts
+  by kind when the loaded cogs' signals change (trend.py). Erased on "forget".
 - ``participation_digest``: when each community's digest schedule started (its ``since``).
 """
 
@@ -83,6 +89,40 @@ class ParticipantState(SQLModel, table=True):
     last_event_at: datetime
     joined_at: datetime | None = None
     points_total: float = 0.0
+
+
+class ParticipationDayKind(SQLModel, table=True):
+    __tablename__ = "participation_day_kind"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    community_id: int = Field(foreign_key="community.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    kind: str = Field(primary_key=True, max_length=16)
+    count: int = 0
+
+
+SIGNAL_LENGTH = 100
+TREND_WEEKS = 8  # the at-risk rule looks back 6 weeks (4 earlier + 2 recent); 2 spare for late digests
+
+
+class ParticipationTrend(SQLModel, table=True):
+    __tablename__ = "participation_trend"
+    # WITHOUT ROWID in primary-key order: a community's rows are one sequential read, grouped
+    # by member as they come (no sort). Kinds without a signal are not kept. Week number W's count is in column w{W % TREND_WEEKS}.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    community_id: int = Field(foreign_key="community.id", primary_key=True)
+    member_id: int = Field(foreign_key="member.id", primary_key=True)
+    signal: str = Field(primary_key=True, max_length=SIGNAL_LENGTH)  # ActivityKind.signal_name, cut to length
+    week: int  # the newest week number the ring holds (rollups.week_number)
+    w0: int = 0
+    w1: int = 0
+    w2: int = 0
+    w3: int = 0
+    w4: int = 0
+    w5: int = 0
+    w6: int = 0
+    w7: int = 0
 
 
 class DigestSchedule(SQLModel, table=True):

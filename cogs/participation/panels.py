@@ -33,9 +33,9 @@ def overview_panels(conn: Connection, community_id: int, today: date, since: dat
     risky = reports.at_risk(conn, community_id, today, term_start, signals)
     panels.append(Table("At risk", ("Member", "Why"),
                         [(r.name, f"{r.earlier_weekly:.1f} activities/week earlier in the term, "
-                                  f"{r.recent_weekly:.1f}/week in the last 2 weeks") for r in risky[:100]],
+                                  f"{r.recent_weekly:.1f}/week this week and last") for r in risky[:100]],
                         note="Active earlier in the term, now at half or less in every signal "
-                             f"({', '.join(sorted(signals))}) over 2 weeks."))
+                             f"({', '.join(sorted(signals))}) this week and last."))
     cutoff = datetime.combine(today - timedelta(days=13), time(), tzinfo=timezone.utc)
     total, silent = reports.silent_members(conn, community_id, cutoff, 100)
     panels.append(Table("Silent for 14+ days", ("Member", "Last seen"),

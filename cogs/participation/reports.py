@@ -16,12 +16,13 @@ from sqlalchemy import Connection, and_, case, func, or_, select, text
 
 from bot.models import Member
 
-from .logic import MemberSignals, at_risk_windows, is_at_risk, streak, week_start
-from .models import ParticipantState, ParticipationDaily, ParticipationDailyKind
+from .logic import streak, week_start
+from .models import ParticipantState, ParticipationDaily, ParticipationDailyKind, ParticipationDayKind
 
 D = ParticipationDaily.__table__.c
 K = ParticipationDailyKind.__table__.c
 S = ParticipantState.__table__.c
+DK = ParticipationDayKind.__table__.c
 M = Member.__table__.c
 
 
@@ -42,11 +43,6 @@ def _by_member(conn: Connection, table: Any = D) -> Any:
 
 _UNARY_PLUS = {"participation_daily": text("+participation_daily.member_id"),
                "participation_daily_kind": text("+participation_daily_kind.member_id")}
-
-
-def _ordered(kinds: Sequence[str], found: Any) -> list[str]:
-    """The declared kinds in order, then any other kind found in the data (a cog since removed)."""
-    return [*kinds, *sorted(set(found) - set(kinds))]
 
 
 def _names(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
@@ -209,89 +205,7 @@ def silent_members(conn: Connection, community_id: int, cutoff: datetime, limit:
     return int(total), [Silent(r.member_id, *names.get(r.member_id, ("?", "?")), r.last_event_at) for r in rows]
 
 
-@dataclass
-class AtRisk:
-    member_id: int
-    external_id: str
-    name: str
-    earlier_weekly: float
-    recent_weekly: float
-
-
-def at_risk(conn: Connection, community_id: int, today: date, term_start: date | None,
-            signals: Mapping[str, Sequence[str]], recent_days: int = 14) -> list[AtRisk]:
-    """Members active earlier in the term but declining in every signal (see logic.is_at_risk).
-    ``signals``: at-risk signal -> the kinds summed into it (logic.signal_columns)."""
-    windows = at_risk_windows(today, term_start, recent_days=recent_days)
-    if windows is None:
-        return []
-    earlier_start, recent_start, end = windows
-    signal_of = {kind: name for name, kinds in signals.items() for kind in kinds}
-    if not signal_of:
-        return []
-    is_recent = K.day >= recent_start
-    q = (select(K.member_id, K.kind, func.sum(case((is_recent, 0), else_=K.count)).label("e"),
-                func.sum(case((is_recent, K.count), else_=0)).label("r"))
-         .where(K.community_id == community_id, K.day >= earlier_start, K.day < end,
-                K.kind.in_(sorted(signal_of)))
-         .group_by(_by_member(conn, K), K.kind))
-    earlier_weeks = (recent_start - earlier_start).days / 7
-    recent_weeks = (end - recent_start).days / 7
-    people: dict[int, MemberSignals] = {}
-    for row in conn.execute(q):
-        person = people.get(row.member_id)
-        if person is None:
-            person = people[row.member_id] = MemberSignals(row.member_id)
-        name = signal_of[row.kind]
-        person.earlier[name] = person.earlier.get(name, 0.0) + float(row.e or 0)
-        person.recent[name] = person.recent.get(name, 0.0) + float(row.r or 0)
-    found: list[tuple[int, float, float]] = []
-    for person in people.values():
-        if is_at_risk(person, earlier_weeks, recent_weeks):
-            found.append((person.member_id, sum(person.earlier.values()) / earlier_weeks,
-                          sum(person.recent.values()) / recent_weeks))
-    hidden = _hidden_among(conn, community_id, [f[0] for f in found])
-    found = [f for f in found if f[0] not in hidden]
-    found.sort(key=lambda f: (f[2] - f[1], f[0]))
-    names = _names(conn, [f[0] for f in found])
-    return [AtRisk(mid, *names.get(mid, ("?", "?")), before, now) for mid, before, now in found]
-
-
 # --- export, chart, digest -------------------------------------------------------------------
-def export_header(kinds: Sequence[str]) -> list[str]:
-    return ["member_id", "name", *kinds, "events", "points", "last_seen", "opted_out"]
-
-
-def export_rows(conn: Connection, community_id: int, since: date, until: date,
-                kinds: Sequence[str] = ()) -> tuple[list[str], list[list[Any]]]:
-    """(header, rows): per-member totals by kind for days ``since``..``until`` (inclusive);
-    one column per declared kind (``kinds``), then any other kind found in those days."""
-    q = (select(D.member_id, func.sum(D.events).label("events"), func.sum(D.points).label("points"))
-         .where(D.community_id == community_id, D.day >= since, D.day <= until)
-         .group_by(D.member_id).order_by(D.member_id))
-    rows = conn.execute(q).all()
-    counts: dict[int, dict[str, int]] = {}
-    for r in conn.execute(select(K.member_id, K.kind, func.sum(K.count).label("n"))
-                          .where(K.community_id == community_id, K.day >= since, K.day <= until)
-                          .group_by(K.member_id, K.kind)):
-        counts.setdefault(r.member_id, {})[r.kind] = int(r.n or 0)
-    columns = _ordered(kinds, {k for per in counts.values() for k in per})
-    ids = [r.member_id for r in rows]
-    people = {r.id: r for r in conn.execute(select(M.id, M.external_id, M.display_name, M.opted_out)
-                                            .where(M.community_id == community_id))} if ids else {}
-    seen = dict(conn.execute(select(S.member_id, S.last_event_at).where(S.community_id == community_id)).all()) \
-        if ids else {}
-    out = []
-    for r in rows:
-        person = people.get(r.member_id)
-        mine = counts.get(r.member_id, {})
-        last = seen.get(r.member_id)
-        out.append([person.external_id if person else "?", person.display_name if person else "?",
-                    *(mine.get(k, 0) for k in columns), int(r.events or 0), float(r.points or 0),
-                    last.isoformat(timespec="seconds") if last else "", bool(person and person.opted_out)])
-    return export_header(columns), out
-
-
 @dataclass
 class DayTotals:
     day: date
@@ -300,15 +214,15 @@ class DayTotals:
 
 
 def daily_series(conn: Connection, community_id: int, since: date, until: date) -> list[DayTotals]:
-    """Per local day: active members (did something that counts as active) and events by kind."""
-    q = (select(D.day, func.sum(case((D.active > 0, 1), else_=0)).label("active"))
-         .where(D.community_id == community_id, D.day >= since, D.day <= until).group_by(D.day))
+    """Per local day: active members (did something that counts as active) and events by kind
+    (the community's counts per day: one row per day and kind)."""
+    q = (select(D.day, func.count().label("active"))
+         .where(D.community_id == community_id, D.day >= since, D.day <= until, D.active > 0).group_by(D.day))
     active = {r.day: int(r.active or 0) for r in conn.execute(q)}
     counts: dict[date, dict[str, int]] = {}
-    for r in conn.execute(select(K.day, K.kind, func.sum(K.count).label("n"))
-                          .where(K.community_id == community_id, K.day >= since, K.day <= until)
-                          .group_by(K.day, K.kind)):
-        counts.setdefault(r.day, {})[r.kind] = int(r.n or 0)
+    for r in conn.execute(select(DK.day, DK.kind, DK.count)
+                          .where(DK.community_id == community_id, DK.day >= since, DK.day <= until, DK.count > 0)):
+        counts.setdefault(r.day, {})[r.kind] = int(r.count)
     out = []
     day = since
     while day <= until:
@@ -347,3 +261,7 @@ def week_numbers(conn: Connection, community_id: int, since: date, until: date) 
     members = conn.execute(select(func.count()).select_from(Member.__table__).where(
         M.community_id == community_id, M.opted_out.is_(False), M.is_bot.is_(False))).scalar() or 0
     return WeekNumbers(int(members), int(active), kinds)
+
+
+from .export import export_header, export_rows, export_stream  # noqa: E402,F401  (re-exported: one import site)
+from .risk import AtRisk, at_risk  # noqa: E402,F401

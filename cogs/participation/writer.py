@@ -1,41 +1,30 @@
 """The one batched writer for participation events.
 
-Listeners never touch the database: they ``put`` a small tuple on a bounded queue. One task
-drains it every ``interval`` (~200 ms) or as soon as ``batch_size`` events wait, and writes
-each batch in ONE transaction off the event loop: a Core executemany into
-``participation_event``, then one upsert per (community, day, member) into the daily rollup,
-one per (community, day, member, kind) into the counts by kind and one per member into
-``participation_member`` — the batch is aggregated in memory first.
-``stop()`` drains everything, so a clean shutdown loses nothing. A full queue drops the
-event, counts it and logs (at most once per ``log_every`` seconds): back-pressure never
-blocks the event loop. A row the database refuses is isolated by splitting its batch and
-dropped (counted in ``rejected``): one bad event never holds up the others.
+Listeners never touch the database: they ``put`` a small tuple (rollups.Item) on a bounded
+queue. One task drains it every ``interval`` (~200 ms) or as soon as ``batch_size`` events
+wait, and writes each batch in ONE transaction off the event loop (batches.BatchStore: the
+events, the daily rollups, counts by kind, the weekly trend ring and last-seen state, the
+batch aggregated in memory first). ``stop()`` drains everything, so a clean shutdown loses
+nothing. A full queue drops the event, counts it and logs (at most once per ``log_every``
+seconds): back-pressure never blocks the event loop.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import deque
 import logging
-import sqlite3
 import time
-from datetime import date, datetime, timezone
-from typing import Any, Callable, Iterable, NamedTuple
-
-from sqlalchemy import case, func, insert, select
-from sqlalchemy.exc import IntegrityError, OperationalError
+from collections import deque
+from typing import Any, Mapping
 
 from bot.errors import TemporarilyUnavailable
-from bot.models import Member
 
-from .models import ParticipantState, ParticipationDaily, ParticipationDailyKind, ParticipationEvent
+from .batches import BatchStore
+from .rollups import Item
+
+__all__ = ["BatchStore", "EventBuffer", "EventWriter", "Item"]
 
 log = logging.getLogger("cogs.stats.writer")
-
-EVENT = ParticipationEvent.__table__
-DAILY = ParticipationDaily.__table__
-KIND = ParticipationDailyKind.__table__
-STATE = ParticipantState.__table__
 
 
 class EventBuffer:
@@ -78,260 +67,12 @@ class EventBuffer:
         return len(self._items) >= self.maxsize
 
 
-class Item(NamedTuple):
-    """One participation event as the listener queues it (no ORM object, no text)."""
-
-    community_id: int
-    member_id: int
-    kind: str
-    channel_id: str | None
-    at: datetime  # aware UTC
-    day: date  # the community's local day
-    points: float
-    active: bool = True  # the kind makes a member active that day (ActivityKind.active)
-
-
-# --- the synchronous part: one batch, one transaction -----------------------------------------
-def _upsert(table: Any, dialect: str, keys: list[str], updates: dict[str, Any]) -> Any:
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    stmt = dialect_insert(table)
-    excluded = stmt.excluded
-    return stmt.on_conflict_do_update(index_elements=keys,
-                                      set_={name: build(table.c, excluded) for name, build in updates.items()})
-
-
-def _later(col: Any, new: Any) -> Any:
-    return case((new > col, new), else_=col)
-
-
-def _earlier(col: Any, new: Any) -> Any:
-    return case((new < col, new), else_=col)
-
-
-def rollup_statement(dialect: str) -> Any:
-    adds = {c: (lambda t, e, c=c: t[c] + e[c]) for c in ("events", "active", "points")}
-    return _upsert(DAILY, dialect, ["community_id", "day", "member_id"], adds)
-
-
-def kind_statement(dialect: str) -> Any:
-    return _upsert(KIND, dialect, ["community_id", "day", "member_id", "kind"],
-                   {"count": lambda t, e: t.count + e.count})
-
-
-def state_statement(dialect: str) -> Any:
-    return _upsert(STATE, dialect, ["community_id", "member_id"], {
-        "first_event_at": lambda t, e: _earlier(t.first_event_at, e.first_event_at),
-        "last_event_at": lambda t, e: _later(t.last_event_at, e.last_event_at),
-        "joined_at": lambda t, e: func.coalesce(t.joined_at, e.joined_at),
-        "points_total": lambda t, e: t.points_total + e.points_total,
-    })
-
-
-EVENT_KEYS = ["community_id", "member_id", "kind", "channel_id", "created_at", "points"]
-DAILY_KEYS = ["community_id", "day", "member_id", "events", "active", "points"]
-KIND_KEYS = ["community_id", "day", "member_id", "kind", "count"]
-STATE_KEYS = ["community_id", "member_id", "first_event_at", "last_event_at", "joined_at", "points_total"]
-
-
-def _same(value: Any) -> Any:
-    return value
-
-
-def aggregate(items: Iterable[Item], stamp: Callable[[Any], Any] = _same, day_text: Callable[[Any], Any] = _same
-              ) -> tuple[list[tuple[Any, ...]], list[list[Any]], list[list[Any]], list[list[Any]]]:
-    """One pass over a batch: event rows (EVENT_KEYS order), rollup rows (one per member-day,
-    DAILY_KEYS order), counts by kind (one per member-day-kind, KIND_KEYS order) and state
-    rows (one per member, STATE_KEYS order) — one upsert per member-day, per kind and per
-    member instead of one per event.
-
-    ``stamp``/``day_text`` turn datetimes/dates into what the driver stores (SQLite: text,
-    whose order is the time order, so min/max below work on either).
-    """
-    events: list[tuple[Any, ...]] = []
-    daily: dict[tuple[int, Any, int], list[Any]] = {}
-    state: dict[tuple[int, int], list[Any]] = {}
-    days: dict[Any, Any] = {}
-    append = events.append  # hot loop: locals
-    for cid, mid, kind, channel, at, day, points, active in items:
-        at = stamp(at)
-        append((cid, mid, kind, channel, at, points))
-        row = daily.get((cid, day, mid))
-        if row is None:
-            text = days.get(day)
-            if text is None:
-                text = days[day] = day_text(day)
-            row = daily[(cid, day, mid)] = [cid, text, mid, 0, 0, 0.0, {}]
-        row[3] += 1
-        if active:
-            row[4] += 1
-        row[5] += points
-        counts = row[6]  # the member-day's counts by kind: a small dict, cheaper than a 4-part key
-        counts[kind] = counts.get(kind, 0) + 1
-        st = state.get((cid, mid))
-        if st is None:
-            state[(cid, mid)] = [cid, mid, at, at, at if kind == "join" else None, points]
-            continue
-        if at < st[2]:
-            st[2] = at
-        elif at > st[3]:
-            st[3] = at
-        st[5] += points
-        if kind == "join" and st[4] is None:
-            st[4] = at
-    rows = list(daily.values())
-    kinds = [[r[0], r[1], r[2], kind, n] for r in rows for kind, n in r.pop().items()]
-    return events, rows, kinds, list(state.values())
-
-
-def sqlite_times() -> Callable[[datetime | None], str | None]:
-    """Datetimes as SQLAlchemy's SQLite DateTime stores them ("YYYY-MM-DD HH:MM:SS.ffffff", UTC),
-    so raw and ORM rows compare alike. Events of one second share the formatted prefix: a
-    cached prefix plus the microseconds is ~4x cheaper than formatting each datetime."""
-    prefixes: dict[int, str] = {}
-
-    def stamp(value: datetime | None) -> str | None:
-        if value is None:
-            return None
-        second = int(value.timestamp() // 1)
-        prefix = prefixes.get(second)
-        if prefix is None:
-            if len(prefixes) > 4096:
-                prefixes.clear()
-            prefix = prefixes[second] = value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.")
-        return f"{prefix}{value.microsecond:06d}"
-
-    return stamp
-
-
-sqlite_datetime = sqlite_times()
-
-
-class DriverStatement:
-    """A Core statement compiled once to the driver's SQL, executed with plain tuples.
-
-    On SQLite, SQLAlchemy's per-row parameter processing cost more than the inserts
-    themselves (~60% of a batch); compiling once and handing sqlite3 tuples keeps the
-    statement defined in one place (the Core one) at the driver's speed.
-    """
-
-    def __init__(self, stmt: Any, dialect: Any, keys: list[str]) -> None:
-        compiled = stmt.compile(dialect=dialect, column_keys=keys)
-        self.sql = compiled.string
-        if list(compiled.positiontup or []) != keys:  # the rows are built in this order
-            raise RuntimeError(f"unexpected parameter order {compiled.positiontup} for {keys}")
-
-
-class BatchStore:
-    """Writes batches with statements built once per dialect."""
-
-    def __init__(self, db: Any) -> None:
-        self.db = db
-        dialect = db.engine.dialect
-        self._rollup = rollup_statement(dialect.name)
-        self._kinds = kind_statement(dialect.name)
-        self._state = state_statement(dialect.name)
-        self._fast = None
-        self.rejected = 0  # events dropped because the database refused their row (a metric)
-        if dialect.name == "sqlite":
-            self._fast = (DriverStatement(insert(EVENT), dialect, EVENT_KEYS),
-                          DriverStatement(self._rollup, dialect, DAILY_KEYS),
-                          DriverStatement(self._kinds, dialect, KIND_KEYS),
-                          DriverStatement(self._state, dialect, STATE_KEYS))
-
-    def write(self, items: list[Item]) -> int:
-        """Write a batch; rows the database refuses are isolated and dropped, the rest commit.
-
-        A database that is away (OperationalError) fails the whole call, so the writer keeps the
-        batch for later. Any other failure is a bad row: the batch is split in halves until the
-        failing rows stand alone (about 2·log2(n) extra transactions per bad row), each is
-        dropped and counted in ``rejected``, and one line says how many and why.
-        """
-        rejected: list[tuple[Item, BaseException]] = []
-        try:
-            self._write(items)
-            return len(items)
-        except (IntegrityError, sqlite3.IntegrityError) as error:
-            # a member erased ("forget") between queueing and writing: drop only their events
-            kept = self._existing(items)
-            if len(kept) < len(items):
-                log.warning("dropped %d participation events of erased members", len(items) - len(kept))
-                written = self._bisect(kept, rejected)
-            else:
-                written = self._split(items, error, rejected)
-        except Exception as error:
-            if _database_away(error):
-                raise
-            written = self._split(items, error, rejected)
-        if rejected:
-            self.rejected += len(rejected)
-            item, error = rejected[0]
-            log.warning("dropped %d participation event(s) the database refused (first: community %s member %s "
-                        "kind %s channel %.80r: %s)", len(rejected), item.community_id, item.member_id, item.kind,
-                        item.channel_id, _short(error))
-        return written
-
-    def _bisect(self, items: list[Item], rejected: list[tuple[Item, BaseException]]) -> int:
-        if not items:
-            return 0
-        try:
-            self._write(items)
-            return len(items)
-        except Exception as error:
-            if _database_away(error):
-                raise
-            return self._split(items, error, rejected)
-
-    def _split(self, items: list[Item], error: BaseException, rejected: list[tuple[Item, BaseException]]) -> int:
-        """``items`` failed as a whole: a single row is rejected, a longer batch is tried in halves."""
-        if len(items) == 1:
-            rejected.append((items[0], error))
-            return 0
-        middle = len(items) // 2
-        return self._bisect(items[:middle], rejected) + self._bisect(items[middle:], rejected)
-
-    def _write(self, items: list[Item]) -> None:
-        with self.db.write_lock(), self.db.engine.begin() as conn:
-            if self._fast is not None:
-                folded = aggregate(items, sqlite_datetime, date.isoformat)
-                cursor = conn.connection.driver_connection.cursor()
-                try:
-                    for stmt, rows in zip(self._fast, folded):
-                        cursor.executemany(stmt.sql, rows)
-                finally:
-                    cursor.close()
-            else:
-                events, daily, kinds, state = aggregate(items)
-                conn.execute(insert(EVENT), [dict(zip(EVENT_KEYS, r)) for r in events])
-                conn.execute(self._rollup, [dict(zip(DAILY_KEYS, r)) for r in daily])
-                conn.execute(self._kinds, [dict(zip(KIND_KEYS, r)) for r in kinds])
-                conn.execute(self._state, [dict(zip(STATE_KEYS, r)) for r in state])
-
-    def _existing(self, items: list[Item]) -> list[Item]:
-        ids = {i.member_id for i in items}
-        with self.db.engine.connect() as conn:
-            found = set(conn.scalars(select(Member.__table__.c.id).where(Member.__table__.c.id.in_(ids))))
-        return [i for i in items if i.member_id in found]
-
-
-def _database_away(error: BaseException) -> bool:
-    """The database (not the row) failed: unreachable, locked, out of disk. Retry the batch later."""
-    return isinstance(error, (OperationalError, sqlite3.OperationalError))
-
-
-def _short(error: BaseException) -> str:
-    text = str(getattr(error, "orig", None) or error).strip().splitlines()
-    return f"{type(error).__name__}: {text[0][:200] if text else ''}"
-
-
 # --- the asynchronous part: queue, timer, flush -------------------------------------------
 class EventWriter:
     def __init__(self, db: Any, *, max_queue: int = 200_000, batch_size: int = 10_000,
-                 interval: float = 0.2, log_every: float = 10.0) -> None:
+                 interval: float = 0.2, log_every: float = 10.0, signal_of: Mapping[str, str] | None = None) -> None:
         self.db = db
-        self.store = BatchStore(db)
+        self.store = BatchStore(db, signal_of)
         self.queue = EventBuffer(max_queue)
         self.batch_size = batch_size
         self.interval = interval

@@ -60,13 +60,19 @@ def test_at_risk_when_every_signal_fell_to_half_or_less() -> None:
     assert not is_at_risk(declining, 0, 2)
 
 
-def test_at_risk_windows_respect_the_term_start() -> None:
-    today = date(2026, 3, 1)
-    earlier, recent, end = at_risk_windows(today, None)
+def test_at_risk_windows_are_whole_weeks_and_respect_the_term_start() -> None:
+    sunday = date(2026, 3, 1)
+    earlier, recent, end = at_risk_windows(sunday, None)
     assert (end - recent).days == 14 and (recent - earlier).days == 28
-    earlier, _, _ = at_risk_windows(today, date(2026, 2, 1))
-    assert earlier == date(2026, 2, 1)
-    assert at_risk_windows(today, date(2026, 2, 14)) is None  # less than a week before the recent window
+    assert recent.weekday() == 0 and earlier.weekday() == 0
+    wednesday = date(2026, 3, 4)  # this week so far and last week; the four weeks before
+    earlier, recent, end = at_risk_windows(wednesday, None)
+    assert (recent, end, earlier) == (date(2026, 2, 23), date(2026, 3, 5), date(2026, 1, 26))
+    earlier, _, _ = at_risk_windows(sunday, date(2026, 2, 2))  # a Monday: its week counts
+    assert earlier == date(2026, 2, 2)
+    earlier, _, _ = at_risk_windows(sunday, date(2026, 2, 1))  # a Sunday: from the first whole week
+    assert earlier == date(2026, 2, 2)
+    assert at_risk_windows(sunday, date(2026, 2, 14)) is None  # less than a week before the recent window
 
 
 @pytest.mark.parametrize("text", ["=1+2", "+SUM(A1)", "-2+3", "@cmd", "\t=x", "\r=x", "=HYPERLINK(\"http://x\")"])

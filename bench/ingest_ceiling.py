@@ -1,0 +1,152 @@
+"""The honest ingest ceiling: the driver doing the writer's writes by hand, nothing else.
+
+Same rows as the participation writer (events, then one upsert per member-day into the
+daily rollup, per member-day-kind into the counts by kind, per member-signal-week into the
+trend ring, per member into last-seen state and per community-day-kind into the day
+counts), folded in a hand-written loop from plain tuples and written in ONE transaction:
+raw sqlite3 ``executemany`` with WAL + synchronous=NORMAL on SQLite, and psycopg ``COPY``
+for the events plus ``executemany`` upserts on PostgreSQL. No queue, no event loop, no
+SQLAlchemy, no isolation of bad rows: what a hand-tuned script would reach.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date, timezone
+from typing import Any, Iterable, Mapping
+
+from cogs.participation.models import TREND_WEEKS
+from cogs.participation.rollups import trend_statement, week_number
+
+DAILY_SQL = ("INSERT INTO participation_daily (community_id, day, member_id, events, active, points) "
+             "VALUES ({p}, {p}, {p}, {p}, {p}, {p}) ON CONFLICT (community_id, day, member_id) DO UPDATE SET "
+             "events = participation_daily.events + excluded.events, active = participation_daily.active + "
+             "excluded.active, points = participation_daily.points + excluded.points")
+KIND_SQL = ("INSERT INTO participation_daily_kind (community_id, day, member_id, kind, count) "
+            "VALUES ({p}, {p}, {p}, {p}, {p}) ON CONFLICT (community_id, day, member_id, kind) DO UPDATE SET "
+            "count = participation_daily_kind.count + excluded.count")
+DAY_SQL = ("INSERT INTO participation_day_kind (community_id, day, kind, count) VALUES ({p}, {p}, {p}, {p}) "
+           "ON CONFLICT (community_id, day, kind) DO UPDATE SET count = participation_day_kind.count + excluded.count")
+STATE_SQL = ("INSERT INTO participation_member (community_id, member_id, first_event_at, last_event_at, joined_at, "
+             "points_total) VALUES ({p}, {p}, {p}, {p}, {p}, {p}) ON CONFLICT (community_id, member_id) DO UPDATE SET "
+             "first_event_at = CASE WHEN excluded.first_event_at < participation_member.first_event_at "
+             "THEN excluded.first_event_at ELSE participation_member.first_event_at END, "
+             "last_event_at = CASE WHEN excluded.last_event_at > participation_member.last_event_at "
+             "THEN excluded.last_event_at ELSE participation_member.last_event_at END, "
+             "joined_at = COALESCE(participation_member.joined_at, excluded.joined_at), "
+             "points_total = participation_member.points_total + excluded.points_total")
+EVENT_SQL = ("INSERT INTO participation_event (community_id, member_id, kind, channel_id, created_at, points) "
+             "VALUES (?, ?, ?, ?, ?, ?)")
+
+
+def trend_sql(dialect: Any, marker: str) -> str:
+    """The ring upsert (the same arithmetic as the writer's; there is no simpler way to keep a ring)."""
+    from cogs.participation.rollups import TREND_KEYS
+
+    sql = trend_statement(dialect.name).compile(dialect=dialect, column_keys=TREND_KEYS).string
+    return sql if marker == "?" else sql.replace("%%", "%")
+
+
+def fold(rows: Iterable[tuple[Any, ...]], signal_of: Mapping[str, str]) -> tuple[list[Any], ...]:
+    """(cid, mid, kind, channel, stamp, day, points, active) tuples -> the rows of each upsert."""
+    daily: dict[tuple[Any, ...], list[Any]] = {}
+    kinds: dict[tuple[Any, ...], int] = {}
+    state: dict[tuple[int, int], list[Any]] = {}
+    weeks: dict[Any, int] = {}
+    for cid, mid, kind, _channel, stamp, day, points, active in rows:
+        key = (cid, day, mid)
+        d = daily.get(key)
+        if d is None:
+            d = daily[key] = [cid, day, mid, 0, 0, 0.0]
+        d[3] += 1
+        d[4] += active
+        d[5] += points
+        k = (cid, day, mid, kind)
+        kinds[k] = kinds.get(k, 0) + 1
+        s = state.get((cid, mid))
+        if s is None:
+            state[(cid, mid)] = [cid, mid, stamp, stamp, stamp if kind == "join" else None, points]
+        else:
+            if stamp < s[2]:
+                s[2] = stamp
+            if stamp > s[3]:
+                s[3] = stamp
+            s[5] += points
+    trend: dict[tuple[Any, ...], int] = {}
+    per_day: dict[tuple[Any, ...], int] = {}
+    for (cid, day, mid, kind), n in kinds.items():
+        signal = signal_of.get(kind)
+        if signal is not None:
+            week = weeks.get(day)
+            if week is None:  # SQLite rows carry the day as text
+                week = weeks[day] = week_number(date.fromisoformat(day) if isinstance(day, str) else day)
+            t = (cid, mid, signal, week)
+            trend[t] = trend.get(t, 0) + n
+        p = (cid, day, kind)
+        per_day[p] = per_day.get(p, 0) + n
+    ring = []
+    for (cid, mid, signal, week), n in trend.items():
+        slots = [0] * TREND_WEEKS
+        slots[week % TREND_WEEKS] = n
+        ring.append((cid, mid, signal, week, *slots))
+    return (list(daily.values()), [(*k, n) for k, n in kinds.items()], ring, list(state.values()),
+            [(*k, n) for k, n in per_day.items()])
+
+
+def sqlite_ceiling(path: str, items: list[Any], signal_of: Mapping[str, str]) -> float:
+    """Events/s of raw sqlite3 doing every write in one transaction (WAL, synchronous=NORMAL)."""
+    import sqlite3
+
+    from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+    rows = [(it.community_id, it.member_id, it.kind, it.channel_id,
+             it.at.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f"), it.day.isoformat(), it.points,
+             int(it.active)) for it in items]  # what the bot's listener has in hand
+    con = sqlite3.connect(path, isolation_level=None)
+    con.execute("PRAGMA journal_mode=WAL")
+    con.execute("PRAGMA synchronous=NORMAL")
+    sqls = [s.format(p="?") for s in (DAILY_SQL, KIND_SQL)] + [trend_sql(sqlite_dialect.dialect(), "?")] + \
+        [s.format(p="?") for s in (STATE_SQL, DAY_SQL)]
+    start = time.perf_counter()
+    con.execute("BEGIN")
+    con.executemany(EVENT_SQL, [r[:5] + (r[6],) for r in rows])
+    for sql, batch in zip(sqls, fold(rows, signal_of)):
+        con.executemany(sql, batch)
+    con.execute("COMMIT")
+    elapsed = time.perf_counter() - start
+    con.close()
+    return len(items) / elapsed
+
+
+def postgres_ceiling(dsn: str, items: list[Any], signal_of: Mapping[str, str]) -> float:
+    """Events/s of psycopg: COPY for the events, executemany upserts for the rest, one transaction."""
+    import psycopg
+    from sqlalchemy.dialects import postgresql
+
+    rows = [(it.community_id, it.member_id, it.kind, it.channel_id, it.at, it.day, it.points, int(it.active))
+            for it in items]
+    sqls = [s.format(p="%s") for s in (DAILY_SQL, KIND_SQL)] + [_pg_trend_sql(postgresql.dialect())] + \
+        [s.format(p="%s") for s in (STATE_SQL, DAY_SQL)]
+    with psycopg.connect(dsn) as con:
+        start = time.perf_counter()
+        with con.cursor() as cur:
+            with cur.copy("COPY participation_event (community_id, member_id, kind, channel_id, created_at, points) "
+                          "FROM STDIN") as copy:
+                for r in rows:
+                    copy.write_row((r[0], r[1], r[2], r[3], r[4], r[6]))
+            for sql, batch in zip(sqls, fold(rows, signal_of)):
+                cur.executemany(sql, batch)
+        con.commit()
+        elapsed = time.perf_counter() - start
+    return len(items) / elapsed
+
+
+def _pg_trend_sql(dialect: Any) -> str:
+    """The ring upsert with positional %s markers (psycopg), from the writer's statement."""
+    from cogs.participation.rollups import TREND_KEYS
+
+    compiled = trend_statement("postgresql").compile(dialect=dialect, column_keys=TREND_KEYS)
+    sql = compiled.string
+    for key in TREND_KEYS:
+        sql = sql.replace(f"%({key})s", "%s", 1)
+    return sql

@@ -1,0 +1,149 @@
+"""One batch of participation events, written in ONE transaction off the event loop.
+
+``BatchStore.write`` folds the batch (rollups.aggregate) and writes the events, the daily
+rollup, the counts by kind, the weekly trend ring, the per-member state and the
+community's counts per day with one
+executemany each. A row the database refuses is isolated by splitting its batch and
+dropped (counted in ``rejected``): one bad event never holds up the others. A database that
+is away fails the whole call, so the writer keeps the batch for later.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from datetime import date
+from typing import Any, Mapping
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from bot.models import Member
+
+from .rollups import (DAILY_KEYS, DAY_KEYS, EVENT, EVENT_KEYS, KIND_KEYS, STATE_KEYS, TREND_KEYS, Item, aggregate,
+                      day_statement, kind_statement, rollup_statement, sqlite_datetime, state_statement,
+                      trend_statement)
+
+log = logging.getLogger("cogs.stats.writer")
+
+class DriverStatement:
+    """A Core statement compiled once to the driver's SQL, executed with plain tuples.
+
+    On SQLite, SQLAlchemy's per-row parameter processing cost more than the inserts
+    themselves (~60% of a batch); compiling once and handing sqlite3 tuples keeps the
+    statement defined in one place (the Core one) at the driver's speed.
+    """
+
+    def __init__(self, stmt: Any, dialect: Any, keys: list[str]) -> None:
+        compiled = stmt.compile(dialect=dialect, column_keys=keys)
+        self.sql = compiled.string
+        if list(compiled.positiontup or []) != keys:  # the rows are built in this order
+            raise RuntimeError(f"unexpected parameter order {compiled.positiontup} for {keys}")
+
+
+class BatchStore:
+    """Writes batches with statements built once per dialect."""
+
+    def __init__(self, db: Any, signal_of: Mapping[str, str] | None = None) -> None:
+        self.db = db
+        self.signal_of = dict(signal_of or {})  # kind -> at-risk signal (trend.signal_map); set at cog load
+        dialect = db.engine.dialect
+        self._rollup = rollup_statement(dialect.name)
+        self._kinds = kind_statement(dialect.name)
+        self._state = state_statement(dialect.name)
+        self._trend = trend_statement(dialect.name)
+        self._days = day_statement(dialect.name)
+        self._fast = None
+        self.rejected = 0  # events dropped because the database refused their row (a metric)
+        if dialect.name == "sqlite":
+            self._fast = (DriverStatement(insert(EVENT), dialect, EVENT_KEYS),
+                          DriverStatement(self._rollup, dialect, DAILY_KEYS),
+                          DriverStatement(self._kinds, dialect, KIND_KEYS),
+                          DriverStatement(self._state, dialect, STATE_KEYS),
+                          DriverStatement(self._trend, dialect, TREND_KEYS),
+                          DriverStatement(self._days, dialect, DAY_KEYS))
+
+    def write(self, items: list[Item]) -> int:
+        """Write a batch; rows the database refuses are isolated and dropped, the rest commit.
+
+        A database that is away (OperationalError) fails the whole call, so the writer keeps the
+        batch for later. Any other failure is a bad row: the batch is split in halves until the
+        failing rows stand alone (about 2·log2(n) extra transactions per bad row), each is
+        dropped and counted in ``rejected``, and one line says how many and why.
+        """
+        rejected: list[tuple[Item, BaseException]] = []
+        try:
+            self._write(items)
+            return len(items)
+        except (IntegrityError, sqlite3.IntegrityError) as error:
+            # a member erased ("forget") between queueing and writing: drop only their events
+            kept = self._existing(items)
+            if len(kept) < len(items):
+                log.warning("dropped %d participation events of erased members", len(items) - len(kept))
+                written = self._bisect(kept, rejected)
+            else:
+                written = self._split(items, error, rejected)
+        except Exception as error:
+            if _database_away(error):
+                raise
+            written = self._split(items, error, rejected)
+        if rejected:
+            self.rejected += len(rejected)
+            item, error = rejected[0]
+            log.warning("dropped %d participation event(s) the database refused (first: community %s member %s "
+                        "kind %s channel %.80r: %s)", len(rejected), item.community_id, item.member_id, item.kind,
+                        item.channel_id, _short(error))
+        return written
+
+    def _bisect(self, items: list[Item], rejected: list[tuple[Item, BaseException]]) -> int:
+        if not items:
+            return 0
+        try:
+            self._write(items)
+            return len(items)
+        except Exception as error:
+            if _database_away(error):
+                raise
+            return self._split(items, error, rejected)
+
+    def _split(self, items: list[Item], error: BaseException, rejected: list[tuple[Item, BaseException]]) -> int:
+        """``items`` failed as a whole: a single row is rejected, a longer batch is tried in halves."""
+        if len(items) == 1:
+            rejected.append((items[0], error))
+            return 0
+        middle = len(items) // 2
+        return self._bisect(items[:middle], rejected) + self._bisect(items[middle:], rejected)
+
+    def _write(self, items: list[Item]) -> None:
+        with self.db.write_lock(), self.db.engine.begin() as conn:
+            if self._fast is not None:
+                folded = aggregate(items, sqlite_datetime, date.isoformat, self.signal_of)
+                cursor = conn.connection.driver_connection.cursor()
+                try:
+                    for stmt, rows in zip(self._fast, folded):
+                        cursor.executemany(stmt.sql, rows)
+                finally:
+                    cursor.close()
+            else:
+                folded = aggregate(items, signal_of=self.signal_of)
+                statements = (insert(EVENT), self._rollup, self._kinds, self._state, self._trend, self._days)
+                keys = (EVENT_KEYS, DAILY_KEYS, KIND_KEYS, STATE_KEYS, TREND_KEYS, DAY_KEYS)
+                for stmt, names, rows in zip(statements, keys, folded):
+                    if rows:  # an empty list would run the statement once with no row
+                        conn.execute(stmt, [dict(zip(names, r)) for r in rows])
+
+    def _existing(self, items: list[Item]) -> list[Item]:
+        ids = {i.member_id for i in items}
+        with self.db.engine.connect() as conn:
+            found = set(conn.scalars(select(Member.__table__.c.id).where(Member.__table__.c.id.in_(ids))))
+        return [i for i in items if i.member_id in found]
+
+
+def _database_away(error: BaseException) -> bool:
+    """The database (not the row) failed: unreachable, locked, out of disk. Retry the batch later."""
+    return isinstance(error, (OperationalError, sqlite3.OperationalError))
+
+
+def _short(error: BaseException) -> str:
+    text = str(getattr(error, "orig", None) or error).strip().splitlines()
+    return f"{type(error).__name__}: {text[0][:200] if text else ''}"
