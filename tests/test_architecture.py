@@ -113,10 +113,11 @@ def test_the_sdk_modules_are_the_ones_the_guide_names() -> None:
     assert [m for m in SDK_MODULES if f"`{m}`" not in guide] == []
 
 
-def test_nothing_imports_the_old_adapter_base_shim() -> None:
-    bad = [f"{p.relative_to(ROOT)} imports {name}" for folder in ("bot", "cogs", "tests", "bench")
-           for p in sources(folder) for name in imports(p)
-           if _within(name, ("bot.adapters.base",)) and p != ROOT / "bot" / "adapters" / "base.py"]
+def test_the_ports_have_one_home() -> None:
+    """``bot.ports`` is where the shared types live; the old ``bot/adapters/base.py`` is gone."""
+    assert not (ROOT / "bot" / "adapters" / "base.py").exists()
+    bad = [f"{p.relative_to(ROOT)} imports {name}" for folder in ("bot", "cogs", "tests", "bench", "demo")
+           for p in sources(folder) for name in imports(p) if _within(name, ("bot.adapters.base",))]
     assert bad == []
 
 
