@@ -148,6 +148,12 @@ class Adapter(ABC):
         the core lets a member send the bot only where they could post."""
         return True
 
+    async def signin_access(self, server_id: str, user_id: str, role_ids: list[str]) -> Access | None:
+        """The access level of someone signing in to the dashboard with the platform's own
+        sign-in (role ids as the provider told them, Discord), by the same rules as chat;
+        ``None`` when this adapter cannot tell (the dashboard then uses the configured role ids)."""
+        return None
+
     def serves(self, server_id: str) -> bool:
         """Whether this process handles that server (Discord shards)."""
         return True

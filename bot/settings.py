@@ -44,10 +44,18 @@ class Settings(BaseSettings):
     public_url: str | None = None  # how members reach that server, for links (e.g. https://bot.example.org)
     dashboard_url: str | None = None  # base of /dashboard links (default: PUBLIC_URL, else where we listen)
     dashboard_secret: SecretStr | None = None  # signs sign-in links (default: a secret kept in the database)
+    # "Sign in with Discord / Slack" on the dashboard (bot/dashboard/oauth.py), each when both are set
+    discord_client_id: str | None = None
+    discord_client_secret: SecretStr | None = None
+    discord_oauth_url: str | None = None  # default https://discord.com (tests point it at a fake)
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_oauth_url: str | None = None  # default https://slack.com (tests point it at a fake)
     bot_adapters: str = ""  # force a list, e.g. "console" or "discord,slack"
 
     @field_validator("discord_token", "slack_bot_token", "slack_signing_secret", "slack_app_token", "ballot_key",
                      "dashboard_secret",
+                     "discord_client_secret", "slack_client_secret", "discord_client_id", "slack_client_id",
                      mode="before")
     @classmethod
     def _blank_is_none(cls, value: object) -> object:

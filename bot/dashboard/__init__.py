@@ -9,8 +9,13 @@ from typing import Any
 
 def setup(app: Any) -> None:
     from .cog import DashboardCog
+    from .oauth_routes import OAuthSignIn
     from .pages import DashboardPages
 
     cog = DashboardCog(app)
     app.add_cog(cog)
-    DashboardPages(app, cog).register(app.web)
+    pages = DashboardPages(app, cog)
+    pages.register(app.web)
+    signin = OAuthSignIn(app, pages)  # "Sign in with Discord / Slack", when configured
+    signin.register(app.web)
+    pages.signin_options = signin.options

@@ -33,3 +33,6 @@ class DashboardSession(SQLModel, table=True):
     csrf: str = Field(max_length=64)
     created_at: datetime
     expires_at: datetime
+
+
+from .oauth_models import DashboardOAuthState  # noqa: E402,F401  "Sign in with Discord / Slack" (oauth.py)

@@ -72,6 +72,9 @@ class Visit:
 
 
 class DashboardPages(InstructorPages):
+    # (label, URL) of the "Sign in with ..." buttons on the not-signed-in page (oauth_routes.py)
+    signin_options: Callable[[], list[tuple[str, str]]] = staticmethod(lambda: [])
+
     def __init__(self, app: Any, cog: Any) -> None:
         self.app, self.cog = app, cog
         # the Overview's data, per community, for a minute: the page and its chart ask together
@@ -106,7 +109,8 @@ class DashboardPages(InstructorPages):
                 response = await handler(request)
             except Refused as refused:
                 log.warning("dashboard refused %s %s: %s", request.method, request.path, refused)
-                response = self._html("error.html", status=refused.status, why=str(refused))
+                response = self._html("error.html", status=refused.status, why=str(refused),
+                                      signin=self.signin_options() if refused.status == 401 else None)
             except web.HTTPException:
                 raise
             except Exception:

@@ -46,3 +46,16 @@ def member_access(member: Any, configured_roles: Iterable[str | int],
                         role_names=[r.name for r in roles], permissions=permissions,
                         is_owner=getattr(guild, "owner_id", None) == member.id,
                         configured_roles=configured_roles)
+
+
+def signin_access(guild: Any, user_id: str, role_ids: list[str], configured_roles: Iterable[str | int]) -> Access:
+    """The level of someone signing in to the dashboard with Discord: the role ids Discord gave
+    (guilds.members.read) resolved through the bot's view of the server (names, permissions),
+    by the same rules as ``member_access``."""
+    roles = [r for r in (guild.get_role(int(i)) for i in role_ids if str(i).isdigit()) if r is not None]
+    permissions = discord.Permissions(guild.default_role.permissions.value if guild.default_role else 0)
+    for role in roles:
+        permissions = discord.Permissions(permissions.value | role.permissions.value)
+    return access_level(role_ids=[int(i) for i in role_ids if str(i).isdigit()], role_names=[r.name for r in roles],
+                        permissions=permissions, is_owner=str(guild.owner_id) == str(user_id),
+                        configured_roles=configured_roles)

@@ -63,6 +63,16 @@ class DiscordAdapter(Adapter):
         self._task: asyncio.Task[None] | None = None
         self._patch: EndpointPatch | None = None
 
+    async def signin_access(self, server_id: str, user_id: str, role_ids: list[str]) -> Any:
+        """Dashboard sign-in with Discord: the same rules as a slash command, from the cached server."""
+        from .access import signin_access
+
+        guild = self.client.get_guild(int(server_id)) if self.client is not None and server_id.isdigit() else None
+        if guild is None:
+            return None
+        roles = self.app.community_config(PLATFORM, server_id).instructors.roles
+        return signin_access(guild, user_id, role_ids, roles)
+
     # -- lifecycle ------------------------------------------------------------------------
     async def start(self) -> None:
         self._patch = EndpointPatch.save()

@@ -116,6 +116,13 @@ class SlackAdapter(Adapter):
             log.info("Slack: HTTP mode (POST %s on PORT)", EVENTS_PATH)
         self.app.web.add_health(lambda: {"mode": self.mode})
 
+    async def signin_access(self, server_id: str, user_id: str, role_ids: list[str]) -> Any:
+        """Dashboard sign-in with Slack: the same rules (admins, instructor user groups) as a command."""
+        dispatch = getattr(self, "dispatch", None)
+        if dispatch is None or (self.team_names and server_id not in self.team_names):
+            return None  # not started, or another workspace than this token's
+        return await dispatch.access.access(server_id, user_id)
+
     async def _claim_request(self, signature: str, timestamp: float) -> bool:
         """A signed request is taken once across every HTTP worker: its signature is claimed in the
         database (the scheduler's unique claims table), keyed on its own timestamp."""
