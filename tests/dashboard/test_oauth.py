@@ -8,7 +8,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from joserfc.jwk import RSAKey
 
 from bot.dashboard.models import DashboardOAuthState
 from bot.testing.fake_oauth import DISCORD_CLIENT, SLACK_CLIENT, FakeOAuth
@@ -159,6 +158,8 @@ async def test_slack_openid_connect_signs_in_to_the_workspace(make_bot: Any, fak
 
 async def test_slack_refuses_a_forged_id_token_and_another_workspace(make_bot: Any, fake: FakeOAuth,
                                                                      caplog: Any) -> None:
+    from joserfc.jwk import RSAKey
+
     bot = await signin_bot(make_bot, fake)
     fake.signed_in["slack"] = "U0ANA"
     fake.signing_key = RSAKey.generate_key(2048, parameters={"kid": "fake-1"})  # not the published key
