@@ -142,6 +142,11 @@ class BotApp(RequestHandling):
         self.started = True
 
     async def stop(self) -> None:
+        for name, cog in list(self.cogs.items()):  # while the platforms can still take edits
+            try:
+                await cog.before_stop()
+            except Exception:
+                log.exception("cog %s failed to send what it held back at shutdown", name)
         for adapter in list(self.adapters.values()):
             try:
                 await adapter.stop()

@@ -178,8 +178,12 @@ class Cog:
     async def cog_load(self) -> None:
         """Called once the database is migrated and before adapters start."""
 
+    async def before_stop(self) -> None:
+        """Called first at shutdown, while the platforms are still connected: send what you hold
+        back (e.g. the debounced edits of a live message). Then the adapters stop."""
+
     async def cog_unload(self) -> None:
-        """Called on shutdown; flush buffers here."""
+        """Called last at shutdown, after the platforms disconnected; flush buffers here."""
 
     async def on_community(self, community: Any, config: Any) -> None:
         """Called once per process for each community: at start for every community the

@@ -61,7 +61,7 @@ class Events(Cog, name="event"):
         await self.sync()
         self.app.scheduler.every("event:sync", timedelta(minutes=1), self.sync)
 
-    async def cog_unload(self) -> None:
+    async def before_stop(self) -> None:  # the last card edits go out before the platform disconnects
         try:
             await self.live.flush()
         except Exception:

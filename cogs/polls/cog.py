@@ -84,7 +84,7 @@ class Polls(SurveyFeature, Cog, name="poll"):
     async def dashboard_page(self, slug: str, community: Any, config: Any, today: Any) -> list[Any]:
         return await dashboard.page(self, community)
 
-    async def cog_unload(self) -> None:
+    async def before_stop(self) -> None:  # the last live edits go out before the platform disconnects
         try:
             await self.live.flush()
         except Exception:
