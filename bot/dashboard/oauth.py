@@ -50,8 +50,10 @@ class Provider:
     def redirect_uri(self, dashboard_base: str) -> str:
         return dashboard_base.rstrip("/") + CALLBACK.format(name=self.name)
 
-    def authorization(self, dashboard_base: str, state: str, verifier: str, nonce: str) -> str:
-        """Where the browser goes to ask the person's consent."""
+    def authorization(self, dashboard_base: str, state: str, verifier: str, nonce: str,
+                      team: str | None = None) -> str:
+        """Where the browser goes to ask the person's consent (``team``: the one Slack workspace the
+        bot serves, so Slack asks for that one)."""
         from authlib.oauth2.rfc7636 import create_s256_code_challenge  # only when someone signs in
         query = {"response_type": "code", "client_id": self.client_id, "scope": " ".join(self.scopes),
                  "redirect_uri": self.redirect_uri(dashboard_base), "state": state,
@@ -60,6 +62,8 @@ class Provider:
             query["prompt"] = "none"  # asked once; later sign-ins skip the consent screen
         else:
             query["nonce"] = nonce
+            if team:
+                query["team"] = team
         return f"{self.authorize_url}?{urlencode(query)}"
 
 

@@ -72,7 +72,12 @@ class OAuthSignIn:
         provider = self._provider(request)
         browser = request.cookies.get(oauth.BROWSER_COOKIE) or None
         started = await self.app.db.run(oauth.begin, provider.name, browser, self.app.clock.now())
-        location = provider.authorization(self.pages.cog.base_url, started.state, started.verifier, started.nonce)
+        team = None
+        if provider.name == "slack":
+            workspaces = await self.app.db.read(_servers_of, self.app.config, "slack")
+            team = workspaces[0] if len(workspaces) == 1 else None
+        location = provider.authorization(self.pages.cog.base_url, started.state, started.verifier, started.nonce,
+                                          team)
         response = web.Response(status=303, headers={"Location": location})
         response.set_cookie(oauth.BROWSER_COOKIE, started.browser, max_age=int(oauth.STATE_TTL.total_seconds()),
                             path="/dashboard/oauth", httponly=True, samesite="Lax",
@@ -110,10 +115,13 @@ class OAuthSignIn:
             why = str(error) if isinstance(error, OAuthFailed) else type(error).__name__
             log.warning("dashboard sign-in with %s failed: %s", provider.name, why)
             raise Refused(401, f"{provider.name.title()} could not confirm who you are just now. {AGAIN}") from None
-        target = await self._target(identity)
-        if target is None:
+        targets = await self._targets(identity)
+        if not targets:
             raise Refused(403, f"Your {provider.name.title()} account is not a member of any community this bot "
                                "serves. Sign in with the account you use there, or ask an instructor.")
+        if len(targets) > 1:
+            return await self._choose(targets)
+        target = targets[0]
         assert target.community.id is not None and target.member.id is not None
         signin = await self.app.db.run(open_session, target.community.id, target.member.id, int(target.access),
                                        self.app.clock.now())
@@ -125,11 +133,25 @@ class OAuthSignIn:
                             path="/dashboard", httponly=True, samesite="Lax", secure=self.pages.cog.secure_cookies)
         return response
 
+    async def _choose(self, targets: list[Target]) -> web.StreamResponse:
+        """A member of several communities picks one: each is a one-time /dashboard link (the same
+        10-minute, single-use links the chat hands out), shown only to this browser."""
+        secret, now = await self.pages.cog.secret(), self.app.clock.now()
+
+        def links(session: Session) -> list[tuple[Target, str]]:
+            return [(t, tokens.issue_link(session, secret, t.community.id, t.member.id, int(t.access), now))
+                    for t in targets]
+
+        choices = [(t.community.name or t.community.external_id, t.access.label, f"/dashboard/login?t={token}")
+                   for t, token in await self.app.db.run(links)]
+        return self.pages._html("signin_choose.html", title="Choose a community", choices=choices)
+
     # -- who that is here -----------------------------------------------------------------
-    async def _target(self, identity: Any) -> Target | None:
-        """The community (of those they are in) where they have the most access, first one on a tie."""
+    async def _targets(self, identity: Any) -> list[Target]:
+        """Each community the bot serves that they are a member of, most access first (then in
+        the config's order): the member row and access level chat would use there."""
         known = await self.app.db.read(_servers_of, self.app.config, identity.platform)
-        best: tuple[Access, Origin] | None = None
+        found: list[tuple[Access, int, Origin]] = []
         for server_id, role_ids in identity.memberships.items():
             if server_id not in known:
                 continue
@@ -138,13 +160,17 @@ class OAuthSignIn:
             if origin is None:
                 continue
             access = self.app.access_for(origin, await self._platform_access(origin, role_ids))
-            if best is None or access > best[0]:
-                best = (access, origin)
-        if best is None:
-            return None
-        community = await self.app.community_for(best[1])
-        member = await self.app.member_for(community, best[1])
-        return Target(community, member, best[0])
+            found.append((access, known.index(server_id), origin))
+        found.sort(key=lambda f: (-f[0], f[1]))
+        targets = []
+        for access, _, origin in found:
+            community = await self.app.community_for(origin)
+            targets.append(Target(community, await self.app.member_for(community, origin), access))
+        return targets
+
+    async def _target(self, identity: Any) -> Target | None:
+        targets = await self._targets(identity)
+        return targets[0] if targets else None
 
     async def _platform_access(self, origin: Origin, role_ids: list[str]) -> Access:
         adapter = self.app.adapters.get(origin.platform)

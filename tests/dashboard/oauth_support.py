@@ -11,7 +11,7 @@ import aiohttp
 from bot.settings import Settings
 from bot.testing.fake_oauth import FakeOAuth
 
-GUILD, TEAM = "420000000000000042", "T0COHORT"
+GUILD, GUILD2, TEAM = "420000000000000042", "430000000000000043", "T0COHORT"
 INSTRUCTOR_ROLE = "700000000000000007"
 OAUTH_YAML = f"""
 communities:
@@ -20,6 +20,10 @@ communities:
     name: Discord course
     timezone: UTC
     instructors: {{roles: ["{INSTRUCTOR_ROLE}"], users: ["1003"]}}
+  - id: "{GUILD2}"
+    platform: discord
+    name: Second course
+    instructors: {{roles: ["{INSTRUCTOR_ROLE}"]}}
   - id: {TEAM}
     platform: slack
     name: Slack course
@@ -39,6 +43,7 @@ def people(fake: FakeOAuth) -> None:
     fake.add_discord_user("1001", "tess", guilds={GUILD: [INSTRUCTOR_ROLE, "800"]})
     fake.add_discord_user("1002", "ana", guilds={GUILD: ["800"], "999": [INSTRUCTOR_ROLE]}, nick="Ana B.")
     fake.add_discord_user("1003", "ivy", guilds={GUILD: []})
+    fake.add_discord_user("1004", "max", guilds={GUILD: [], GUILD2: [INSTRUCTOR_ROLE]})
     fake.add_discord_user("1009", "stranger", guilds={"999": [INSTRUCTOR_ROLE]})
     fake.add_slack_user("U0ANA", TEAM, "Ana Slack")
     fake.add_slack_user("U0TESS", TEAM, "Tess Slack")

@@ -12,7 +12,7 @@ import pytest
 from bot.dashboard.models import DashboardOAuthState
 from bot.testing.fake_oauth import DISCORD_CLIENT, SLACK_CLIENT, FakeOAuth
 
-from .oauth_support import GUILD, callback_url, client, get, people, query_of, signin_bot
+from .oauth_support import GUILD, TEAM, callback_url, client, get, people, query_of, signin_bot
 
 
 @pytest.fixture
@@ -172,3 +172,38 @@ async def test_slack_refuses_a_forged_id_token_and_another_workspace(make_bot: A
     async with client() as http:
         status, page, _ = await get(http, f"{bot.url}/dashboard/oauth/slack")
     assert status == 403 and "Your Slack account is not a member of any community" in page
+
+
+async def test_a_member_of_two_communities_chooses_one_with_one_time_links(make_bot: Any, fake: FakeOAuth) -> None:
+    import re
+
+    bot = await signin_bot(make_bot, fake)
+    fake.signed_in["discord"] = "1004"  # a member of the first course, an instructor of the second
+    async with client() as http:
+        status, page, _ = await get(http, f"{bot.url}/dashboard/oauth/discord")
+        assert status == 200 and "Choose a community" in page
+        assert page.index("Second course") < page.index("Discord course")  # most access first
+        assert "as instructor" in page and "as member" in page
+        first = re.search(r'href="(/dashboard/login\?t=[^"]+)"', page).group(1)
+        status, page, url = await get(http, bot.url + first)
+        assert status == 200 and "Overview" in page and "Second course" in page
+        status, page, _ = await get(http, bot.url + first)
+        assert status == 403 and "already used" in page
+
+
+async def test_two_answers_with_one_state_at_once_open_one_session(make_bot: Any, fake: FakeOAuth) -> None:
+    import asyncio
+
+    bot = await signin_bot(make_bot, fake)
+    fake.signed_in["discord"] = "1001"
+    async with client() as http:
+        back = await callback_url(http, bot, "discord")
+        results = await asyncio.gather(get(http, back), get(http, back))
+    assert sorted(status for status, _, _ in results) == [200, 403]
+
+
+async def test_slack_is_asked_for_the_one_workspace_the_bot_serves(make_bot: Any, fake: FakeOAuth) -> None:
+    bot = await signin_bot(make_bot, fake)
+    async with client() as http:
+        async with http.get(f"{bot.url}/dashboard/oauth/slack", allow_redirects=False) as start:
+            assert query_of(start.headers["Location"])["team"] == TEAM
