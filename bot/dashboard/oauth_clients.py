@@ -13,6 +13,7 @@ locals: never stored, never logged (a failure says which step and the provider's
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import quote
@@ -48,7 +49,12 @@ async def _json(response: aiohttp.ClientResponse) -> dict[str, Any]:
 
 def _why(data: dict[str, Any]) -> str:
     """The provider's error code, kept short (never anything the request carried)."""
-    return str(data.get("error") or data.get("message") or "no reason given")[:80]
+    return code_text(data.get("error") or data.get("message") or "no reason given")
+
+
+def code_text(value: Any) -> str:
+    """An error code from outside, safe for a log line or a page: letters, digits, ``_.:- `` only."""
+    return re.sub(r"[^A-Za-z0-9_.:\- ]", "", str(value))[:80] or "?"
 
 
 def _basic(provider: Any) -> dict[str, str]:

@@ -23,7 +23,7 @@ from ..events import Origin
 from ..models import Community, Member
 from . import oauth, tokens
 from .models import DashboardSession
-from .oauth_clients import OAuthFailed, discord_identity, slack_identity
+from .oauth_clients import OAuthFailed, code_text, discord_identity, slack_identity
 from .pages import COOKIE, Refused
 
 log = logging.getLogger(__name__)
@@ -100,7 +100,7 @@ class OAuthSignIn:
             if query["error"] == "access_denied":
                 raise Refused(403, f"You did not allow the sign-in on {provider.name.title()}, so you are "
                                    f"not signed in. {AGAIN}")
-            raise Refused(401, f"{provider.name.title()} did not sign you in ({query['error'][:40]}). {AGAIN}")
+            raise Refused(401, f"{provider.name.title()} did not sign you in ({code_text(query['error'])}). {AGAIN}")
         code = query.get("code", "")
         if not code:
             raise Refused(400, f"The answer from {provider.name.title()} carried no code. {AGAIN}")

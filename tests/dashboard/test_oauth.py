@@ -207,3 +207,17 @@ async def test_slack_is_asked_for_the_one_workspace_the_bot_serves(make_bot: Any
     async with client() as http:
         async with http.get(f"{bot.url}/dashboard/oauth/slack", allow_redirects=False) as start:
             assert query_of(start.headers["Location"])["team"] == TEAM
+
+
+async def test_another_provider_error_is_a_401_and_its_code_is_shown_as_plain_text(make_bot: Any,
+                                                                                   fake: FakeOAuth) -> None:
+    bot = await signin_bot(make_bot, fake)
+    fake.signed_in["discord"] = "1001"
+    async with client() as http:
+        back = await callback_url(http, bot, "discord")
+        state = query_of(back)["state"]
+        from urllib.parse import quote
+
+        evil = quote("server_error\n<script>x</script>")
+        status, page, _ = await get(http, f"{bot.url}/dashboard/oauth/discord/callback?state={state}&error={evil}")
+    assert status == 401 and "Discord did not sign you in (server_errorscriptxscript)" in page
