@@ -34,7 +34,7 @@ from .ics import calendar_ics
 from .logic import CHECK_IN_OPENS, LABELS, check_in_open, check_new_event, format_local, parse_start
 from .models import Event
 from .render import card, event_line, reminder
-from .series import register_series
+from .series import register_series, schedule_views
 from .timers import schedule_event, sync_pending, unschedule_event
 
 DEFAULT_DURATION = timedelta(hours=1)
@@ -244,6 +244,10 @@ class Events(Cog, name="event"):
                            headers={"Cache-Control": "private, max-age=300"})
 
     # -- recurring sessions (schedules.yaml ``events:``) ----------------------------------
+    async def dashboard_schedules(self, community: Any, config: Any, now: Any, until: Any) -> list[Any]:
+        """The Schedules page: each series' sessions (bot/dashboard renders them)."""
+        return schedule_views(config, now, until)
+
     async def on_community(self, community: Any, config: Any) -> None:
         await register_series(self, community, config)
 

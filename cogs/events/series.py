@@ -88,3 +88,17 @@ async def post_series(cog: "Events", community: Any, cfg: Any, entry: Any, since
         except Exception:
             log.exception("could not post occurrence %s of %s", starts_at.isoformat(), entry.id)
     return posted
+
+
+def schedule_views(cfg: Any, now: datetime, until: datetime) -> list[Any]:
+    """The Schedules page's view of each series: its sessions before ``until`` on term days,
+    as due_occurrences picks them (the card goes out ``post_ahead`` before each)."""
+    from bot import ScheduleView
+
+    views = []
+    for entry in cfg.section("events", []) or []:
+        starts = fire_times_between(parse_when(entry.when, cfg.tz), now, until, limit=500)
+        views.append(ScheduleView("event", entry.title, entry.when, entry.channel,
+                                  [s for s in starts if cfg.term.is_active(s.astimezone(cfg.tz).date())],
+                                  note=f"its card is posted {entry.post_ahead} before each session"))
+    return views

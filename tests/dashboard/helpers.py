@@ -57,7 +57,7 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-COURSE_COGS = ["cogs.prompts", "cogs.polls", "cogs.mentors", "cogs.participation"]
+COURSE_COGS = ["cogs.prompts", "cogs.polls", "cogs.mentors", "cogs.participation", "cogs.events"]
 COURSE_YAML = """
 communities:
   - id: console
@@ -72,6 +72,8 @@ communities:
       - {id: confidence, channel: discussion, when: "fri 15:00", question: "How confident do you feel?", scale: 5, closes_in: 2d}
     mentoring: {channel: mentoring, when: "every 2 weeks on mon 10:00"}
     digest: {channel: staff, when: "fri 17:00"}
+    events:
+      - {id: office-hours, title: Office hours, when: "tue 16:00", channel: discussion}
 """
 
 

@@ -221,3 +221,52 @@ async def test_the_readme_screenshots_come_from_the_demos_database(make_bot: Any
     await in_browser(lambda: browser.save_screenshot(str(shots / "dashboard-schedules.png")))
     for name in ("dashboard-overview.png", "dashboard-schedules.png"):
         assert (shots / name).read_bytes()[:4] == b"\x89PNG"
+
+
+async def test_the_members_page_works_from_the_keyboard(make_bot: Any, browser: Any) -> None:
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    from .helpers import course
+
+    bot = await course(make_bot)
+    link = await link_for(bot, "tess", "instructor")
+    community = bot.member("tess").community_id
+    await in_browser(lambda: browser.get(link))
+    await in_browser(lambda: browser.get(f"{bot.url}/dashboard/c/{community}/members"))
+
+    def tab_to(predicate: Callable[[Any], bool]) -> Any:
+        for _ in range(60):  # every link and control of the page is reachable with Tab
+            browser.switch_to.active_element.send_keys(Keys.TAB)
+            element = browser.switch_to.active_element
+            if predicate(element):
+                return element
+        raise AssertionError("not reachable with Tab")
+
+    def search() -> None:
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        box = tab_to(lambda e: e.get_attribute("type") == "search")
+        label = browser.find_element(By.CSS_SELECTOR, f"label[for='{box.get_attribute('id')}']")
+        assert label.text == "Search members"
+        page = browser.find_element(By.TAG_NAME, "html")
+        box.send_keys("ben", Keys.ENTER)
+        WebDriverWait(browser, 120).until(expected_conditions.staleness_of(page))
+
+    await in_browser(search)
+    names = await in_browser(lambda: [e.text for e in browser.find_elements(By.CSS_SELECTOR, "tbody th a")])
+    assert names == ["ben"]
+
+    def sort_by_points() -> None:
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        link = tab_to(lambda e: e.tag_name == "a" and e.text.startswith("Points"))
+        page = browser.find_element(By.TAG_NAME, "html")
+        link.send_keys(Keys.ENTER)
+        WebDriverWait(browser, 120).until(expected_conditions.staleness_of(page))
+
+    await in_browser(sort_by_points)
+    header = await in_browser(lambda: browser.find_element(By.CSS_SELECTOR, "th[aria-sort]").text)
+    assert header.startswith("Points")

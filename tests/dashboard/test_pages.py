@@ -31,6 +31,7 @@ async def test_the_schedules_page_shows_what_will_really_post_in_the_next_four_w
     assert "confidence" in shown["Fri 16"] and "weekly digest" in shown["Fri 16"]
     assert "daily-check" not in shown["Wed 21"] and "confidence" not in shown["Fri 23"]  # the break
     assert "weekly digest" in shown["Fri 23"]  # the digest runs in breaks too
+    assert "Office hours" in shown["Tue 13"] and "Office hours" not in shown["Tue 20"]
     assert [d for d, body in days if "mentoring" in body] == ["Mon 19", "Mon 02"]  # every 2 weeks, breaks too
     for label in ("Pause daily-check", "Post daily-check now", "Preview a mentoring round now"):
         assert f'aria-label="{label}"' in html
