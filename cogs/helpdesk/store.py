@@ -77,7 +77,8 @@ def due(session: Any, now: datetime, limit: int = 200) -> list[Due]:
     """Open questions past their time whose notice has not gone out (any community), oldest first."""
     rows = session.exec(select(HelpWatch, Member).join(Member, Member.id == HelpWatch.author_id).where(
         HelpWatch.resolved_at.is_(None), HelpWatch.notified_at.is_(None),  # type: ignore[union-attr]
-        HelpWatch.due_at <= now).order_by(HelpWatch.due_at, HelpWatch.id).limit(limit)).all()
+        HelpWatch.due_at <= now, Member.opted_out == False)  # noqa: E712
+        .order_by(HelpWatch.due_at, HelpWatch.id).limit(limit)).all()
     return [Due(w.id, w.community_id, w.channel_id, w.message_id, m.mention, aware(w.posted_at)) for w, m in rows]
 
 
@@ -105,7 +106,8 @@ class Open:
 def open_questions(session: Any, community_id: int, limit: int = 50) -> tuple[int, list[Open]]:
     """(how many are open, the oldest ``limit`` of them)."""
     query = select(HelpWatch, Member).join(Member, Member.id == HelpWatch.author_id).where(
-        HelpWatch.community_id == community_id, HelpWatch.resolved_at.is_(None))  # type: ignore[union-attr]
+        HelpWatch.community_id == community_id, HelpWatch.resolved_at.is_(None),  # type: ignore[union-attr]
+        Member.opted_out == False)  # noqa: E712  (opted out since asking: no longer shown)
     rows = session.exec(query.order_by(HelpWatch.posted_at, HelpWatch.id)).all()
     shown = [Open(w.channel_id, w.message_id, m.mention, aware(w.posted_at), w.reply_count) for w, m in rows[:limit]]
     return len(rows), shown
@@ -113,8 +115,9 @@ def open_questions(session: Any, community_id: int, limit: int = 50) -> tuple[in
 
 def week(session: Any, community_id: int, since: datetime, until: datetime) -> tuple[list[Any], int, int]:
     """Questions asked in [since, until): (times to first answer, unanswered, asked)."""
-    rows = session.exec(select(HelpWatch).where(HelpWatch.community_id == community_id,
-                                                HelpWatch.posted_at >= since, HelpWatch.posted_at < until)).all()
+    rows = session.exec(select(HelpWatch).join(Member, Member.id == HelpWatch.author_id).where(
+        HelpWatch.community_id == community_id, HelpWatch.posted_at >= since, HelpWatch.posted_at < until,
+        Member.opted_out == False)).all()  # noqa: E712
     times = [aware(w.answered_at) - aware(w.posted_at) for w in rows if w.answered_at is not None]
     unanswered = sum(1 for w in rows if w.answered_at is None and w.resolved_how != "author")
     return times, unanswered, len(rows)

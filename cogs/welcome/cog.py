@@ -157,7 +157,7 @@ class Welcome(Cog, name="welcome"):
     @on_event(MessagePosted, ReactionAdded, Activity)
     async def active(self, ctx: EventContext, event: Any) -> None:
         waiting = self._newcomers.get(event.community_id)
-        if not waiting or event.member_id not in waiting:
+        if not waiting or event.member_id not in waiting or ctx.member is None or ctx.member.opted_out:
             return
         waiting.discard(event.member_id)
         await self.db.run(store.mark, event.community_id, event.member_id, "first_active_at", event.at)

@@ -147,6 +147,12 @@ async def test_opted_out_members_are_not_watched_and_forget_erases_their_questio
     await bot.command("/privacy optout", as_="zoe")
     await bot.message("zoe", channel="help")
     assert watches(bot) == []
+    await bot.message("yan", channel="help")
+    await bot.command("/privacy optout", as_="yan")  # opted out after asking: no notice, not listed
+    await bot.advance(timedelta(hours=5))
+    assert notices(bot) == []
+    assert "No unanswered questions" in (await bot.command("/unanswered", as_="ivy", role="instructor")).text
+    assert (await bot.forget("yan"))["unanswered"] == 1
     q = await bot.message("ana", channel="help")
     await bot.message("ben", channel="help", reply_to=q.message_id)
     await bot.message("ben", channel="help")
