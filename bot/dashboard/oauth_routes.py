@@ -14,6 +14,7 @@ import secrets
 from dataclasses import dataclass
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 from sqlmodel import Session, select
 
@@ -111,7 +112,7 @@ class OAuthSignIn:
                                                   await self.app.db.read(_servers_of, self.app.config, "discord"))
             else:
                 identity = await slack_identity(provider, code, claimed.verifier, claimed.nonce, redirect_uri)
-        except (OAuthFailed, OSError, TimeoutError) as error:
+        except (OAuthFailed, aiohttp.ClientError, OSError, TimeoutError) as error:
             why = str(error) if isinstance(error, OAuthFailed) else type(error).__name__
             log.warning("dashboard sign-in with %s failed: %s", provider.name, why)
             raise Refused(401, f"{provider.name.title()} could not confirm who you are just now. {AGAIN}") from None

@@ -221,3 +221,31 @@ async def test_another_provider_error_is_a_401_and_its_code_is_shown_as_plain_te
         evil = quote("server_error\n<script>x</script>")
         status, page, _ = await get(http, f"{bot.url}/dashboard/oauth/discord/callback?state={state}&error={evil}")
     assert status == 401 and "Discord did not sign you in (server_errorscriptxscript)" in page
+
+
+async def test_a_provider_that_does_not_answer_is_a_401(make_bot: Any, fake: FakeOAuth, caplog: Any) -> None:
+    import socket
+
+    bot = await signin_bot(make_bot, fake)
+    fake.signed_in["discord"] = "1001"
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        dead = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    async with client() as http:
+        back = query_of(await callback_url(http, bot, "discord"))
+        bot.app.settings = bot.app.settings.model_copy(update={"discord_oauth_url": dead})
+        status, page, _ = await get(http, f"{bot.url}/dashboard/oauth/discord/callback?state={back['state']}"
+                                          f"&code={back['code']}")
+    assert status == 401 and "could not confirm who you are" in page
+    assert "dashboard sign-in with discord failed: ClientConnectorError" in caplog.text
+
+
+async def test_an_answer_naming_another_issuer_is_refused(make_bot: Any, fake: FakeOAuth) -> None:
+    bot = await signin_bot(make_bot, fake)  # RFC 9207: Discord names itself in iss; a mix-up attack would not
+    fake.signed_in["discord"] = "1001"
+    async with client() as http:
+        back = query_of(await callback_url(http, bot, "discord"))
+        status, page, _ = await get(http, f"{bot.url}/dashboard/oauth/discord/callback?state={back['state']}"
+                                          f"&code={back['code']}&iss=http%3A%2F%2Fevil.example")
+    assert status == 403 and "did not come from Discord" in page
+    assert not [p for m, p, q in fake.requests if p == "/api/v10/oauth2/token"]  # the code was never sent
