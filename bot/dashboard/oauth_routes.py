@@ -66,8 +66,7 @@ class OAuthSignIn:
 
     # -- pages ----------------------------------------------------------------------------
     async def signin_page(self, request: web.Request) -> web.StreamResponse:
-        return self.pages._html("error.html", status=200, title="Sign in", signin=self.options(),
-                                why="Use /dashboard in the chat for a one-time link.")
+        return self.pages._html("signin.html", title="Sign in", signin=self.options())
 
     async def start(self, request: web.Request) -> web.StreamResponse:
         provider = self._provider(request)

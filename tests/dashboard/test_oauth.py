@@ -136,6 +136,8 @@ async def test_the_buttons_show_only_when_configured(make_bot: Any, fake: FakeOA
         assert status == 401 and "Sign in with" not in page and "/dashboard in the chat" in page
         status, page, _ = await get(http, f"{plain.url}/dashboard/oauth/discord")
         assert status == 404 and "not set up" in page
+        status, page, _ = await get(http, f"{plain.url}/dashboard/signin")
+        assert status == 200 and "/dashboard" in page and "Sign in with" not in page
 
 
 async def test_slack_openid_connect_signs_in_to_the_workspace(make_bot: Any, fake: FakeOAuth,
