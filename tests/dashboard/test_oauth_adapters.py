@@ -61,6 +61,11 @@ async def test_discord_sign_in_reads_roles_through_the_discord_adapter(tmp_path:
             assert await access(MOD, [MOD_ROLE]) == Access.MEMBER  # configured roles win over Manage Server
             assert await access(OWNER, []) == Access.ADMIN
             assert await access(ALICE, []) == Access.MEMBER
+            cached = bot.adapter.client.get_guild
+            bot.adapter.client.get_guild = lambda guild_id: None  # a server another shard holds
+            assert await access(IVY, [INSTRUCTOR_ROLE]) == Access.INSTRUCTOR  # read over REST instead
+            assert await access(OWNER, []) == Access.ADMIN
+            bot.adapter.client.get_guild = cached
             answer = await bot.command("dashboard", user=IVY)  # chat and the dashboard: one member row
             assert "dashboard/login" in str(answer)
             target = await signin._target(Identity("discord", str(IVY), None, {str(GUILD): [str(INSTRUCTOR_ROLE)]}))

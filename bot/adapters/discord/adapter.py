@@ -67,9 +67,14 @@ class DiscordAdapter(Adapter):
         """Dashboard sign-in with Discord: the same rules as a slash command, from the cached server."""
         from .access import signin_access
 
-        guild = self.client.get_guild(int(server_id)) if self.client is not None and server_id.isdigit() else None
-        if guild is None:
+        if self.client is None or not server_id.isdigit():
             return None
+        guild = self.client.get_guild(int(server_id))
+        if guild is None:  # another shard's server (or not cached yet): its roles over REST
+            try:
+                guild = await self.client.fetch_guild(int(server_id))
+            except (discord.HTTPException, discord.ClientException):
+                return None
         roles = self.app.community_config(PLATFORM, server_id).instructors.roles
         return signin_access(guild, user_id, role_ids, roles)
 
