@@ -89,11 +89,14 @@ class InstructorPages:
                       or needle in m.external_id.casefold()]
         sort = request.query.get("sort", "name")
         descending = request.query.get("order") == "desc"
-        index = int(sort) if sort.isdigit() and int(sort) < len(columns) else None
+        keys = [column_key(c.label) for c in columns]
+        index = keys.index(sort) if sort in keys else None
+        people.sort(key=lambda m: ((m.display_name or m.external_id).casefold(), m.id))  # ties: by name
         rows = [(m, [None if m.opted_out else c.values.get(m.id) for c in columns]) for m in people]
         if index is None:
             sort = "name"
-            rows.sort(key=lambda r: (r[0].display_name or r[0].external_id).casefold(), reverse=descending)
+            if descending:
+                rows.reverse()
         else:
             kind = columns[index].kind
             present = [r for r in rows if r[1][index] is not None]
@@ -103,7 +106,7 @@ class InstructorPages:
         zone = ZoneInfo(visit.community.timezone or "UTC")
         return self._html("members.html", visit=visit, title="Members", columns=columns, rows=rows[:MEMBER_ROWS],
                           total=len(rows), query=query, sort=sort, descending=descending, zone=zone,
-                          sparkline=calendar.sparkline, replies=replies or [], quote=quote)
+                          sparkline=calendar.sparkline, replies=replies or [], quote=quote, keys=keys)
 
     async def member(self, request: web.Request, visit: Any) -> web.StreamResponse:
         member_id = request.match_info.get("mid", "")
@@ -183,6 +186,11 @@ class InstructorPages:
             if back in dict(self.cog_pages()):
                 return await self.cog_page(request, visit, replies, slug=back)
         return await self.me(request, visit, replies)  # type: ignore[attr-defined]
+
+
+def column_key(label: str) -> str:
+    """A column's name in the sort link: "4-week trend" -> "4-week-trend"."""
+    return "-".join("".join(c if c.isalnum() or c == "-" else " " for c in label.casefold()).split()) or "column"
 
 
 def _sort_key(value: Any, kind: str) -> Any:
