@@ -12,6 +12,7 @@ locals: never stored, never logged (a failure says which step and the provider's
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import re
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ SLACK_USER = "https://slack.com/user_id"
 SLACK_TEAM = "https://slack.com/team_id"
 MAX_SERVERS = 50  # Discord member look-ups per sign-in (each one is a call on the person's token)
 TIMEOUT = aiohttp.ClientTimeout(total=20)
+RATE_LIMIT_WAIT = 5.0  # seconds one sign-in may spend waiting out Discord's rate limit
 
 
 class OAuthFailed(Exception):
@@ -82,13 +84,22 @@ async def discord_identity(provider: Any, code: str, verifier: str, redirect_uri
             if response.status != 200 or not user.get("id"):
                 raise OAuthFailed(f"users/@me refused (HTTP {response.status}, {_why(user)})")
         identity = Identity("discord", str(user["id"]), user.get("global_name") or user.get("username"))
+        waited = 0.0
         for server in servers[:MAX_SERVERS]:
-            async with http.get(f"{api}/users/@me/guilds/{server}/member", headers=bearer) as response:
-                member = await _json(response)
-                if response.status in (403, 404):  # not in that server (Unknown Guild)
-                    continue
-                if response.status != 200:
-                    raise OAuthFailed(f"guild member look-up refused (HTTP {response.status}, {_why(member)})")
+            while True:
+                async with http.get(f"{api}/users/@me/guilds/{server}/member", headers=bearer) as response:
+                    member = await _json(response)
+                if response.status != 429:
+                    break
+                pause = min(float(member.get("retry_after") or 1.0), RATE_LIMIT_WAIT)
+                if waited + pause > RATE_LIMIT_WAIT:
+                    raise OAuthFailed("guild member look-ups rate limited (HTTP 429)")
+                waited += pause
+                await asyncio.sleep(pause)  # Discord says how long: wait that, within a budget
+            if response.status in (403, 404):  # not in that server (Unknown Guild)
+                continue
+            if response.status != 200:
+                raise OAuthFailed(f"guild member look-up refused (HTTP {response.status}, {_why(member)})")
             identity.memberships[server] = [str(r) for r in member.get("roles") or []]
             identity.name = member.get("nick") or identity.name
         return identity

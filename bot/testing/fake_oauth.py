@@ -73,6 +73,7 @@ class FakeOAuth(LocalServer):
         self.signed_in: dict[str, str | None] = {"discord": None, "slack": None}  # who is at the provider
         self.consent = "allow"
         self.token_error: str | None = None  # the token endpoint refuses with this error code
+        self.rate_limited: set[str] = set()  # guild ids whose next member look-up answers 429 (once each)
         self.key = RSAKey.generate_key(2048, parameters={"kid": "fake-1", "use": "sig", "alg": "RS256"})
         self.signing_key = self.key  # tests swap in another key to forge an id_token
         self.codes: dict[str, Grant] = {}
@@ -210,6 +211,10 @@ class FakeOAuth(LocalServer):
             return web.json_response({"message": "401: Unauthorized", "code": 0}, status=401)
         if "guilds.members.read" not in grant.scopes:
             return web.json_response({"message": "Missing Access", "code": 50001}, status=403)
+        if request.match_info["guild"] in self.rate_limited:
+            self.rate_limited.discard(request.match_info["guild"])
+            return web.json_response({"message": "You are being rate limited.", "retry_after": 0.01, "global": False},
+                                     status=429, headers={"Retry-After": "1"})
         user = self.discord_users[grant.user]
         roles = user.guilds.get(request.match_info["guild"])
         if roles is None:

@@ -251,3 +251,13 @@ async def test_an_answer_naming_another_issuer_is_refused(make_bot: Any, fake: F
                                           f"&code={back['code']}&iss=http%3A%2F%2Fevil.example")
     assert status == 403 and "did not come from Discord" in page
     assert not [p for m, p, q in fake.requests if p == "/api/v10/oauth2/token"]  # the code was never sent
+
+
+async def test_discord_rate_limiting_a_member_look_up_is_waited_out(make_bot: Any, fake: FakeOAuth) -> None:
+    bot = await signin_bot(make_bot, fake)
+    fake.signed_in["discord"], fake.rate_limited = "1001", {GUILD}
+    async with client() as http:
+        status, page, _ = await get(http, f"{bot.url}/dashboard/oauth/discord")
+    assert status == 200 and "Overview" in page
+    looked_up = [p for m, p, q in fake.requests if p.endswith(f"/guilds/{GUILD}/member")]
+    assert len(looked_up) == 2  # refused once with retry_after, then answered
