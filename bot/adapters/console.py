@@ -292,5 +292,6 @@ def _plain(text: str) -> str:
     """Console rendering of the shared markdown subset and mentions (not inside `code`:
     `user:<@member>` in a usage line is what to type, not a mention)."""
     parts = text.split("`")
-    parts[::2] = [re.sub(r"<@([^>|]+)(?:\|[^>]*)?>", r"@\1", part) for part in parts[::2]]
+    parts[::2] = [re.sub(r"<#([^>|]+)(?:\|[^>]*)?>", r"#\1", re.sub(r"<@([^>|]+)(?:\|[^>]*)?>", r"@\1", part))
+                  for part in parts[::2]]
     return "`".join(parts).replace("**", "")

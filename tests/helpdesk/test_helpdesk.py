@@ -232,3 +232,18 @@ def test_due_time_is_exactly_that_much_working_time_later(start, quarters, days,
             counted += 1
         cursor += step
     assert due == cursor, "the due instant is the end of the last working quarter counted"
+
+
+def test_the_helpdesk_on_the_console(tmp_path) -> None:
+    from tests.core.test_console import run_console
+
+    config = ("cogs: [cogs.helpdesk, cogs.participation]\ncommunities:\n  - id: console\n    platform: console\n"
+              "    help_channels: [help]\n")
+    script = "\n".join([":as ana", ":channel help", "how do I join tables?", "why is my plot empty?",
+                        "is the quiz graded?", ":as ben", ":thread m1", "use merge", ":as ana", ":react m2 ✅",
+                        ":as ivy instructor", "/unanswered"]) + "\n"
+    result = run_console(tmp_path, script, config=config)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert "(m1)" in out and "(m3)" in out
+    assert "Unanswered questions (1), oldest first:" in out and "@ana in #help, 1m ago" in out and "m3" in out.split("Unanswered")[1]
