@@ -55,9 +55,13 @@ async def schedules(cog: "Prompts", community: Community, config: Any, now: date
 
 
 def answered_counts(session: Session, community_id: int) -> dict[int, int]:
+    """Prompts answered by every member (0 for those who answered none, so they sort as 0)."""
+    counts = {member_id: 0 for member_id in session.exec(select(Member.id).where(
+        Member.community_id == community_id, Member.is_bot == False)).all()}  # noqa: E712
     rows = session.exec(select(PromptResponse.member_id, func.count()).where(
         PromptResponse.community_id == community_id).group_by(PromptResponse.member_id)).all()
-    return {member_id: int(n) for member_id, n in rows}
+    counts.update({member_id: int(n) for member_id, n in rows})
+    return counts
 
 
 async def member_columns(cog: "Prompts", community: Community) -> list[MemberColumn]:

@@ -94,6 +94,8 @@ async def test_the_members_table_sorts_searches_and_hides_opted_out_data(make_bo
             assert re.findall(row_names, await page.text()) == ["ben", "ana", "cat", "tess"]  # blanks last both ways
         async with http.get(f"{base}/members?order=desc") as page:
             assert re.findall(row_names, await page.text()) == ["tess", "cat", "ben", "ana"]  # by name
+        ben_row = html.split(">ben</a>")[1].split("</tr>")[0]
+        assert re.findall(r"<td>([^<]*)</td>", ben_row)[0] == "0"  # prompts answered: none yet is 0, not blank
         cat_row = html.split(">cat</a>")[1].split("</tr>")[0]
         assert "opted out" in cat_row and "no data" in cat_row and "<svg" not in cat_row
         for label in ("Last seen", "Points", "4-week trend", "Prompts answered", "Mentoring"):
