@@ -153,7 +153,6 @@ class Scheduler:
     # -- lifecycle ------------------------------------------------------------------------
     async def start(self) -> None:
         self.running = True
-        await asyncio.gather(*(self._catch_up(e) for e in list(self.entries.values())))
         if not self.clock.fake:
             self._aps = AsyncIOScheduler(timezone=timezone.utc)
             for entry in self.entries.values():
@@ -161,6 +160,9 @@ class Scheduler:
             for key in self.background:
                 self._add_background_timer(key)
             self._aps.start()
+        # After the timers are live, so a firing due while they were being set up (seconds, with
+        # 10,000 schedules) is caught up rather than lost; one due both ways is claimed once.
+        await asyncio.gather(*(self._catch_up(e) for e in list(self.entries.values())))
 
     async def stop(self) -> None:
         self.running = False
