@@ -43,8 +43,15 @@ class Endpoint:
 
 
 @contextlib.asynccontextmanager
-async def bot_here(endpoint: Endpoint, tmp: Path) -> AsyncIterator[str]:
-    """The bot, started in this process; yields its URL (Slack HTTP mode) or ""."""
+async def bot_here(endpoint: Endpoint, tmp: Path, bare: bool = False) -> AsyncIterator[str]:
+    """The bot (``bare``: the bare framework's, bench/bare_bots.py), started in this process;
+    yields its URL (Slack HTTP mode) or ""."""
+    if bare:
+        from .bare_bots import bare_here
+
+        async with bare_here(endpoint, tmp) as url:
+            yield url
+        return
     if endpoint.platform == "discord":
         async with running(endpoint, tmp / "bot.db"):  # type: ignore[arg-type]
             yield ""
@@ -57,14 +64,14 @@ async def bot_here(endpoint: Endpoint, tmp: Path) -> AsyncIterator[str]:
 
 
 @contextlib.asynccontextmanager
-async def bot_elsewhere(endpoint: Endpoint, tmp: Path) -> AsyncIterator[str]:
+async def bot_elsewhere(endpoint: Endpoint, tmp: Path, bare: bool = False) -> AsyncIterator[str]:
     """The bot, started in a child process; yields its URL (Slack HTTP mode) or "".
 
     The waits for the child run in a thread: this process's event loop must keep serving the
     fake platform the child is connecting to."""
     context = multiprocessing.get_context("spawn")  # no fork of a process with a running loop
     ours, theirs = context.Pipe()
-    process = context.Process(target=_serve_in_child, args=(endpoint, str(tmp), theirs), daemon=True)
+    process = context.Process(target=_serve_in_child, args=(endpoint, str(tmp), theirs, bare), daemon=True)
     process.start()
     loop = asyncio.get_running_loop()
     try:
@@ -82,14 +89,14 @@ async def bot_elsewhere(endpoint: Endpoint, tmp: Path) -> AsyncIterator[str]:
             process.kill()
 
 
-def _serve_in_child(endpoint: Endpoint, tmp: str, conn: Connection) -> None:
-    asyncio.run(_serve(endpoint, Path(tmp), conn))
+def _serve_in_child(endpoint: Endpoint, tmp: str, conn: Connection, bare: bool = False) -> None:
+    asyncio.run(_serve(endpoint, Path(tmp), conn, bare))
 
 
-async def _serve(endpoint: Endpoint, tmp: Path, conn: Connection) -> None:
+async def _serve(endpoint: Endpoint, tmp: Path, conn: Connection, bare: bool = False) -> None:
     loop = asyncio.get_running_loop()
     try:
-        async with bot_here(endpoint, tmp) as url:
+        async with bot_here(endpoint, tmp, bare) as url:
             settle_heap()  # what `python -m bot run` does once started
             conn.send(url)
             await loop.run_in_executor(None, conn.recv)  # until the bench says stop
