@@ -32,8 +32,10 @@ def schedules(community: Community, cfg: Any, now: datetime, until: datetime) ->
             trigger = parse_when(entry.when, cfg.tz)
             firings = [t for t in fire_times_between(trigger, now, until)
                        if cfg.term.is_active(t.astimezone(cfg.tz).date())]
+            actions = [Action("Post now", f'/poll survey template:{entry.id} channel:"{entry.channel}"',
+                              name=f"Post survey {entry.id} now")] if kind == "survey" else []
             views.append(ScheduleView(kind, entry.id, entry.when, entry.channel, firings,
-                                      note="anonymous" if entry.anonymous else ""))
+                                      note="anonymous" if entry.anonymous else "", actions=actions))
     return views
 
 

@@ -70,6 +70,9 @@ communities:
       - {id: daily-check, channel: discussion, when: "daily 18:00", questions: ["What did you practise today?", "What was hard?"]}
     polls:
       - {id: confidence, channel: discussion, when: "fri 15:00", question: "How confident do you feel?", scale: 5, closes_in: 2d}
+    surveys:
+      - {id: feedback, channel: discussion, when: "fri 16:00", anonymous: true, title: Weekly feedback,
+         questions: [{text: "How was the pace?", kind: scale}]}
     mentoring: {channel: mentoring, when: "every 2 weeks on mon 10:00"}
     digest: {channel: staff, when: "fri 17:00"}
     events:

@@ -33,8 +33,23 @@ async def test_the_schedules_page_shows_what_will_really_post_in_the_next_four_w
     assert "weekly digest" in shown["Fri 23"]  # the digest runs in breaks too
     assert "Office hours" in shown["Tue 13"] and "Office hours" not in shown["Tue 20"]
     assert [d for d, body in days if "mentoring" in body] == ["Mon 19", "Mon 02"]  # every 2 weeks, breaks too
-    for label in ("Pause daily-check", "Post daily-check now", "Preview a mentoring round now"):
+    assert "feedback" in shown["Fri 16"] and "feedback" not in shown["Fri 23"]
+    for label in ("Pause daily-check", "Post daily-check now", "Preview a mentoring round now", "Post survey feedback now"):
         assert f'aria-label="{label}"' in html
+
+
+async def test_post_now_on_a_survey_schedule_posts_it_through_poll_survey(make_bot: Any) -> None:
+    bot = await course(make_bot)
+    async with client() as http:
+        base = await signed_in(bot, http)
+        async with http.get(f"{base}/schedules") as page:
+            html = await page.text()
+        command = re.search(r'name="command" value="([^"]*template:feedback[^"]*)"', html)
+        assert command
+        form = {"csrf": csrf_of(html), "command": command.group(1).replace("&#34;", '"'), "back": "schedules"}
+        async with http.post(f"{base}/command", data=form) as page:
+            assert "Survey #1 is up" in await page.text()
+    assert bot.last("general").content.title == "📝 Weekly feedback"
 
 
 async def test_pausing_from_the_schedules_page_stops_the_posts_and_resuming_starts_them(make_bot: Any) -> None:
