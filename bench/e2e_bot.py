@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import cProfile
 import multiprocessing
+import os
 import sys
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -98,7 +100,14 @@ async def _serve(endpoint: Endpoint, tmp: Path, conn: Connection, bare: bool = F
     try:
         async with bot_here(endpoint, tmp, bare) as url:
             settle_heap()  # what `python -m bot run` does once started
+            profile = os.environ.get("BENCH_PROFILE")  # a folder: the bot's event loop under cProfile
+            profiler = cProfile.Profile() if profile else None
+            if profiler is not None:
+                profiler.enable()
             conn.send(url)
             await loop.run_in_executor(None, conn.recv)  # until the bench says stop
+            if profiler is not None:
+                profiler.disable()
+                profiler.dump_stats(Path(profile) / f"{endpoint.platform}-{'bare' if bare else 'ours'}-{os.getpid()}.prof")
     except Exception as error:
         conn.send(error)
