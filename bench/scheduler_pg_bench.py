@@ -142,7 +142,7 @@ def _dues(schedules: int, interval: float, start: datetime, end: datetime) -> It
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
-    schedules, interval, seconds, runs, warmup = (200, 2.0, 3.0, 1, 4.0) if quick else (10_000, 20.0, 45.0, 3, 8.0)
+    schedules, interval, seconds, runs, warmup = (200, 2.0, 3.0, 1, 4.0) if quick else (10_000, 20.0, 30.0, 2, 8.0)
     base = base_url()
     why_not = reachable(base)
     if why_not is not None:
