@@ -18,14 +18,9 @@ from datetime import timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from bot import (Access, ActionContext, ActivityKind, Attachment, Cog, CommandContext, Content, Duration, Help, MaxLen,
-                 NativeEvent, SessionEnded, SessionOpened, UserError, WebRequest, WebResponse, action, command, plural,
-                 route)
-from bot import MessageRef
-from bot.csvexport import to_csv
-from bot.live import LiveUpdater
-from bot.models import Community, Member
-from bot.options import ChannelRef
+from bot import (Access, ActionContext, ActivityKind, Attachment, ChannelRef, Cog, CommandContext, Community, Content,
+                 Duration, Help, LiveUpdater, MaxLen, Member, MessageRef, NativeEvent, SessionEnded, SessionOpened,
+                 UserError, WebRequest, WebResponse, action, command, plural, route, to_csv)
 
 from . import store
 from .digest import digest_field, turnouts

@@ -15,8 +15,7 @@ from typing import Any
 
 from pydantic import Field
 
-from bot.config import DurationText, Strict, WhenText
-from bot.when import parse_duration
+from bot import DurationText, Strict, WhenText, parse_duration
 
 from .logic import MAX_DURATION
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.base import BaseTrigger
 
-from bot.timeparse import format_duration, parse_date, parse_time_of_day, parse_weekday
+from bot import format_duration, parse_date, parse_time_of_day, parse_weekday
 
 MAX_DURATION = timedelta(hours=24)
 CHECK_IN_OPENS = timedelta(minutes=10)  # "I'm here" appears this long before the start

@@ -12,8 +12,7 @@ from datetime import datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bot import message_ref
-from bot.events import utcnow
+from bot import message_ref, utcnow
 
 
 class Event(SQLModel, table=True):

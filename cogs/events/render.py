@@ -6,8 +6,7 @@ from datetime import datetime
 from typing import Callable
 from zoneinfo import ZoneInfo
 
-from bot import Button, Content, Field
-from bot.content import escape_mentions
+from bot import Button, Content, Field, escape_mentions
 
 from .logic import LABELS, check_in_open, format_span
 from .models import Event

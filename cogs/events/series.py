@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from apscheduler.triggers.base import BaseTrigger
 
-from bot.when import fire_times_between, parse_duration, parse_when
+from bot import fire_times_between, parse_duration, parse_when
 
 from . import store
 from .models import Event

@@ -11,8 +11,7 @@ from sqlalchemy import delete, func
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.errors import NotFound, UserError
-from bot.models import Community, Member
+from bot import Community, Member, NotFound, UserError
 
 from .logic import LABELS, RsvpChange, decide_rsvp, promotions
 from .models import Event, EventAttendance, EventCalendar, EventRsvp, EventSeries

@@ -14,11 +14,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from bot import Access, ActivityKind, Cog, CommandContext, Content, EventContext, Field, UserError, command, job, on_event
-from bot.context import JobContext
-from bot.events import MessagePosted, ReactionAdded
-from bot.models import Community
-from bot.timeparse import format_duration, parse_duration
+from bot import (Access, ActivityKind, Cog, CommandContext, Community, Content, EventContext, Field, JobContext,
+                 MessagePosted, ReactionAdded, UserError, command, format_duration, job, on_event, parse_duration)
 
 from . import store
 from .config import HelpChannels, HelpdeskConfig

@@ -17,7 +17,7 @@ from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, field_validator
 
-from bot.config import DurationText, Strict
+from bot import DurationText, Strict
 
 from .logic import parse_working_hours
 

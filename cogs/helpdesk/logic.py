@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.timeparse import format_duration, parse_time_of_day, parse_weekdays
+from bot import format_duration, parse_time_of_day, parse_weekdays
 
 CHECK_MARKS = frozenset({"✅", "white_check_mark", "heavy_check_mark", "✔️", "✔"})
 _HOURS = re.compile(r"^\s*(\S+)\s+(\S+)\s*-\s*(\S+)\s*$")

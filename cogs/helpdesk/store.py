@@ -10,7 +10,7 @@ from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
 
-from bot.models import Community, Member
+from bot import Community, Member
 
 from .models import HelpWatch
 

@@ -15,11 +15,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from bot import (ActivityKind, Cog, CommandContext, EventContext, Field, Help, MaxLen, MemberRef, MinLen, UserError,
-                 command, on_event, plural)
-from bot.content import escape_mentions
-from bot.events import ReactionAdded
-from bot.models import Member
+from bot import (ActivityKind, Cog, CommandContext, EventContext, Field, Help, MaxLen, Member, MemberRef, MinLen,
+                 ReactionAdded, UserError, command, escape_mentions, on_event, plural)
 
 from . import store
 from .config import KudosConfig

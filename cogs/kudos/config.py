@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pydantic import Field, field_validator
 
-from bot.config import Strict
+from bot import Strict
 
 
 class KudosConfig(Strict):

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bot.events import utcnow
+from bot import utcnow
 
 
 class KudosGiven(SQLModel, table=True):

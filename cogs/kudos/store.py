@@ -11,8 +11,7 @@ from sqlalchemy import case, delete, func, or_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from bot import UserError
-from bot.models import Member
+from bot import Member, UserError
 
 from .logic import BoardRow
 from .models import KudosBoardMember, KudosGiven

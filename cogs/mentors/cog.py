@@ -7,12 +7,9 @@ from typing import Annotated, Any, Literal
 
 from sqlmodel import Session, select
 
-from bot import (Access, ActionContext, ActivityKind, Cog, CommandContext, EventContext, Form, FormField, Help, Max, MaxLen,
-                 MemberRef, Min, NotFound, Timezone, UserError, action, command, job, on_event)
-from bot.context import JobContext
-from bot.events import MemberLeft
-from bot.options import bind_values, options_from_signature
-from bot.when import parse_when
+from bot import (Access, ActionContext, ActivityKind, Cog, CommandContext, EventContext, Form, FormField, Help,
+                 JobContext, Max, MaxLen, MemberLeft, MemberRef, Min, NotFound, Timezone, UserError, action,
+                 bind_values, command, job, on_event, options_from_signature, parse_when)
 
 from . import dashboard, group_store, profiles, store
 from .config import MentoringConfig

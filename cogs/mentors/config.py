@@ -9,8 +9,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Literal
 
-from bot.config import DurationText, Strict, WhenText
-from bot.when import parse_duration
+from bot import DurationText, Strict, WhenText, parse_duration
 
 
 class MentoringConfig(Strict):

@@ -10,9 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
-from bot import Action, MemberColumn, Metric, ScheduleView, Section, Table
-from bot.models import Community
-from bot.when import fire_times_between, parse_when
+from bot import Action, Community, MemberColumn, Metric, ScheduleView, Section, Table, fire_times_between, parse_when
 
 from . import store
 from .models import MentorMatch, MentorMatchMember, MentorProfile, MentorRound

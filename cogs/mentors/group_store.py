@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
-from bot.models import Member
+from bot import Member
 
 from .groups import GroupsPlan
 from .models import MentorProfile, StudyGroup, StudyGroupMember, StudyGroupSet

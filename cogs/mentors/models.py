@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bot.events import utcnow
+from bot import utcnow
 
 ROLES = ("mentor", "mentee", "peer")
 ANSWERS = ("met", "not_yet", "wont_happen")

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from bot import Button, Content, Field
-from bot.content import escape_mentions
-from bot.models import Member
+from bot import Button, Content, Field, Member, escape_mentions
 
 from .models import MentorProfile
 from .planning import first_question

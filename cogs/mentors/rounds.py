@@ -16,9 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from bot import MessageRef
-from bot import Activity
-from bot.models import Community, Member
+from bot import Activity, Community, Member, MessageRef
 
 from . import store
 from .config import DEFAULT_CONFIG, IGNORED_ROUNDS_BEFORE_PAUSE, MentoringConfig

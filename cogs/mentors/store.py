@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
-from bot.models import Member
+from bot import Member
 
 from .models import MentorMatch, MentorMatchMember, MentorProfile, MentorRound, MentorUnmatched
 from .planning import History, Plan, history_from_rounds

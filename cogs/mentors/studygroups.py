@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from bot import Button, Content, Field, UserError
-from bot.models import Community
+from bot import Button, Community, Content, Field, UserError
 
 from . import group_store, store
 from .group_store import GroupView, SetView

@@ -13,10 +13,9 @@ from datetime import timedelta, timezone
 from zoneinfo import ZoneInfo
 from typing import Annotated, Any
 
-from bot import (Access, ActionContext, ActivityKind, Button, Cog, CommandContext, Content, EventContext, Field, Help, Max,
-                 MaxLen, Min, SessionEnded, SessionOpened, UserError, action, command, on_event, plural)
-from bot.content import escape_mentions
-from bot.models import Community
+from bot import (Access, ActionContext, ActivityKind, Button, Cog, CommandContext, Community, Content, EventContext,
+                 Field, Help, Max, MaxLen, Min, SessionEnded, SessionOpened, UserError, action, command,
+                 escape_mentions, on_event, plural)
 
 from . import store
 from .config import OfficeHoursConfig

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from bot.config import Strict
+from bot import Strict
 
 
 class OfficeHoursConfig(Strict):

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from statistics import median
 from typing import Iterable
 
-from bot.timeparse import format_duration
+from bot import format_duration
 
 
 @dataclass(frozen=True)

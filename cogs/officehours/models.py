@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from bot.events import utcnow
+from bot import utcnow
 
 
 class HelpQueue(SQLModel, table=True):

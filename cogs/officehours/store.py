@@ -12,8 +12,7 @@ from datetime import datetime
 from sqlalchemy import delete, update
 from sqlmodel import Session, select
 
-from bot.errors import NotFound, UserError
-from bot.models import Member
+from bot import Member, NotFound, UserError
 
 from .logic import QueueSession, Visit
 from .models import HelpQueue, QueueEntry

@@ -18,7 +18,7 @@ from typing import Any, Mapping
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from bot.models import Member
+from bot import Member
 
 from .rollups import (DAILY_KEYS, DAY_KEYS, EVENT, EVENT_KEYS, KIND_KEYS, STATE_KEYS, TREND_KEYS, Item, aggregate,
                       day_statement, kind_statement, rollup_statement, sqlite_datetime, state_statement,

@@ -20,12 +20,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import bindparam, delete, select, update
 from sqlmodel import Session
 
-from bot import (Access, Attachment, Cog, CommandContext, Content, Field, Help, Max, MemberRef, Min, ScheduleView, UserError,
-                 command, job, on_event, plural)
-from bot.context import EventContext, JobContext
-from bot.when import fire_times_between, parse_when
-from bot.events import Activity, Event, MemberJoined, MessagePosted, ReactionAdded
-from bot.models import Community, Member
+from bot import (Access, Activity, Attachment, Cog, CommandContext, Community, Content, Event, EventContext, Field,
+                 Help, JobContext, Max, Member, MemberJoined, MemberRef, MessagePosted, Min, ReactionAdded,
+                 ScheduleView, UserError, command, fire_times_between, job, on_event, parse_when, plural)
 
 from . import reports
 from .chart import render_chart

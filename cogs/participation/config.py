@@ -19,8 +19,7 @@ from datetime import timedelta
 
 from pydantic import ValidationInfo, field_validator
 
-from bot.config import DurationText, Strict, WhenText
-from bot.when import parse_duration
+from bot import DurationText, Strict, WhenText, parse_duration
 
 
 

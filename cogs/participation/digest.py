@@ -13,10 +13,7 @@ from typing import TYPE_CHECKING, Any, Mapping
 
 from sqlmodel import Session
 
-from bot import ActivityKind, plural
-from bot.content import Attachment, Content, Field
-from bot.models import Community
-from bot.when import parse_when
+from bot import ActivityKind, Attachment, Community, Content, Field, parse_when, plural
 
 from .chart import render_chart
 from .logic import PLATFORM_KINDS, percent, signal_columns

@@ -18,7 +18,7 @@ from typing import Any, Iterator, Sequence
 
 from sqlalchemy import Connection, func, select, union_all
 
-from bot.models import Member
+from bot import Member
 
 from .models import ParticipantState, ParticipationDaily, ParticipationDailyKind, ParticipationDayKind
 

@@ -10,7 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Iterable, Mapping
 
 from bot import ActivityKind
-from bot.csvexport import FORMULA_STARTS, format_number, iter_csv, safe_cell, to_csv  # noqa: F401  (CSV lives in the core)
+from bot import FORMULA_STARTS, format_number, iter_csv, safe_cell, to_csv  # noqa: F401  (CSV lives in the core)
 
 # The kinds this cog records from platform events; every other kind is declared by the cog
 # that publishes it (``bot.ActivityKind``) and arrives as a ``bot.Activity`` event.

@@ -27,7 +27,7 @@ from datetime import date, datetime
 from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from bot.events import utcnow
+from bot import utcnow
 
 
 class ParticipationEvent(SQLModel, table=True):

@@ -14,7 +14,7 @@ from typing import Any, Mapping, Sequence
 
 from sqlalchemy import Connection, and_, case, func, or_, select, text
 
-from bot.models import Member
+from bot import Member
 
 from .logic import streak, week_start
 from .models import ParticipantState, ParticipationDaily, ParticipationDailyKind, ParticipationDayKind

@@ -18,7 +18,7 @@ from typing import Any, Iterator, Mapping, Sequence
 
 from sqlalchemy import Connection, and_, case, func, literal_column, select
 
-from bot.models import Member
+from bot import Member
 
 from .logic import MemberSignals, at_risk_windows, is_at_risk
 from .models import TREND_WEEKS, ParticipantState, ParticipationDailyKind, ParticipationTrend

@@ -16,8 +16,7 @@ from typing import Any, Mapping, Sequence
 
 from sqlalchemy import Connection, delete, func, insert, select
 
-from bot.events import utcnow
-from bot.models import BotState
+from bot import BotState, utcnow
 
 from .models import SIGNAL_LENGTH, TREND_WEEKS, ParticipationDailyKind, ParticipationTrend
 from .rollups import SLOTS, week_number

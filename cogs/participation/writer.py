@@ -17,7 +17,7 @@ import time
 from collections import deque
 from typing import Any, Mapping
 
-from bot.errors import TemporarilyUnavailable
+from bot import TemporarilyUnavailable
 
 from .batches import BatchStore
 from .rollups import Item

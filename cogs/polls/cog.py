@@ -17,13 +17,9 @@ from __future__ import annotations
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from bot import (Access, ActionContext, ActivityKind, Attachment, Cog, CommandContext, Content, Duration, Help, Max, MaxLen,
-                 Min, PermissionDenied, UserError, action, command, job)
-from bot import MessageRef
-from bot.context import JobContext
-from bot.live import LiveUpdater
-from bot.models import Community
-from bot.options import ChannelRef
+from bot import (Access, ActionContext, ActivityKind, Attachment, ChannelRef, Cog, CommandContext, Community, Content,
+                 Duration, Help, JobContext, LiveUpdater, Max, MaxLen, MessageRef, Min, PermissionDenied, UserError,
+                 action, command, job)
 
 from . import dashboard, store
 from .config import PollScheduleConfig, SurveyScheduleConfig, validate_sections

@@ -23,8 +23,7 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from bot.config import DurationText, Strict, WhenText
-from bot.when import parse_duration
+from bot import DurationText, Strict, WhenText, parse_duration
 
 from .logic import SpecError, build_poll_spec, check_closes_in, check_survey_questions, make_survey_question
 

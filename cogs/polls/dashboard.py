@@ -11,9 +11,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from bot import Action, Bars, Metric, ScheduleView, Section
-from bot.models import Community
-from bot.when import fire_times_between, parse_when
+from bot import Action, Bars, Community, Metric, ScheduleView, Section, fire_times_between, parse_when
 
 from . import store
 from .logic import SURVEY_SCALE

@@ -9,8 +9,8 @@ from datetime import timedelta
 from typing import Iterable, Sequence
 
 from bot import plural  # noqa: F401  (re-exported: the polls cog's modules import it from here)
-from bot.csvexport import safe_cell  # noqa: F401  (re-exported for the cog)
-from bot.csvexport import to_csv as csv_text
+from bot import safe_cell  # noqa: F401  (re-exported for the cog)
+from bot import to_csv as csv_text
 
 MAX_QUESTION = 300
 MIN_OPTIONS, MAX_OPTIONS = 2, 25  # 25 = Discord's 5 rows x 5 buttons

@@ -15,8 +15,7 @@ from datetime import datetime
 from sqlalchemy import LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bot import message_ref
-from bot.events import utcnow
+from bot import message_ref, utcnow
 
 
 class Poll(SQLModel, table=True):

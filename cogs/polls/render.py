@@ -6,8 +6,7 @@ from datetime import datetime
 from typing import Callable, Sequence
 from zoneinfo import ZoneInfo
 
-from bot.content import MESSAGE_BUDGET, Button, Content, Field, escape_mentions
-from bot.models import Member
+from bot import MESSAGE_BUDGET, Button, Content, Field, Member, escape_mentions
 
 from .logic import SurveyQuestionSpec, aggregate_answers, plural, scale_average, tally_lines
 from .models import Poll

@@ -14,7 +14,7 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
-from bot.when import parse_duration, parse_when
+from bot import parse_duration, parse_when
 
 from . import store
 

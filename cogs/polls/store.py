@@ -14,9 +14,7 @@ from typing import Any, Sequence
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
-from bot import MessageRef
-from bot.errors import NotFound, UserError
-from bot.models import Member
+from bot import Member, MessageRef, NotFound, UserError
 
 from .ballots import BallotSeal, batch_to_open, random_id
 from .logic import Click, PollSpec, SurveyQuestionSpec, TooManyPicks, apply_click

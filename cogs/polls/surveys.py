@@ -8,9 +8,8 @@ from datetime import datetime
 from typing import Annotated, Any, Sequence
 from zoneinfo import ZoneInfo
 
-from bot import (Access, ActionContext, ChannelRef, CommandContext, Duration, Form, FormField, Help, MaxLen,
+from bot import (Access, ActionContext, ChannelRef, CommandContext, Community, Duration, Form, FormField, Help, MaxLen,
                  NotFound, UserError, action, command)
-from bot.models import Community
 
 from . import store
 from .logic import SurveyQuestionSpec, check_closes_in, check_question, parse_answer, parse_survey_questions
@@ -60,7 +59,7 @@ class SurveyFeature:
                 title = title or entry.heading
                 anonymous = entry.anonymous if anonymous is None else anonymous
                 if closes_in is None and entry.closes_in:
-                    from bot.when import parse_duration
+                    from bot import parse_duration
 
                     closes_in = Duration(seconds=parse_duration(entry.closes_in).total_seconds())
             else:

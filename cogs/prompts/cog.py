@@ -21,11 +21,8 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import select
 
-from bot import (Access, ActivityKind, ChannelRef, Cog, CommandContext, Duration, EventContext, Help, Max, MaxLen, Min, Timezone,
-                 UserError, command, on_event)
-from bot.events import MemberJoined, MessagePosted
-from bot.models import Community
-from bot.when import format_duration
+from bot import (Access, ActivityKind, ChannelRef, Cog, CommandContext, Community, Duration, EventContext, Help, Max,
+                 MaxLen, MemberJoined, MessagePosted, Min, Timezone, UserError, command, format_duration, on_event)
 
 from . import dashboard
 from .config import PromptScheduleConfig, validate_prompts

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import Field
 
-from bot.config import DateRangeText, DurationText, Strict, TimezoneName, WhenText
+from bot import DateRangeText, DurationText, Strict, TimezoneName, WhenText
 
 ROTATIONS = ("in-order", "shuffle")
 MAX_QUESTION_LENGTH = 500

@@ -10,9 +10,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bot import Action, MemberColumn, Metric, ScheduleView, Section, Table
-from bot.models import Community, Member
-from bot.when import fire_times_between
+from bot import Action, Community, Member, MemberColumn, Metric, ScheduleView, Section, Table, fire_times_between
 
 from .models import PromptPost, PromptResponse
 from .store_schedules import schedules_of

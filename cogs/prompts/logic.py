@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.base import BaseTrigger
 
-from bot.when import next_fire_times, parse_date_range, parse_when
+from bot import next_fire_times, parse_date_range, parse_when
 
 from .config import ROTATIONS, PromptScheduleConfig
 

@@ -18,8 +18,7 @@ from datetime import date, datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bot import message_ref
-from bot.events import utcnow
+from bot import message_ref, utcnow
 
 
 class PromptSchedule(SQLModel, table=True):

@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot import plural
-from bot.content import PAGE_CHARS, Button, Content, escape_mentions, pack_lines
-from bot.when import describe_when
+from bot import PAGE_CHARS, Button, Content, describe_when, escape_mentions, pack_lines, plural
 
 from .logic import format_local, percent
 from .models import PromptPost, PromptSchedule, PromptSuggestion

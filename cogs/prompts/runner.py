@@ -18,11 +18,8 @@ from apscheduler.triggers.base import BaseTrigger
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot import MessageRef
-from bot.content import Content, escape_mentions
-from bot.errors import UserError
-from bot.models import Community, ScheduleClaim
-from bot.when import latest_fire_time, parse_duration, parse_when
+from bot import (Community, Content, MessageRef, ScheduleClaim, UserError, escape_mentions, latest_fire_time,
+                 parse_duration, parse_when)
 
 from .logic import Calendar, EmptyBank, ScheduleSettings, prompt_text, thread_name
 from .models import PromptPost, PromptSchedule

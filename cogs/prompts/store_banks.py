@@ -8,9 +8,7 @@ from datetime import datetime
 from sqlalchemy import func, update
 from sqlmodel import Session, select
 
-from bot import MessageRef, plural
-from bot.errors import NotFound, UserError
-from bot.models import Member
+from bot import Member, MessageRef, NotFound, UserError, plural
 
 from .models import PromptBank, PromptQuestion, PromptSchedule, PromptSuggestion
 

@@ -13,8 +13,7 @@ from sqlalchemy import delete, func, or_, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from bot.errors import NotFound
-from bot.models import Member
+from bot import Member, NotFound
 
 from .models import PromptPost, PromptResponse, PromptSchedule, PromptSuggestion, PromptQuestion
 from .store_schedules import require_schedule

@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bot.errors import NotFound, UserError
+from bot import NotFound, UserError
 
 from .logic import ScheduleSettings, pick_question, unique_questions
 from .models import PromptBank, PromptPost, PromptQuestion, PromptSchedule

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from bot import (Access, ActionContext, CommandContext, FileUpload, Help, Max, MaxLen, Min, NotFound, UserError,
-                 action, command, plural)
+from bot import (Access, ActionContext, CommandContext, FileUpload, Help, Max, MaxLen, Min, NotFound, UserError, action,
+                 command, escape_mentions, plural)
 
-from bot.content import escape_mentions
 
 from .bankfile import BankFileError, parse_bank_file
 from .config import BANK_NAME, MAX_QUESTION_LENGTH

@@ -15,10 +15,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from bot import (Access, ActionContext, ActivityKind, Activity, Button, Cog, CommandContext, Content, EventContext,
-                 Form, FormField, Help, Max, Min, UserError, action, command, on_event)
-from bot.events import MemberJoined, MessagePosted, ReactionAdded
-from bot.models import Community, Member
+from bot import (Access, ActionContext, Activity, ActivityKind, Button, Cog, CommandContext, Community, Content,
+                 EventContext, Form, FormField, Help, Max, Member, MemberJoined, MessagePosted, Min, ReactionAdded,
+                 UserError, action, command, on_event)
 
 from . import store
 from .config import WelcomeConfig

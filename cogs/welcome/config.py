@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, field_validator
 
-from bot.config import Strict
+from bot import Strict
 
 PLACEHOLDERS = ("member", "community")
 DEFAULT_MESSAGE = ("👋 Welcome to {community}, {member}! This is where we learn together: "

@@ -6,8 +6,7 @@ from datetime import datetime
 from typing import Iterable
 from zoneinfo import ZoneInfo
 
-from bot import Field, plural
-from bot.content import escape_mentions
+from bot import Field, escape_mentions, plural
 
 from .store import Joiner
 
