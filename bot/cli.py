@@ -232,14 +232,20 @@ def cmd_commands(args: Any, settings: Any) -> int:
     return 0
 
 
-def cmd_manifest(args: Any, settings: Any) -> int:
-    from .adapters.slack.manifest import render_manifest  # the only platform with a manifest
-
-    # the declarations are all it reads: no database is opened
+def _declarations_app(args: Any, settings: Any) -> Any:
+    """The app with every cog loaded on an in-memory database (the declarations are all that is
+    read); None, after one line per cog that failed to load."""
     app = _app(settings, _config_path(args, settings), required=bool(args.config), database_url="sqlite://")
     for path, error in app.load_errors.items():
         print(f"error: cog {path} was not loaded: {error}", file=sys.stderr)
-    if app.load_errors:
+    return None if app.load_errors else app
+
+
+def cmd_manifest(args: Any, settings: Any) -> int:
+    from .adapters.slack.manifest import render_manifest  # the only platform with a manifest
+
+    app = _declarations_app(args, settings)
+    if app is None:
         return 1
     sys.stdout.write(render_manifest(app, url=args.url))
     return 0
@@ -281,11 +287,8 @@ def cmd_db(args: Any, settings: Any) -> int:
 def cmd_db_revision(args: Any, settings: Any) -> int:
     from .migrate import make_revision
 
-    # compared with a throwaway database at every head: DATABASE_URL is never touched
-    app = _app(settings, _config_path(args, settings), required=bool(args.config), database_url="sqlite://")
-    for path, error in app.load_errors.items():
-        print(f"error: cog {path} was not loaded: {error}", file=sys.stderr)
-    if app.load_errors:
+    app = _declarations_app(args, settings)  # compared with a throwaway database: DATABASE_URL is never touched
+    if app is None:
         return 1
     from alembic.util import CommandError
 
