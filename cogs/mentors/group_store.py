@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
-from bot import Member
+from bot import Member, MessageRef
 
 from .groups import GroupsPlan
 from .models import MentorProfile, StudyGroup, StudyGroupMember, StudyGroupSet
@@ -144,9 +144,12 @@ def latest_group(session: Session, community_id: int, member_id: int) -> tuple[S
     return (row, group) if group is not None else None
 
 
-def set_intro_ref(session: Session, group_id: int, channel_id: str, message_id: str, thread_id: str | None) -> None:
-    _execute(session, update(StudyGroup).where(col(StudyGroup.id) == group_id)
-             .values(intro_channel_id=channel_id, intro_message_id=message_id, intro_thread_id=thread_id))
+def set_intro(session: Session, group_id: int, ref: MessageRef) -> None:
+    """Save where a study group's intro was posted (its private group)."""
+    group = session.get(StudyGroup, group_id)
+    assert group is not None
+    group.intro = ref
+    session.add(group)
 
 
 def delete_member_rows(session: Session, community_id: int, member_id: int) -> int:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from bot import utcnow
+from bot import message_ref, utcnow
 
 ROLES = ("mentor", "mentee", "peer")
 ANSWERS = ("met", "not_yet", "wont_happen")
@@ -72,9 +72,12 @@ class MentorRound(SQLModel, table=True):
     confirmed_by: int | None = Field(default=None)
     created_at: datetime = Field(default_factory=utcnow)
     confirmed_at: datetime | None = Field(default=None)
-    preview_channel_id: str | None = Field(default=None, max_length=64)  # a preview posted by a schedule
+    preview_platform: str | None = Field(default=None, max_length=16)  # a preview posted by a schedule
+    preview_server_id: str | None = Field(default=None, max_length=64)
+    preview_channel_id: str | None = Field(default=None, max_length=64)
     preview_message_id: str | None = Field(default=None, max_length=64)
     preview_thread_id: str | None = Field(default=None, max_length=64)
+    preview = message_ref("preview_")  # the five columns above as one MessageRef (None until posted)
     check_in_due_at: datetime | None = Field(default=None)
     checked_in: bool = Field(default=False)  # check-ins posted
     answers_close_at: datetime | None = Field(default=None)
@@ -92,9 +95,12 @@ class MentorMatch(SQLModel, table=True):
     shared_topics: str = Field(default="", max_length=500)
     overlap_hours: float = Field(default=0.0)
     status: str = Field(default="pending", max_length=16)  # pending | met | not_yet | wont_happen
+    intro_platform: str | None = Field(default=None, max_length=16)  # the group's intro (private thread / DM)
+    intro_server_id: str | None = Field(default=None, max_length=64)
     intro_channel_id: str | None = Field(default=None, max_length=64)
     intro_message_id: str | None = Field(default=None, max_length=64)
     intro_thread_id: str | None = Field(default=None, max_length=64)
+    intro = message_ref("intro_")
     met_published: bool = Field(default=False)  # activity "mentor_meeting" sent (once per match)
 
 
@@ -162,9 +168,12 @@ class StudyGroup(SQLModel, table=True):
     score: float = Field(default=0.0)
     topics: str = Field(default="", max_length=500)  # most shared first: "python, sql"
     overlap_hours: float = Field(default=0.0)
+    intro_platform: str | None = Field(default=None, max_length=16)  # the group's intro (private thread / DM)
+    intro_server_id: str | None = Field(default=None, max_length=64)
     intro_channel_id: str | None = Field(default=None, max_length=64)
     intro_message_id: str | None = Field(default=None, max_length=64)
     intro_thread_id: str | None = Field(default=None, max_length=64)
+    intro = message_ref("intro_")
 
 
 class StudyGroupMember(SQLModel, table=True):

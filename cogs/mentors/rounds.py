@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
-from bot import Activity, Community, Member, MessageRef
+from bot import Activity, Community, Member
 
 from . import store
 from .config import DEFAULT_CONFIG, IGNORED_ROUNDS_BEFORE_PAUSE, MentoringConfig
@@ -74,18 +74,13 @@ class RoundService:
 
     async def _mark_superseded(self, community: Community, rounds: list[Any], by_id: int | None) -> None:
         for old in rounds:
-            if not old.preview_message_id:
+            if old.preview is None:
                 continue
             view = await self.db.read(store.load_round, community.id, old.id)
-            ref = self._preview_ref(community, old)
             try:
-                await self.app.edit(ref, render_preview(view, None, status=f"Replaced by round #{by_id}."))
+                await self.app.edit(old.preview, render_preview(view, None, status=f"Replaced by round #{by_id}."))
             except Exception:
                 log.warning("could not edit superseded preview of round %s", old.id, exc_info=True)
-
-    def _preview_ref(self, community: Community, rnd: Any) -> MessageRef:
-        return MessageRef(community.platform, community.external_id, rnd.preview_channel_id,
-                          rnd.preview_message_id, rnd.preview_thread_id)
 
     # -- confirm / cancel -------------------------------------------------------------------
     async def confirm(self, community: Community, round_id: int, by: int | None) -> Confirmed:
@@ -131,7 +126,7 @@ class RoundService:
             except Exception:
                 log.exception("could not open the group for match %s", mv.match.id)
                 continue
-            await self.db.run(store.set_intro_ref, mv.match.id, ref.channel_id, ref.message_id, ref.thread_id)
+            await self.db.run(store.set_intro, mv.match.id, ref)
 
     async def _tell_unmatched(self, community: Community, view: store.RoundView, cfg: MentoringConfig) -> None:
         for waiting, member in view.unmatched:
@@ -162,7 +157,7 @@ class RoundService:
                     done.view, None, status=f"Confirmed automatically: {count} group{'s' if count != 1 else ''}."))
             return
         ref = await self.app.post(community, channel, render_preview(view, self.action_id))
-        await self.db.run(store.set_preview_ref, view.round.id, ref.channel_id, ref.message_id, ref.thread_id)
+        await self.db.run(store.set_preview, view.round.id, ref)
 
     # -- check-ins --------------------------------------------------------------------------
     async def post_check_ins(self) -> int:
@@ -178,11 +173,12 @@ class RoundService:
             if community is None or view is None:
                 continue
             for mv in view.matches:
-                if not mv.match.intro_channel_id:
+                intro = mv.match.intro
+                if intro is None:
                     continue
                 try:
-                    await self.app.post(community, mv.match.intro_channel_id, render_check_in(mv, self.action_id),
-                                        thread_id=mv.match.intro_thread_id)
+                    await self.app.post(community, intro.channel_id, render_check_in(mv, self.action_id),
+                                        thread_id=intro.thread_id)
                 except Exception:
                     log.exception("could not post the check-in for match %s", mv.match.id)
         return handled

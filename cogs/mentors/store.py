@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, select
 
-from bot import Member
+from bot import Member, MessageRef
 
 from .models import MentorMatch, MentorMatchMember, MentorProfile, MentorRound, MentorUnmatched
 from .planning import History, Plan, history_from_rounds
@@ -109,10 +109,12 @@ def create_preview(session: Session, community_id: int, plan: Plan, *, mode: str
     return rnd, list(stale)
 
 
-def set_preview_ref(session: Session, round_id: int, channel_id: str, message_id: str,
-                    thread_id: str | None) -> None:
-    _execute(session, update(MentorRound).where(col(MentorRound.id) == round_id)
-             .values(preview_channel_id=channel_id, preview_message_id=message_id, preview_thread_id=thread_id))
+def set_preview(session: Session, round_id: int, ref: MessageRef) -> None:
+    """Save where a round's preview was posted (to edit it when a newer round replaces it)."""
+    rnd = session.get(MentorRound, round_id)
+    assert rnd is not None
+    rnd.preview = ref
+    session.add(rnd)
 
 
 def load_round(session: Session, community_id: int, round_id: int) -> RoundView | None:
@@ -179,9 +181,12 @@ def delete_match(session: Session, match_id: int) -> None:
     _execute(session, delete(MentorMatch).where(col(MentorMatch.id) == match_id))
 
 
-def set_intro_ref(session: Session, match_id: int, channel_id: str, message_id: str, thread_id: str | None) -> None:
-    _execute(session, update(MentorMatch).where(col(MentorMatch.id) == match_id)
-             .values(intro_channel_id=channel_id, intro_message_id=message_id, intro_thread_id=thread_id))
+def set_intro(session: Session, match_id: int, ref: MessageRef) -> None:
+    """Save where a match's intro was posted (its group: the check-in is asked there)."""
+    match = session.get(MentorMatch, match_id)
+    assert match is not None
+    match.intro = ref
+    session.add(match)
 
 
 # --- check-ins --------------------------------------------------------------------------------
@@ -212,7 +217,7 @@ def count_ignores(session: Session, community_id: int, round_id: int, pause_afte
         return []
     paused: list[int] = []
     for mv in view.matches:
-        if not mv.match.intro_message_id:
+        if mv.match.intro is None:
             continue  # the group was never introduced (posting failed): nobody was asked
         for person in mv.people:
             profile = session.exec(select(MentorProfile).where(MentorProfile.community_id == community_id,

@@ -102,7 +102,7 @@ class StudyGroups:
                 log.exception("could not open the private group for study group %s", gv.group.id)
                 no_channel += 1
                 continue
-            await self.db.run(group_store.set_intro_ref, gv.group.id, ref.channel_id, ref.message_id, ref.thread_id)
+            await self.db.run(group_store.set_intro, gv.group.id, ref)
         return Confirmed("ok", await self.db.read(group_store.load_set, community.id, set_id), dropped, no_channel)
 
     async def cancel(self, community: Community, set_id: int) -> str:
