@@ -48,3 +48,16 @@ def test_a_chart_still_renders_on_demand_in_the_same_console(tmp_path: Path) -> 
 
     assert ".png" in out, out  # the attachment the console saved
     assert "matplotlib" in loaded  # imported by the command that drew it
+
+
+def test_the_sdk_names_cost_no_more_than_the_core_a_cog_needs() -> None:
+    """``from bot import ...`` is every name a cog may use; the schedule helpers among them load
+    APScheduler's trigger base only when a cog first asks for one, so a CLI verb that only
+    imports ``bot`` (manifest, invite) loads no scheduler and no heavy library."""
+    probe = ("import json, sys; import bot; before = sorted({n.split('.')[0] for n in sys.modules}); "
+             "from bot import parse_when; print(json.dumps([before, 'apscheduler' in sys.modules]))")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    loaded, scheduler_after = json.loads(result.stdout)
+    assert sorted(set(loaded) & {*HEAVY, "apscheduler"}) == [] and scheduler_after
