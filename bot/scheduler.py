@@ -153,16 +153,18 @@ class Scheduler:
     # -- lifecycle ------------------------------------------------------------------------
     async def start(self) -> None:
         self.running = True
+        began = self.clock.now()
+        await asyncio.gather(*(self._catch_up(e) for e in list(self.entries.values())))
         if not self.clock.fake:
             self._aps = AsyncIOScheduler(timezone=timezone.utc)
             for entry in self.entries.values():
-                self._add_timer(entry)
+                # timers from ``began``, not from when each is added: a firing due while 10,000
+                # catch-ups and timers were being set up (seconds) runs at once instead of never
+                # (one the catch-up ran too is claimed once)
+                self._add_timer(entry, since=began)
             for key in self.background:
                 self._add_background_timer(key)
             self._aps.start()
-        # After the timers are live, so a firing due while they were being set up (seconds, with
-        # 10,000 schedules) is caught up rather than lost; one due both ways is claimed once.
-        await asyncio.gather(*(self._catch_up(e) for e in list(self.entries.values())))
 
     async def stop(self) -> None:
         self.running = False
@@ -189,12 +191,18 @@ class Scheduler:
             self._aps.shutdown(wait=False)
             self._aps = None
 
-    def _add_timer(self, entry: Entry) -> None:
+    def _add_timer(self, entry: Entry, since: datetime | None = None) -> None:
         if self._aps is None:
             return
+        first: dict[str, Any] = {}
+        if since is not None:
+            due = entry.trigger.get_next_fire_time(None, since)
+            if due is None:
+                return  # it never fires again
+            first["next_run_time"] = due
         self._aps.add_job(self._on_timer, entry.trigger, args=[entry.key], id=entry.key, replace_existing=True,
                           coalesce=True, max_instances=1,
-                          misfire_grace_time=max(1, int(entry.grace.total_seconds())) or None)
+                          misfire_grace_time=max(1, int(entry.grace.total_seconds())) or None, **first)
 
     async def _on_timer(self, key: str) -> None:
         entry = self.entries.get(key)

@@ -71,8 +71,13 @@ class Stats(Cog, name="stats"):
         self._unknown_kinds: set[str] = set()
         signal_of = signal_map(signal_columns(self.app.activity_kinds))
         self.writer.store.signal_of = signal_of  # before the first batch: the ring is keyed by these signals
-        if await self.db.run(ensure_ring, signal_of):
-            self.log.info("rebuilt the at-risk trend ring for signals %s", sorted(set(signal_of.values())))
+        try:
+            if await self.db.run(ensure_ring, signal_of):
+                self.log.info("rebuilt the at-risk trend ring for signals %s", sorted(set(signal_of.values())))
+        except Exception as error:  # e.g. another process rebuilding it at the same moment
+            # safe: until the ring matches these signals, the at-risk report reads the daily counts
+            self.log.warning("could not rebuild the at-risk trend ring (%s); the report reads the daily counts",
+                             type(error).__name__)
         self.writer.start()
 
     async def on_community(self, community: Any, config: Any) -> None:
