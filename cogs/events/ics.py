@@ -5,17 +5,20 @@ across a daylight-saving change."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Iterable
+from typing import TYPE_CHECKING, Iterable
 from zoneinfo import ZoneInfo
 
-import icalendar
-
 from .models import Event
+
+if TYPE_CHECKING:
+    import icalendar
 
 PRODID = "-//Cohort Bot//events//EN"
 
 
 def calendar_ics(events: Iterable[Event], tz: ZoneInfo, *, name: str, stamp: datetime, uid_domain: str) -> bytes:
+    import icalendar  # on the first calendar, not at the bot's start-up (bench/startup_bench.py)
+
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
@@ -38,6 +41,8 @@ def _calendar_time(instant: datetime, tz: ZoneInfo) -> datetime:
 
 
 def _vevent(event: Event, tz: ZoneInfo, stamp: datetime, uid_domain: str) -> icalendar.Event:
+    import icalendar
+
     item = icalendar.Event()
     item.add("uid", f"event-{event.id}@{uid_domain}")
     item.add("dtstamp", stamp)
