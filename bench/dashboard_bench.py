@@ -28,6 +28,10 @@ from bot.storage import Database
 from cogs.participation.logic import signal_columns
 from cogs.participation.panels import overview_panels
 
+# the cogs whose kinds bench/kinds.py generates: the same at-risk signals as the reports bench,
+# so the trend ring the reports bench wrote is the one this app reads (no rebuild at start)
+COGS = ["cogs.participation", "cogs.prompts", "cogs.polls", "cogs.mentors"]
+
 from .stats import summary
 
 TARGET_S = 0.200
@@ -57,7 +61,7 @@ def _signed_in(session: Any, member_id: int, access: Access, now: Any) -> str:
 
 async def _pages(path: Path, facts: dict[str, Any]) -> dict[str, list[float]]:
     app = BotApp(config=parse_config("", "bench.yaml"), db=Database(f"sqlite:///{path}"), clock=FakeClock(facts["now"]))
-    app.load_cogs(["cogs.participation"])
+    app.load_cogs(COGS)
     app.web.enabled, app.web.host, app.web.port = True, "127.0.0.1", 0
     await app.start()
     try:
@@ -86,7 +90,7 @@ def page_rows(path: Path, facts: dict[str, Any]) -> list[dict[str, Any]]:
     today = facts["today"]
     db = Database(f"sqlite:///{path}")
     app = BotApp(config=parse_config("", "bench.yaml"), db=db)
-    app.load_cogs(["cogs.participation"])
+    app.load_cogs(COGS)
     signals = signal_columns(app.activity_kinds)
     with db.read_engine.connect() as conn:
         def panels() -> Any:

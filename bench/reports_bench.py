@@ -31,7 +31,7 @@ from cogs.participation import reports
 from cogs.participation.logic import signal_columns
 from cogs.participation.models import TREND_WEEKS
 from cogs.participation.rollups import week_number
-from cogs.participation.trend import STATE_KEY, fingerprint, signal_map
+from cogs.participation.trend import STATE_KEY, ensure_ring, fingerprint, signal_map
 
 from . import dashboard_bench
 from .kinds import DECLARED, POINTS
@@ -325,6 +325,7 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
             facts = build(path, quick)
         built = time.perf_counter() - started
         db = Database(f"sqlite:///{path}")
+        db.run_sync(ensure_ring, signal_map(SIGNALS))  # a kept database another app rebuilt: these signals again
         raw = sqlite3.connect(path)
         today, now, mid = facts["today"], facts["now"], facts["member"]
 
