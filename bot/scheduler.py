@@ -23,12 +23,10 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.base import BaseTrigger
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 
 from .clock import Clock
 from .errors import TemporarilyUnavailable
-from .events import utcnow
+from .claims import ClaimBatcher
 from .models import ScheduleClaim
 
 if TYPE_CHECKING:
@@ -93,6 +91,7 @@ class Scheduler:
         self.background: dict[str, tuple[timedelta, Callable[[], Awaitable[None]]]] = {}
         self._claims_since_prune = 0
         self._retrier: asyncio.Future[None] | None = None
+        self._claims = ClaimBatcher(db, self.identity)
 
     # -- registration ---------------------------------------------------------------------
     def add(self, key: str, trigger: BaseTrigger, callback: FireCallback, *, grace: timedelta = timedelta(0),
@@ -296,25 +295,7 @@ class Scheduler:
     async def claim(self, key: str, due_at: datetime) -> bool:
         """Insert the (key, due) row; False when someone already did (restart, other process)."""
 
-        def insert(session: Any) -> bool:
-            row = {"key": key, "due_at": due_at, "claimed_by": self.identity, "claimed_at": utcnow()}
-            dialect = session.get_bind().dialect.name
-            if dialect in ("postgresql", "sqlite"):
-                # Losing the race is the common case with replicas: a no-op insert, not an error
-                # and a rollback (which cost the loser more than the winner paid to claim).
-                module = postgresql if dialect == "postgresql" else sqlite
-                statement = module.insert(ScheduleClaim).values(**row).on_conflict_do_nothing(
-                    index_elements=["key", "due_at"]).returning(ScheduleClaim.id)  # type: ignore[arg-type]
-                return session.execute(statement).first() is not None
-            session.add(ScheduleClaim(**row))
-            try:
-                session.flush()
-            except IntegrityError:
-                session.rollback()
-                return False
-            return True
-
-        claimed = await self.db.run(insert)
+        claimed = await self._claims.claim(key, due_at)
         self._claims_since_prune += 1
         if self._claims_since_prune >= self.prune_every:  # housekeeping rides along, no timer of its own
             self._claims_since_prune = 0
