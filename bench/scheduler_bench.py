@@ -41,12 +41,12 @@ async def one_run(schedules: int, communities: int, seconds: float) -> dict[str,
     db = Database(f"sqlite:///{tmp / 's.db'}")
     db.upgrade()
     scheduler = Scheduler(db, Clock())
-    lateness: list[float] = []
+    fired: list[tuple[datetime, float]] = []
     interval = timedelta(seconds=60)
 
     def make_callback() -> Any:
         async def fire(due: datetime) -> None:
-            lateness.append((datetime.now(timezone.utc) - due).total_seconds())
+            fired.append((due, (datetime.now(timezone.utc) - due).total_seconds()))
 
         return fire
 
@@ -57,13 +57,19 @@ async def one_run(schedules: int, communities: int, seconds: float) -> dict[str,
         scheduler.add(f"bench:{i % communities}:{i}", OffsetEvery(interval, offset), make_callback(),
                       grace=timedelta(hours=2))
     await scheduler.start()
+    started = datetime.now(timezone.utc)
     startup = time.perf_counter() - start
     rss_added = rss_mb() - rss_before
     await asyncio.sleep(seconds)
     await scheduler.stop()
     db.dispose()
-    return {"startup": startup, "rss": rss_added, "fired": len(lateness),
-            "p50": percentile(lateness, 50), "p99": percentile(lateness, 99)}
+    # firings that fell due while the timers were being set up are caught up at start (late by
+    # up to the start-up time); steady state is what fell due from a second after start
+    steady = [late for due, late in fired if due >= started + timedelta(seconds=1)]
+    caught_up = [late for due, late in fired if due < started]
+    return {"startup": startup, "rss": rss_added, "fired": len(fired),
+            "p50": percentile(steady, 50), "p99": percentile(steady, 99),
+            "caught_up": len(caught_up), "caught_up_max": max(caught_up, default=0.0)}
 
 
 def run(quick: bool = False) -> list[dict[str, Any]]:
@@ -76,7 +82,10 @@ def run(quick: bool = False) -> list[dict[str, Any]]:
          "ok": max(r["startup"] for r in results) < 2 if not quick else None},
         {"row": "scheduler", "measure": "memory added (RSS)", "value": summary([r["rss"] for r in results], "MB"),
          "baseline": "—", "target": "—", "ok": None},
-        {"row": "scheduler", "measure": f"firing lateness p50 / p99 ({fired:,} firings incl. DB claim)",
+        {"row": "scheduler", "measure": f"firing lateness p50 / p99 in steady state ({fired:,} firings incl. DB "
+                                        f"claim; due during start-up and caught up at start: "
+                                        f"{sum(r['caught_up'] for r in results):,}, late by at most "
+                                        f"{max(r['caught_up_max'] for r in results):.2f} s)",
          "value": f"{summary([r['p50'] for r in results], 'ms', 1000)} / {summary([r['p99'] for r in results], 'ms', 1000)}",
          "baseline": "—", "target": "p99 < 50 ms",
          "ok": sorted(r["p99"] for r in results)[len(results) // 2] < 0.05 if not quick else None},
