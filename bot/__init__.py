@@ -38,6 +38,8 @@ from .config import DateRangeText, DurationText, Strict, TimezoneName, WhenText 
 # Durations, times of day, dates and time zones typed by people.
 from .timeparse import (format_duration, parse_date, parse_date_range, parse_duration,  # noqa: E402
                         parse_time_of_day, parse_timezone, parse_weekday, parse_weekdays)
+# A local date and time as an instant (fall-back: the first; spring-forward gap: just after it).
+from .wallclock import local_instant  # noqa: E402
 # CSV exports (spreadsheet-safe cells).
 from .csvexport import FORMULA_STARTS, format_number, iter_csv, safe_cell, to_csv  # noqa: E402
 # Web routes and dashboard pages offered as data.
@@ -90,7 +92,7 @@ __all__ = [
     "DateRangeText", "DurationText", "Strict", "TimezoneName", "WhenText",
     # durations, dates, schedules
     "format_duration", "parse_date", "parse_date_range", "parse_duration", "parse_time_of_day",
-    "parse_timezone", "parse_weekday", "parse_weekdays",
+    "parse_timezone", "parse_weekday", "parse_weekdays", "local_instant",
     "describe_when", "parse_when", "fire_times_between", "latest_fire_time", "next_fire_times",
     # CSV
     "FORMULA_STARTS", "format_number", "iter_csv", "safe_cell", "to_csv",

@@ -31,6 +31,8 @@ from typing import Protocol
 
 from apscheduler.triggers.base import BaseTrigger
 
+from .wallclock import reading as _wall, resolve
+
 __all__ = ["CronDays", "DayRule", "EveryNWeeks", "LocalSchedule", "MonthlyDay", "fire_times_between",
            "firings_after", "latest_fire_time", "next_fire_times", "week_number"]
 
@@ -104,37 +106,6 @@ class MonthlyDay:
 
 
 # --- resolving wall-clock readings ----------------------------------------------------------
-
-
-def _wall(moment: datetime, zone: tzinfo) -> datetime:
-    return moment.astimezone(zone).replace(tzinfo=None)
-
-
-def resolve(wall: datetime, zone: tzinfo, *, follow_clock: bool) -> list[datetime]:
-    """The UTC instants at which a naive local reading ``wall`` fires (see the module doc)."""
-    first = wall.replace(tzinfo=zone, fold=0).astimezone(UTC)
-    second = wall.replace(tzinfo=zone, fold=1).astimezone(UTC)
-    if first == second:
-        return [first]
-    if _wall(first, zone) == wall:  # shown twice: fall-back hour
-        return [first, second] if follow_clock else [first]
-    return [] if follow_clock else [_gap_end(second, first, zone, wall)]
-
-
-def _gap_end(before: datetime, after: datetime, zone: tzinfo, wall: datetime) -> datetime:
-    """The first instant whose reading is past ``wall`` (a reading inside a gap), searched
-    to the second between an instant that reads earlier and one that reads later."""
-    low, high = before, after
-    while high - low > timedelta(seconds=1):
-        middle = low + (high - low) // 2
-        middle = middle.replace(microsecond=0)
-        if middle <= low:
-            break
-        if _wall(middle, zone) > wall:
-            high = middle
-        else:
-            low = middle
-    return high
 
 
 def _is_plain_day(day: date, zone: tzinfo) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import format_duration, parse_time_of_day, parse_weekdays
+from bot import format_duration, local_instant, parse_time_of_day, parse_weekdays
 
 CHECK_MARKS = frozenset({"✅", "white_check_mark", "heavy_check_mark", "✔️", "✔"})
 _HOURS = re.compile(r"^\s*(\S+)\s+(\S+)\s*-\s*(\S+)\s*$")
@@ -42,8 +42,9 @@ def due_at(posted_at: datetime, after: timedelta, hours: WorkingHours | None, tz
     day = posted_at.astimezone(tz).date()
     for _ in range(MAX_DAYS):
         if day.weekday() in hours.days:
-            opens = datetime.combine(day, hours.start, tzinfo=tz).astimezone(posted_at.tzinfo)
-            closes = datetime.combine(day, hours.end, tzinfo=tz).astimezone(posted_at.tzinfo)
+            # a boundary the clocks skip (spring forward) is the first instant after the gap
+            opens = local_instant(day, hours.start, tz).astimezone(posted_at.tzinfo)
+            closes = local_instant(day, hours.end, tz).astimezone(posted_at.tzinfo)
             begin = max(opens, posted_at)
             if begin < closes:
                 if begin + left <= closes:

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 from sqlmodel import select
 
 from bot.config import parse_config
@@ -209,6 +209,9 @@ def test_due_time_skips_nights_weekends_and_crosses_dst() -> None:
 
 
 @settings(max_examples=150, deadline=None)
+# Sundays 01:00-02:30 in Berlin: on 29 Mar 2026 the clocks skip 02:00-03:00, so that day has one
+# working hour, not 1h30 (CI's hypothesis found this; 02:30 is read as the first instant after the gap)
+@example(start=datetime(2026, 3, 16), quarters=11, days=frozenset([6]), first=1)
 @given(start=st.datetimes(min_value=datetime(2026, 1, 1), max_value=datetime(2027, 12, 31)),
        quarters=st.integers(min_value=1, max_value=4 * 8),
        days=st.frozensets(st.integers(0, 6), min_size=1), first=st.integers(0, 22))
