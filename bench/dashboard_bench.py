@@ -38,11 +38,11 @@ TARGET_S = 0.200
 RUNS = 5
 
 
-async def _timed_get(http: aiohttp.ClientSession, url: str) -> list[float]:
-    async with http.get(url) as response:  # warm-up, and a check that the page answers
-        await response.read()
-        if response.status != 200:
-            raise RuntimeError(f"{url} answered {response.status}")
+async def _timed_get(http: aiohttp.ClientSession, url: str, shows: str = "") -> list[float]:
+    async with http.get(url) as response:  # warm-up, and a check that the page answers with its data
+        body = await response.text()
+        if response.status != 200 or shows not in body:
+            raise RuntimeError(f"{url} answered {response.status}" + (f" without {shows!r}" if shows else ""))
     out = []
     for _ in range(RUNS):
         started = time.perf_counter()
@@ -73,7 +73,7 @@ async def _pages(path: Path, facts: dict[str, Any]) -> dict[str, list[float]]:
         jar = aiohttp.CookieJar(unsafe=True)
         async with aiohttp.ClientSession(cookie_jar=jar) as http:
             jar.update_cookies({"cohort_session": instructor}, response_url=aiohttp.client.URL(app.web.url))
-            times["Overview (numbers, at-risk list, silent list)"] = await _timed_get(http, base)
+            times["Overview (numbers, at-risk list, silent list)"] = await _timed_get(http, base, shows="At risk")
             times["Overview chart (SVG, 8 weeks)"] = await _timed_get(http, f"{base}/active.svg")
         jar = aiohttp.CookieJar(unsafe=True)
         async with aiohttp.ClientSession(cookie_jar=jar) as http:
