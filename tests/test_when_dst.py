@@ -7,18 +7,21 @@ are the bugs found by trying the bot (issue 14), kept as tests.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot.config import parse_config
+from bot.when import fire_times_between, latest_fire_time, next_fire_times, parse_when
 from tests.prompts.helpers import PROMPTS, community_yaml, posts
 
 NEW_YORK = ZoneInfo("America/New_York")
+UTC = timezone.utc
 
 
-def at(*args: int) -> datetime:
-    return datetime(*args, tzinfo=NEW_YORK)
+def at(*args: int, fold: int = 0) -> datetime:
+    return datetime(*args, tzinfo=NEW_YORK, fold=fold)
 
 
 def one_prompt(when: str) -> str:
@@ -103,3 +106,81 @@ async def test_cron_forms_that_cron_accepts_are_accepted(make_bot, when: str, ex
     assert not reply.error, reply.text
     await bot.advance(at(2027, 2, 10, 12))
     assert posted(bot) == expected
+
+
+# --- the same days, asked every other way (issue 14: "every API that answers 'when' agrees") --
+
+ISSUE_CASES = [  # (when, from, to): the issue's schedules over the change they tripped on
+    ("daily 00:30", at(2027, 3, 12, 12), at(2027, 3, 17, 12)),
+    ("30 0 * * *", at(2027, 3, 12, 12), at(2027, 3, 17, 12)),
+    ("0 0 1 * *", at(2027, 3, 2, 12), at(2027, 6, 2, 12)),
+    ("daily 02:30", at(2027, 3, 12, 12), at(2027, 3, 17, 12)),
+    ("* * * * *", at(2027, 11, 7, 0, 50), at(2027, 11, 7, 2, 10)),
+    ("*/30 1-3 * * *", at(2027, 11, 6, 12), at(2027, 11, 7, 12)),
+    ("daily 01:30", at(2027, 11, 6, 12), at(2027, 11, 8, 12)),
+]
+
+
+@pytest.mark.parametrize(("when", "start", "end"), ISSUE_CASES)
+def test_every_when_api_gives_the_same_firings(when: str, start: datetime, end: datetime) -> None:
+    # compared as UTC instants: two aware datetimes in one zone compare by wall reading (fold ignored)
+    def utc(times: list[datetime]) -> list[datetime]:
+        return [t.astimezone(UTC) for t in times]
+
+    trigger = parse_when(when, NEW_YORK)
+    between = utc(fire_times_between(trigger, start, end))
+    assert between == sorted(set(between)) and utc(next_fire_times(trigger, start, len(between))) == between
+    chained, previous = [], trigger.get_next_fire_time(None, start + timedelta(microseconds=1))  # APScheduler's timer
+    while previous is not None and previous.astimezone(UTC) <= end.astimezone(UTC):
+        chained.append(previous.astimezone(UTC))
+        previous = trigger.get_next_fire_time(previous, previous)
+    assert chained == between
+    for earlier, firing in zip([None, *between], between):  # the catch-up's question, at each firing
+        assert utc([latest_fire_time(trigger, not_after=firing, not_before=start)]) == [firing]
+        latest = latest_fire_time(trigger, not_after=firing - timedelta(seconds=1), not_before=start)
+        assert (latest and latest.astimezone(UTC)) == earlier
+
+
+@pytest.mark.parametrize("when", ["daily 00:30", "30 0 * * *", "daily 02:30", "30 2 * * *"])
+async def test_the_bot_posts_the_same_whether_time_jumps_or_crawls(make_bot, when: str) -> None:
+    start, end = at(2027, 3, 12, 12), at(2027, 3, 17, 12)
+    jumped = await make_bot(yaml=one_prompt(when), cogs=PROMPTS, start=start)
+    await jumped.advance(end)
+    crawled = await make_bot(yaml=one_prompt(when), cogs=PROMPTS, start=start)
+    while crawled.clock.now() < end:
+        await crawled.advance(timedelta(minutes=20))
+    expected = [t.astimezone(NEW_YORK).strftime("%m-%d %H:%M %Z") for t in
+                fire_times_between(parse_when(when, NEW_YORK), start, end)]
+    assert posted(jumped) == posted(crawled) == expected and len(expected) == 5
+
+
+def restarted_yaml(when: str) -> str:
+    return community_yaml(tz="America/New_York", extra="grace: 2h",
+                          prompts=f'- {{id: p, channel: discussion, when: "{when}", questions: ["Q?"]}}')
+
+
+async def test_catch_up_after_a_restart_finds_the_firing_after_spring_forward(make_bot) -> None:
+    bot = await make_bot(yaml=restarted_yaml("daily 00:30"), cogs=PROMPTS, start=at(2027, 3, 14, 23))
+    bot.clock.set(at(2027, 3, 15, 1))  # down across midnight after the short day
+    await bot.restart()
+    assert posted(bot) == ["03-15 01:00 EDT"] and posts(bot)[0].due_at == at(2027, 3, 15, 0, 30)
+
+
+async def test_a_restart_inside_the_repeated_hour_does_not_post_its_fixed_time_again(make_bot) -> None:
+    bot = await make_bot(yaml=restarted_yaml("daily 01:30"), cogs=PROMPTS, start=at(2027, 11, 7, 1))
+    await bot.advance(at(2027, 11, 7, 1, 40))  # 01:40 EDT: posted
+    bot.clock.set(at(2027, 11, 7, 1, 40, fold=1))  # 01:40 EST, an hour later, reads the same
+    await bot.restart()
+    await bot.advance(at(2027, 11, 7, 12))
+    assert posted(bot) == ["11-07 01:30 EDT"]
+
+
+@pytest.mark.parametrize(("when", "expected"), [
+    ("0 0 30 2 mon", ["2027-02-01", "2027-02-08", "2027-02-15", "2027-02-22", "2028-02-07"]),
+    ("0 0 * * sat-tue", ["2027-01-31", "2027-02-01", "2027-02-02", "2027-02-06", "2027-02-07"]),
+])
+def test_the_issues_cron_forms_are_read_as_cron_reads_them(when: str, expected: list[str]) -> None:
+    config = parse_config(one_prompt(when), cogs=PROMPTS)  # schedules.yaml accepts them too
+    assert config.communities[0].section("prompts")[0].when == when
+    firings = next_fire_times(parse_when(when, NEW_YORK), at(2027, 1, 30, 12), 5)
+    assert [f"{t:%Y-%m-%d %H:%M}" for t in firings] == [f"{day} 00:00" for day in expected]
