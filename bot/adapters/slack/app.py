@@ -12,10 +12,12 @@ flight, 10,000 wake-ups a second that compete with the work itself.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from datetime import datetime, timedelta, timezone
 import logging
+import os
 import re
-from typing import Any, Coroutine
+from typing import Any, Coroutine, Iterator
 
 from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
@@ -60,6 +62,22 @@ class Inflight:
         await asyncio.wait_for(self._idle.wait(), timeout)
 
 
+@contextlib.contextmanager
+def _without_bolt_oauth_env() -> Iterator[None]:
+    """SLACK_CLIENT_ID + SLACK_CLIENT_SECRET are the dashboard's "Sign in with Slack" (bot/dashboard);
+    bolt reads the same two variables and, seeing them, turns into a multi-workspace OAuth app that
+    finds no installation for any request: every command, click and event was dropped. The bot is
+    installed with its bot token, so bolt is built without them."""
+    saved = {name: os.environ.pop(name) for name in _BOLT_OAUTH_ENV if name in os.environ}
+    try:
+        yield
+    finally:
+        os.environ.update(saved)
+
+
+_BOLT_OAUTH_ENV = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
+
+
 class SlackDispatch:
     """Registers the bolt listeners and turns each request into an Invocation or a neutral event."""
 
@@ -72,14 +90,8 @@ class SlackDispatch:
         self.recent = RecentIds()
         self.inflight = Inflight()
         self._tasks: set[asyncio.Task[None]] = set()  # strong references: the loop keeps only weak ones
-        self.bolt = AsyncApp(
-            client=client,
-            signing_secret=signing_secret or "",
-            # Socket Mode has no signatures; in HTTP mode bolt checks them (and the 5-minute timestamp window).
-            request_verification_enabled=bool(signing_secret),
-            process_before_response=True,  # listeners return right after ack(); see the module docstring
-            logger=logging.getLogger("bot.adapters.slack.bolt"),
-        )
+        with _without_bolt_oauth_env():
+            self.bolt = self._bolt(client, signing_secret)
         self.bolt.use(self._drop_repeated_events)
         self.bolt.command(re.compile(r"^/.+"))(self._on_command)
         self.bolt.action(re.compile(".*"))(self._on_action)
@@ -89,6 +101,17 @@ class SlackDispatch:
         # Any other event (app_mention, a subscription added in the Slack UI...) is acknowledged:
         # answering 404 would make Slack retry it and, in time, turn the subscription off.
         self.bolt.event(re.compile(".*"))(self._ignore_event)
+
+    @staticmethod
+    def _bolt(client: AsyncWebClient, signing_secret: str | None) -> AsyncApp:
+        return AsyncApp(
+            client=client,
+            signing_secret=signing_secret or "",
+            # Socket Mode has no signatures; in HTTP mode bolt checks them (and the 5-minute timestamp window).
+            request_verification_enabled=bool(signing_secret),
+            process_before_response=True,  # listeners return right after ack(); see the module docstring
+            logger=logging.getLogger("bot.adapters.slack.bolt"),
+        )
 
     # -- who and where ------------------------------------------------------------------------
     async def _invocation(self, where: Where, *, user_name: str | None = None,

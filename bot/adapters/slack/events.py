@@ -42,10 +42,15 @@ def _origin(team_id: str, user: Any, channel: Any) -> Origin:
                   channel_id=optional_id(channel, "channel id"))
 
 
+def _text_or_none(value: Any) -> str | None:
+    """A field compared with known names: anything but text or null (an object, a list) matches none."""
+    return value if value is None or isinstance(value, str) else "?"
+
+
 def message_event(team_id: str, event: dict[str, Any], at: datetime) -> tuple[Origin, MessagePosted] | None:
-    if event.get("bot_id") or event.get("subtype") not in COUNTED_SUBTYPES or not event.get("user"):
+    if event.get("bot_id") or _text_or_none(event.get("subtype")) not in COUNTED_SUBTYPES or not event.get("user"):
         return None
-    if event.get("channel_type") not in COMMUNITY_CHANNEL_TYPES:
+    if _text_or_none(event.get("channel_type")) not in COMMUNITY_CHANNEL_TYPES:
         return None
     origin = _origin(team_id, event["user"], event.get("channel"))
     ts = optional_id(event.get("ts"), "message ts") or ""
@@ -174,9 +179,12 @@ def form_values(view: dict[str, Any]) -> dict[str, str]:
     """Submitted modal state -> field name -> text (selects and radios give the chosen option)."""
     values: dict[str, str] = {}
     for block_id, actions in ((view.get("state") or {}).get("values") or {}).items():
-        for action_id, state in actions.items():
-            chosen = state.get("selected_option") or {}
+        for action_id, state in actions.items():  # the gate let only objects of objects through
+            chosen = state.get("selected_option")
+            chosen = chosen if isinstance(chosen, dict) else {}
             value = state.get("value") if state.get("value") is not None else chosen.get("value")
+            if isinstance(value, (dict, list)):
+                value = None  # an element's value is text; anything else is not an answer
             values[action_id or block_id] = "" if value is None else str(value)
     return values
 

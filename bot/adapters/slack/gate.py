@@ -22,7 +22,7 @@ from typing import Any, Awaitable, Callable, Mapping
 from urllib.parse import parse_qs
 
 from .events import RecentIds
-from .payloads import payload_problem
+from .payloads import payload_problem, unheard
 
 log = logging.getLogger(__name__)
 
@@ -121,8 +121,14 @@ class RequestGate:
         verdict = await self._check(headers, body)
         if not verdict.passed:
             assert verdict.status is not None
-            self.counts[verdict.status] = self.counts.get(verdict.status, 0) + 1
-            self.refusals.refused(verdict)
+            self.refuse(verdict.status, verdict.reason)
+        return verdict
+
+    def refuse(self, status: int, reason: str) -> Verdict:
+        """Count and (throttled) log a refusal decided here or after the gate (bolt could not read it)."""
+        verdict = Verdict(status, reason)
+        self.counts[status] = self.counts.get(status, 0) + 1
+        self.refusals.refused(verdict)
         return verdict
 
     async def _check(self, headers: Mapping[str, str], body: bytes) -> Verdict:
@@ -132,6 +138,8 @@ class RequestGate:
         data, problem = parse_body(body, headers.get("Content-Type", ""))
         if problem is not None:
             return Verdict(400, problem)
+        if ignored := unheard(data):
+            return Verdict(200, ignored)
         signature = headers["X-Slack-Signature"]
         if not await self._first_time(signature, int(headers["X-Slack-Request-Timestamp"])):
             return Verdict(200, "the same signed request again (replay); ignored")

@@ -27,8 +27,12 @@ def add_events_route(server: Any, bolt: AsyncApp, gate: RequestGate) -> None:
         if not verdict.passed:
             return web.Response(status=verdict.status or 400, text="" if verdict.status == 200 else verdict.reason)
         # the request bolt's aiohttp adapter would build, from the bytes the gate already read and checked
-        bolt_request = AsyncBoltRequest(body=body.decode("utf-8"), query=request.query_string,
-                                        headers=request.headers)  # type: ignore[arg-type]
+        try:
+            bolt_request = AsyncBoltRequest(body=body.decode("utf-8"), query=request.query_string,
+                                            headers=request.headers)  # type: ignore[arg-type]
+        except Exception:  # a shape bolt's own field extraction trips on: refused like any other
+            verdict = gate.refuse(400, "a payload bolt cannot read")
+            return web.Response(status=400, text=verdict.reason)
         return await to_aiohttp_response(await bolt.async_dispatch(bolt_request))
 
     server.add_raw_route("POST", EVENTS_PATH, events)

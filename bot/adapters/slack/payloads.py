@@ -8,6 +8,7 @@ that is a string, or a JSON ``[]``.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 INTERACTIVE_WITH_USER = {"block_actions", "view_submission", "view_closed", "shortcut", "message_action",
                          "block_suggestion", "interactive_message", "dialog_submission"}
@@ -19,6 +20,36 @@ def _wrong(container: dict[str, Any], key: str, kind: type | tuple[type, ...], *
         return required
     value = container[key]
     return not isinstance(value, kind) or (kind is int and isinstance(value, bool))
+
+
+# What the bot listens for (bot/adapters/slack/app.py); any other interactive type (shortcuts,
+# block_suggestion, legacy attachments, workflow steps...) is acknowledged and dropped before bolt,
+# whose own middleware assumes each type's fields and would answer 500 with a traceback.
+LISTENED = {"block_actions", "view_submission", "event_callback", "url_verification"}
+
+
+def _ids_problem(data: dict[str, Any]) -> str | None:
+    """The fields bolt reads from every payload (team, user, channel, enterprise, authorizations)."""
+    for key in ("team", "user", "channel", "enterprise"):
+        if _wrong(data, key, (str, dict)):
+            return f"{key} is neither text nor an object"
+    found = data.get("authorizations")
+    if found is not None and (not isinstance(found, list) or not all(isinstance(a, dict) for a in found)):
+        return "authorizations is not a list of objects"
+    url = data.get("response_url")
+    if url is not None and not _is_url(url):
+        return "response_url is not a URL"
+    return None
+
+
+def _is_url(value: Any) -> bool:
+    if not isinstance(value, str) or len(value) > 2000 or not value.isprintable() or " " in value:
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
 def _user_problem(data: dict[str, Any]) -> str | None:
@@ -74,7 +105,7 @@ def _command_problem(form: dict[str, Any]) -> str | None:
     command, user = form.get("command"), form.get("user_id")
     if not isinstance(command, str) or not command.startswith("/") or not user:
         return "not a slash command"
-    return None
+    return _ids_problem(form)
 
 
 def payload_problem(data: Any, *, form: bool = False) -> str | None:
@@ -86,6 +117,8 @@ def payload_problem(data: Any, *, form: bool = False) -> str | None:
     kind = data.get("type")
     if not isinstance(kind, str):
         return "no type"
+    if problem := _ids_problem(data):
+        return problem
     if kind == "event_callback":
         return _event_problem(data)
     if kind == "url_verification":
@@ -97,3 +130,11 @@ def payload_problem(data: Any, *, form: bool = False) -> str | None:
     if kind in ("view_submission", "view_closed"):
         return _view_problem(data)
     return None
+
+
+def unheard(data: Any) -> str | None:
+    """For a well-formed payload the bot has no listener for: why it is dropped (acknowledged)."""
+    kind = data.get("type") if isinstance(data, dict) else None
+    if kind is None or kind in LISTENED:
+        return None  # a slash command or ssl_check (a form), or one of ours
+    return f"a {str(kind)[:30]!r} request, which the bot does not listen for"
