@@ -23,6 +23,8 @@ from typing import Any, Awaitable, Callable, Iterable, Mapping
 
 from aiohttp import web
 
+from .web_log import quiet_malformed_requests
+
 log = logging.getLogger(__name__)
 
 HEALTH_PATH = "/healthz"
@@ -138,6 +140,7 @@ class WebServer:
 
     async def start(self) -> int:
         """Listen (raises OSError when the port is taken); returns the bound port."""
+        quiet_malformed_requests()
         app = web.Application()
         for (method, path), handler in self._routes.items():
             app.router.add_route(method, path, handler)
