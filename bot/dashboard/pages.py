@@ -60,6 +60,18 @@ class Refused(Exception):
         self.status = status
 
 
+async def _form(request: web.Request, visit: "Visit") -> dict[str, str]:
+    """A posted form whose csrf field matches the session's, else Refused (never a 500: a broken
+    multipart body and a non-ASCII csrf both used to raise out of aiohttp and hmac)."""
+    try:
+        data = {k: str(v) for k, v in (await request.post()).items()}
+    except ValueError:
+        raise Refused(400, "This form could not be read — reload the page and try again.") from None
+    if not hmac.compare_digest(data.get("csrf", "").encode(), visit.row.csrf.encode()):
+        raise Refused(403, "This form has expired — reload the page and try again.")
+    return data
+
+
 class Visit:
     """Who is looking: the session, its community and member (all re-read from the database)."""
 
@@ -131,9 +143,7 @@ class DashboardPages(InstructorPages):
                 raise Refused(403, "Only instructors can see this page.")
             data: dict[str, str] = {}
             if form:
-                data = {k: str(v) for k, v in (await request.post()).items()}
-                if not hmac.compare_digest(data.get("csrf", ""), visit.row.csrf):
-                    raise Refused(403, "This form has expired — reload the page and try again.")
+                data = await _form(request, visit)
                 return await handler(request, visit, data)
             return await handler(request, visit)
 
@@ -184,9 +194,7 @@ class DashboardPages(InstructorPages):
 
     async def logout(self, request: web.Request) -> web.StreamResponse:
         visit = await self._visit(request)
-        data = await request.post()
-        if not hmac.compare_digest(str(data.get("csrf", "")), visit.row.csrf):
-            raise Refused(403, "This form has expired — reload the page and try again.")
+        await _form(request, visit)
         await self.app.db.run(tokens.end_session, request.cookies.get(COOKIE, ""))
         response = self._html("error.html", status=200, why="You are signed out.", title="Signed out")
         response.del_cookie(COOKIE, path="/dashboard")

@@ -37,7 +37,7 @@ def sign(secret: str, nonce: str) -> str:
 def signed_nonce(secret: str, token: str) -> str | None:
     """The nonce of a well-signed link token, else None."""
     nonce, _, signature = token.partition(".")
-    if not nonce or not signature or not hmac.compare_digest(sign(secret, nonce), signature):
+    if not nonce or not signature or not hmac.compare_digest(sign(secret, nonce).encode(), signature.encode()):
         return None
     return nonce
 

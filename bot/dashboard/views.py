@@ -18,6 +18,7 @@ from aiohttp import web
 from sqlmodel import select
 
 from ..models import Member
+from ..option_types import bounded_int
 from . import calendar, dispatch
 from .chart import bars_svg
 from .panels import Bars, MemberColumn, ScheduleView, Section
@@ -109,9 +110,9 @@ class InstructorPages:
                           sparkline=calendar.sparkline, replies=replies or [], quote=quote, keys=keys)
 
     async def member(self, request: web.Request, visit: Any) -> web.StreamResponse:
-        member_id = request.match_info.get("mid", "")
+        member_id = _row_id(request.match_info.get("mid", ""))
         community_id = visit.community.id
-        target = await self.app.db.read(lambda s: s.get(Member, int(member_id)) if member_id.isdigit() else None)
+        target = await self.app.db.read(lambda s: s.get(Member, member_id)) if member_id is not None else None
         if target is None or target.community_id != community_id:
             return self._html("error.html", status=404, visit=visit, why="No such member in this community.")
         sections: list[Section] = []
@@ -158,7 +159,7 @@ class InstructorPages:
     async def bars_chart(self, request: web.Request, visit: Any) -> web.StreamResponse:
         sections = await self._sections(visit, request.match_info.get("slug", "")) or []
         try:
-            panel = sections[int(request.match_info["i"])].panels[int(request.match_info["j"])]
+            panel = sections[bounded_int(request.match_info["i"])].panels[bounded_int(request.match_info["j"])]
         except (ValueError, IndexError):
             panel = None
         if not isinstance(panel, Bars):
@@ -243,3 +244,13 @@ def check_findings(app: Any) -> tuple[str, list[str]]:
     except ConfigError as error:
         return (str(path), [str(p) for p in getattr(error, "problems", None) or [str(error)]])
     return (str(path), [])
+
+
+def _row_id(text: str) -> int | None:
+    """A row id from a URL: ASCII digits that fit the column (``/m/99999999999999999999`` overflowed
+    SQLite's INTEGER and answered 500), else None (a 404)."""
+    try:
+        value = bounded_int(text) if text.isascii() else -1
+    except ValueError:
+        return None
+    return value if value > 0 else None
