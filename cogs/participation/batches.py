@@ -24,6 +24,8 @@ from .rollups import (DAILY_KEYS, DAY_KEYS, EVENT, EVENT_KEYS, KIND_KEYS, STATE_
                       day_statement, kind_statement, rollup_statement, sqlite_datetime, state_statement,
                       trend_statement)
 
+from .trend import ring_lock
+
 log = logging.getLogger("cogs.stats.writer")
 
 class DriverStatement:
@@ -129,6 +131,7 @@ class BatchStore:
                 statements = (insert(EVENT), self._rollup, self._kinds, self._state, self._trend, self._days)
                 keys = (EVENT_KEYS, DAILY_KEYS, KIND_KEYS, STATE_KEYS, TREND_KEYS, DAY_KEYS)
                 if self.db.engine.dialect.name == "postgresql":  # the events by COPY: 3x a multi-row INSERT
+                    ring_lock(conn)  # never between a trend-ring rebuild's chunks (trend.py)
                     _copy_events(conn, folded[0])
                     statements, keys, folded = statements[1:], keys[1:], folded[1:]
                 for stmt, names, rows in zip(statements, keys, folded):

@@ -12,7 +12,12 @@ a tuple for the batched writer (writer.py).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import os
+import socket
 import sys
+import uuid
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
@@ -32,7 +37,7 @@ from .logic import PLATFORM_KINDS, Cooldown, format_number, iter_csv, signal_col
 from .panels import member_columns, member_timeline, overview_panels
 from .models import ParticipantState, ParticipationDaily, ParticipationDailyKind, ParticipationEvent, ParticipationTrend
 from .rollups import DAY
-from .trend import ensure_ring, signal_map
+from .trend import claim_or_settle, keep_ring, ring_lock, signal_map
 from .writer import EventWriter, Item
 
 LEADERBOARD_OFF = "Leaderboards are off in this community (an instructor can turn them on with `participation: {leaderboard: true}`)."
@@ -64,6 +69,9 @@ class Stats(Cog, name="stats"):
         self.digests = DigestRunner(self)
         self._zones: dict[str, ZoneInfo] = {}
         self._weights: dict[int, dict[str, float]] = {}  # id(config section) -> merged weights
+        self.ring_task: asyncio.Task[bool] | None = None  # the trend ring's rebuild (trend.keep_ring)
+        self.ring_chunk, self.ring_poll = 2_000, 30.0  # members per rebuild transaction; s between looks
+        self._owner = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
     # -- lifecycle ------------------------------------------------------------------------
     async def cog_load(self) -> None:
@@ -71,19 +79,41 @@ class Stats(Cog, name="stats"):
         self._unknown_kinds: set[str] = set()
         signal_of = signal_map(signal_columns(self.app.activity_kinds))
         self.writer.store.signal_of = signal_of  # before the first batch: the ring is keyed by these signals
-        try:
-            if await self.db.run(ensure_ring, signal_of):
-                self.log.info("rebuilt the at-risk trend ring for signals %s", sorted(set(signal_of.values())))
-        except Exception as error:  # e.g. another process rebuilding it at the same moment
-            # safe: until the ring matches these signals, the at-risk report reads the daily counts
-            self.log.warning("could not rebuild the at-risk trend ring (%s); the report reads the daily counts",
-                             type(error).__name__)
         self.writer.start()
+        # The ring is rebuilt in the background when it holds other signals (the first start after
+        # participation_0004: ~a minute on 10M events): the bot serves meanwhile and the at-risk
+        # report reads the daily counts until it is done (trend.py). A new database: done here.
+        try:
+            if await self.db.run(claim_or_settle, signal_of, self._owner) == "done":
+                return
+        except Exception as error:
+            self.log.warning("could not check the at-risk trend ring (%s); retrying in the background",
+                             type(error).__name__)
+        self.ring_task = asyncio.create_task(self._keep_ring(signal_of), name="participation-trend-ring")
+
+    async def _keep_ring(self, signal_of: dict[str, str]) -> bool:
+        try:
+            rebuilt = await keep_ring(self.db, signal_of, self._owner, chunk=self.ring_chunk, poll=self.ring_poll)
+        except asyncio.CancelledError:
+            raise
+        except Exception as error:
+            # safe: until the ring matches these signals, the at-risk report reads the daily counts
+            self.log.warning("could not rebuild the at-risk trend ring (%s: %s); the report reads the daily counts",
+                             type(error).__name__, str(error).splitlines()[0][:200] if str(error) else "")
+            return False
+        if rebuilt:
+            self.log.info("rebuilt the at-risk trend ring for signals %s", sorted(set(signal_of.values())))
+        return rebuilt
 
     async def on_community(self, community: Any, config: Any) -> None:
         await self.digests.register(community, config)
 
     async def cog_unload(self) -> None:
+        task, self.ring_task = self.ring_task, None
+        if task is not None and not task.done():
+            task.cancel()  # its claim is given up: the next start (or another process) rebuilds
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await self.writer.stop()  # drains the queue: no event lost on a clean stop
 
     async def flush(self) -> int:
@@ -342,6 +372,7 @@ def render_member(title: str, stats: reports.MemberStats, rank: int | None, lead
 
 # --- database functions (run off the event loop) ---------------------------------------------
 def delete_member_rows(session: Session, community_id: int, member_id: int) -> int:
+    ring_lock(session.connection())  # not between a trend-ring rebuild's chunks (trend.py)
     # the community's counts per day lose this member's share (the chart then matches the rollups)
     kinds = ParticipationDailyKind.__table__.c
     theirs = session.execute(select(kinds.day, kinds.kind, kinds.count).where(

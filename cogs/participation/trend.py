@@ -2,28 +2,49 @@
 
 The ring (``participation_trend``, see rollups.py) is keyed by signal, so it answers for
 the signals the loaded cogs declared when it was written. ``bot_state`` keeps that mapping
-(``participation:trend-signals``); at start-up, a different mapping (a cog added or
-removed, a kind moved to another signal) rebuilds the ring from the counts by kind of the
-last weeks — one member at a time, constant memory — and the at-risk report reads the
-daily counts for any other mapping (risk.py).
+(``participation:trend-signals``, written when a rebuild is complete); at start-up, a
+different mapping (a cog added or removed, a kind moved to another signal, the first start
+after participation_0004) rebuilds the ring from the counts by kind of the last weeks, in
+the background: the bot serves meanwhile, the writer keeps writing, and the at-risk report
+reads the daily counts until the mapping is written (risk.ring_answers).
+
+The rebuild goes a chunk of members at a time, each chunk one short transaction: delete
+those members' rings, fold their counts by kind, insert. A chunk transaction and the
+writer's batches never interleave (SQLite: one writer at a time; PostgreSQL: the writer
+holds ``ring_lock`` shared, a chunk holds it exclusive), so a chunk reads every batch
+committed before it and every later batch adds to the rebuilt rows: nothing counted twice,
+nothing lost. One process rebuilds: it claims ``participation:trend-rebuild`` in bot_state
+(insert-if-absent; a claim not touched for ``STALE`` is taken over, e.g. its process died),
+the others poll until the mapping is written.
 """
 
 from __future__ import annotations
 
+import asyncio
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Mapping, Sequence
 
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, delete, func, insert, select, text, update
 
-from bot import BotState, utcnow
+from bot import BotState, Community, Member, utcnow
 
 from .models import SIGNAL_LENGTH, TREND_WEEKS, ParticipationDailyKind, ParticipationTrend
 from .rollups import SLOTS, week_number
 
 STATE_KEY = "participation:trend-signals"
+CLAIM_KEY = "participation:trend-rebuild"
+STALE = timedelta(minutes=2)  # a claim untouched this long is abandoned (each chunk touches it)
+LOCK_ID = 0x70617274_7472  # PostgreSQL advisory lock: writer batches shared, rebuild chunks exclusive
 K = ParticipationDailyKind.__table__.c
+B = BotState.__table__
 TREND = ParticipationTrend.__table__
+T = TREND.c
+M = Member.__table__.c
+
+
+class LostClaim(Exception):
+    """Another process took the rebuild over (this one stalled past STALE)."""
 
 
 def signal_map(signals: Mapping[str, Sequence[str]]) -> dict[str, str]:
@@ -37,63 +58,167 @@ def fingerprint(signal_of: Mapping[str, str]) -> str:
 
 def ring_signals(conn: Connection) -> str | None:
     """The mapping the ring was written with (a fingerprint), None before the first build."""
-    return conn.execute(select(BotState.__table__.c.value).where(BotState.__table__.c.key == STATE_KEY)).scalar()
+    return conn.execute(select(B.c.value).where(B.c.key == STATE_KEY)).scalar()
 
 
-def ensure_ring(session: Any, signal_of: Mapping[str, str]) -> bool:
-    """Rebuild the ring if it was written for other signals; True when it rebuilt."""
+def ring_lock(conn: Connection, *, exclusive: bool = False) -> None:
+    """PostgreSQL: order this transaction against rebuild chunks (until it ends). SQLite needs
+    nothing: its write transactions already run one at a time."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(f"SELECT pg_advisory_xact_lock{'' if exclusive else '_shared'}({LOCK_ID})"))
+
+
+# --- the claim ---------------------------------------------------------------------------------
+def claim(session: Any, signal_of: Mapping[str, str], owner: str, now: datetime | None = None) -> str:
+    """'done' (the ring holds these signals), 'mine' (this owner rebuilds it) or 'busy'."""
+    conn = session.connection()
     wanted = fingerprint(signal_of)
-    row = session.get(BotState, STATE_KEY)
-    if row is not None and row.value == wanted:
-        return False
-    rebuild_ring(session.connection(), signal_of)
+    if ring_signals(conn) == wanted:
+        return "done"
+    now = now or utcnow()
+    mine = json.dumps({"owner": owner, "signals": wanted})
+    row = conn.execute(select(B.c.value, B.c.updated_at).where(B.c.key == CLAIM_KEY)).first()
     if row is None:
-        row = BotState(key=STATE_KEY, value=wanted, updated_at=utcnow())
-    row.value, row.updated_at = wanted, utcnow()
-    session.add(row)
+        added = conn.execute(_insert_absent(conn), {"key": CLAIM_KEY, "value": mine, "updated_at": now})
+        return "mine" if added.rowcount == 1 else "busy"
+    if row.value == mine:
+        return "mine"
+    seen = row.updated_at if row.updated_at.tzinfo else row.updated_at.replace(tzinfo=now.tzinfo)
+    if now - seen < STALE:
+        return "busy"
+    # taken over only as it was read: of two processes taking it, one wins
+    taken = conn.execute(update(B).where(B.c.key == CLAIM_KEY, B.c.value == row.value)
+                         .values(value=mine, updated_at=now))
+    return "mine" if taken.rowcount == 1 else "busy"
+
+
+def claim_or_settle(session: Any, signal_of: Mapping[str, str], owner: str) -> str:
+    """``claim``, and with nothing to rebuild from (a new database) the ring is done at once."""
+    state = claim(session, signal_of, owner)
+    conn = session.connection()
+    if state == "mine" and conn.execute(select(K.community_id).limit(1)).first() is None \
+            and conn.execute(select(T.community_id).limit(1)).first() is None:
+        finish(session, signal_of, owner)
+        return "done"
+    return state
+
+
+def _insert_absent(conn: Connection) -> Any:
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert as dialect_insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert as dialect_insert
+    return dialect_insert(B).on_conflict_do_nothing(index_elements=["key"])
+
+
+def _touch(conn: Connection, signal_of: Mapping[str, str], owner: str) -> None:
+    mine = json.dumps({"owner": owner, "signals": fingerprint(signal_of)})
+    if conn.execute(update(B).where(B.c.key == CLAIM_KEY, B.c.value == mine)
+                    .values(updated_at=utcnow())).rowcount != 1:
+        raise LostClaim(owner)
+
+
+def release(session: Any, signal_of: Mapping[str, str], owner: str) -> None:
+    """Give a claim up (this process stops before finishing): another may start at once."""
+    mine = json.dumps({"owner": owner, "signals": fingerprint(signal_of)})
+    session.connection().execute(delete(B).where(B.c.key == CLAIM_KEY, B.c.value == mine))
+
+
+def finish(session: Any, signal_of: Mapping[str, str], owner: str) -> None:
+    """The ring is complete: write its mapping (the report reads it from now on), drop the claim."""
+    conn = session.connection()
+    _touch(conn, signal_of, owner)
+    conn.execute(delete(B).where(B.c.key == CLAIM_KEY))
+    wanted, now = fingerprint(signal_of), utcnow()
+    if conn.execute(update(B).where(B.c.key == STATE_KEY).values(value=wanted, updated_at=now)).rowcount != 1:
+        conn.execute(insert(B), {"key": STATE_KEY, "value": wanted, "updated_at": now})
+
+
+# --- the rebuild, a chunk of members at a time -----------------------------------------------------
+Cursor = tuple[int, int]  # (community id, last member id done)
+
+
+def rebuild_step(session: Any, signal_of: Mapping[str, str], owner: str, cursor: Cursor | None,
+                 chunk: int = 2_000) -> Cursor | None:
+    """Rebuild the rings of the next ``chunk`` members after ``cursor`` (None: from the start) from
+    their counts by kind of the last TREND_WEEKS weeks before their community's newest day.
+    Returns where to go on from, None when every member is done."""
+    conn = session.connection()
+    ring_lock(conn, exclusive=True)
+    _touch(conn, signal_of, owner)
+    cid, after = cursor or (-1, -1)
+    while True:
+        ids = list(conn.execute(select(M.id).where(M.community_id == cid, M.id > after).order_by(M.id)
+                                .limit(chunk)).scalars()) if cid >= 0 else []
+        if ids:
+            break
+        cid = conn.execute(select(func.min(Community.__table__.c.id))
+                           .where(Community.__table__.c.id > cid)).scalar()
+        if cid is None:
+            return None
+        after = -1
+    lo, hi = ids[0], ids[-1]
+    conn.execute(delete(TREND).where(T.community_id == cid, T.member_id >= lo, T.member_id <= hi))
+    newest = conn.execute(select(func.max(K.day)).where(K.community_id == cid)).scalar()
+    if newest is not None and signal_of:
+        if isinstance(newest, str):
+            newest = date.fromisoformat(newest[:10])
+        rows = conn.execute(select(K.member_id, K.kind, K.day, K.count)
+                            .where(K.community_id == cid, K.member_id >= lo, K.member_id <= hi,
+                                   K.day >= newest - timedelta(weeks=TREND_WEEKS + 1), K.kind.in_(sorted(signal_of))))
+        rings = _fold(cid, rows, signal_of)
+        if rings:
+            conn.execute(insert(TREND), rings)
+    return cid, hi
+
+
+def _fold(cid: int, rows: Any, signal_of: Mapping[str, str]) -> list[dict[str, Any]]:
+    weeks: dict[tuple[int, str], dict[int, int]] = {}
+    for mid, kind, day, count in rows:
+        week = week_number(date.fromisoformat(day[:10]) if isinstance(day, str) else day)
+        per_week = weeks.setdefault((mid, signal_of[kind]), {})
+        per_week[week] = per_week.get(week, 0) + int(count or 0)
+    out = []
+    for (mid, signal), counts in weeks.items():
+        latest = max(counts)
+        slots = dict.fromkeys(SLOTS, 0)
+        for week, n in counts.items():
+            if latest - week < TREND_WEEKS:
+                slots[f"w{week % TREND_WEEKS}"] += n
+        out.append({"community_id": cid, "member_id": mid, "signal": signal, "week": latest, **slots})
+    return out
+
+
+def ensure_ring(session: Any, signal_of: Mapping[str, str], owner: str = "this process") -> bool:
+    """Rebuild the ring at once, in this one transaction, if it was written for other signals;
+    True when it rebuilt (tests, the benches; the bot rebuilds in the background: keep_ring)."""
+    if claim(session, signal_of, owner) != "mine":
+        return False
+    cursor = rebuild_step(session, signal_of, owner, None, chunk=1_000_000)
+    while cursor is not None:
+        cursor = rebuild_step(session, signal_of, owner, cursor, chunk=1_000_000)
+    finish(session, signal_of, owner)
     return True
 
 
-def rebuild_ring(conn: Connection, signal_of: Mapping[str, str], *, flush_every: int = 5_000) -> None:
-    """The ring from the counts by kind of the last TREND_WEEKS weeks (before the newest day)."""
-    conn.execute(delete(TREND))
-    newest = conn.execute(select(func.max(K.day))).scalar()
-    if newest is None or not signal_of:
-        return
-    if isinstance(newest, str):
-        newest = date.fromisoformat(newest[:10])
-    # in member order (the member index): each member's rows are folded, then forgotten
-    rows = conn.execution_options(yield_per=flush_every).execute(
-        select(K.community_id, K.member_id, K.kind, K.day, K.count)
-        .where(K.day >= newest - timedelta(weeks=TREND_WEEKS + 1), K.kind.in_(sorted(signal_of)))
-        .order_by(K.community_id, K.member_id))
-    pending: list[dict[str, Any]] = []
-    member: tuple[int, int] | None = None
-    weeks: dict[str, dict[int, int]] = {}
-
-    def fold() -> None:
-        assert member is not None
-        for signal, counts in weeks.items():
-            latest = max(counts)
-            slots = dict.fromkeys(SLOTS, 0)
-            for week, n in counts.items():
-                if latest - week < TREND_WEEKS:
-                    slots[f"w{week % TREND_WEEKS}"] += n
-            pending.append({"community_id": member[0], "member_id": member[1], "signal": signal, "week": latest,
-                            **slots})
-
-    for cid, mid, kind, day, count in rows:
-        if (cid, mid) != member:
-            if member is not None:
-                fold()
-            member, weeks = (cid, mid), {}
-            if len(pending) >= flush_every:
-                conn.execute(insert(TREND), pending)
-                pending.clear()
-        week = week_number(date.fromisoformat(day[:10]) if isinstance(day, str) else day)
-        per_week = weeks.setdefault(signal_of[kind], {})
-        per_week[week] = per_week.get(week, 0) + int(count or 0)
-    if member is not None:
-        fold()
-    if pending:
-        conn.execute(insert(TREND), pending)
+async def keep_ring(db: Any, signal_of: Mapping[str, str], owner: str, *, chunk: int = 2_000,
+                    poll: float = 30.0) -> bool:
+    """Bring the ring to ``signal_of`` without holding anyone up: claim the rebuild (or wait,
+    polling, while another process has it), then a chunk per transaction. True when this process
+    rebuilt it; False when it already held these signals or another process rebuilt it."""
+    while True:
+        state = await db.run(claim, signal_of, owner)
+        if state == "done":
+            return False
+        if state == "mine":
+            break
+        await asyncio.sleep(poll)  # another process rebuilds; a stale claim is taken over here
+    try:
+        cursor = await db.run(rebuild_step, signal_of, owner, None, chunk)
+        while cursor is not None:
+            cursor = await db.run(rebuild_step, signal_of, owner, cursor, chunk)
+        await db.run(finish, signal_of, owner)
+    except asyncio.CancelledError:
+        await asyncio.shield(db.run(release, signal_of, owner))
+        raise
+    return True
