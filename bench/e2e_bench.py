@@ -32,7 +32,7 @@ import re
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Iterator, Sequence
 
@@ -48,8 +48,8 @@ from bot.testing.fake_slack import block_actions_body, signed_headers, slash_com
 from bot.testing.fake_slack.server import FakeSlack  # noqa: E402
 from tests.adapters.discord_support import ALICE, GENERAL, GUILD, INSTRUCTOR_ROLE, IVY, OWNER, sub  # noqa: E402
 
-from .e2e_bot import Endpoint, bot_elsewhere, bot_here  # noqa: E402
-from .stats import percentile, summary  # noqa: E402
+from .e2e_bot import Endpoint, Running, bot_elsewhere, bot_in_this_process  # noqa: E402
+from .e2e_rows import ROW, RunResult, ack_value, comparison_rows, reply_row, throughput_value  # noqa: E402
 
 SLACK_CHANNEL = "C0GENERAL"
 SLACK_USERS = {"U1": "ana", "U2": "ben"}
@@ -69,19 +69,8 @@ class Load:
     elsewhere: bool = True  # the bot in a process of its own, as in production; else in the fake's
     bare: bool = False  # the bare framework's bot (bench/bare_bots.py) instead of ours
 
-    def bot(self, endpoint: Endpoint, tmp: Path) -> contextlib.AbstractAsyncContextManager[str]:
-        return (bot_elsewhere if self.elsewhere else bot_here)(endpoint, tmp, self.bare)
-
-
-@dataclass
-class RunResult:
-    acks: list[float]
-    wall: float
-    replies: list[float] = field(default_factory=list)
-
-    @property
-    def throughput(self) -> float:
-        return len(self.acks) / self.wall
+    def bot(self, endpoint: Endpoint, tmp: Path) -> contextlib.AbstractAsyncContextManager[Running]:
+        return (bot_elsewhere if self.elsewhere else bot_in_this_process)(endpoint, tmp, self.bare)
 
 
 class Arrivals:
@@ -189,7 +178,7 @@ def button_messages(fake: FakeDiscord, template: dict[str, Any], numbers: range)
 async def discord_run(load: Load) -> RunResult:
     tmp = Path(tempfile.mkdtemp(prefix="bench-e2e-discord-"))
     async with discord_fake() as fake, load.bot(Endpoint("discord", token=fake.token, api_base=fake.api_base,
-                                                         gateway_url=fake.gateway_url), tmp):
+                                                         gateway_url=fake.gateway_url), tmp) as bot:
         posted = await fake.send_interaction_command(GUILD, GENERAL, ALICE, "sample", sub("buttons"))
         await fake.wait_for(lambda: fake.interaction_responses.get(posted["id"]), TIMEOUT)
         messages = button_messages(fake, fake.messages[GENERAL][-1], range(load.total + WARMUP))
@@ -211,11 +200,13 @@ async def discord_run(load: Load) -> RunResult:
             with settled_heap():
                 await drive(WARMUP, load.concurrency, lambda i: one(load.total + i))
                 acks.clear()
+                cpu = await bot.cpu()
                 wall = await drive(load.total, load.concurrency, one)
+                cpu = await bot.cpu() - cpu
         finally:
             await arrivals.stop()
         check_discord_answers(fake, load.total + WARMUP)
-        return RunResult(acks, wall)
+        return RunResult(acks, wall, cpu=cpu)
 
 
 def check_discord_answers(fake: FakeDiscord, expected: int) -> None:
@@ -246,18 +237,18 @@ async def slack_run(load: Load) -> RunResult:
             fake.add_user(user_id, name)
         endpoint = Endpoint("slack", bot_token=fake.bot_token, signing_secret=fake.signing_secret,
                             api_url=fake.api_url)
-        async with load.bot(endpoint, tmp) as url, aiohttp.ClientSession() as http:
+        async with load.bot(endpoint, tmp) as bot, aiohttp.ClientSession() as http:
             async def post(body: str) -> tuple[int, str]:
                 """What Slack does: a signed POST to the request URL."""
                 headers = signed_headers(fake.signing_secret, body)
-                async with http.post(f"{url}/slack/events", data=body.encode(), headers=headers) as response:
+                async with http.post(f"{bot.url}/slack/events", data=body.encode(), headers=headers) as response:
                     return response.status, await response.text()
 
             await post(slash_command_body("/sample", "buttons", user_id="U1", team_id=fake.team_id,
                                           channel_id=SLACK_CHANNEL, response_url=fake.response_url(SLACK_CHANNEL)))
             await fake.wait_for_call("chat.postMessage", TIMEOUT)
             button_ts = fake.messages[SLACK_CHANNEL][-1]["ts"]
-            return await _slack_measure(post, fake, button_ts, load)
+            return await _slack_measure(post, fake, button_ts, load, bot)
 
 
 def slack_body(fake: FakeSlack, i: int, button_ts: str) -> tuple[str, str]:
@@ -277,7 +268,7 @@ def slack_body(fake: FakeSlack, i: int, button_ts: str) -> tuple[str, str]:
 
 
 async def _slack_measure(post: Callable[[str], Awaitable[tuple[int, str]]], fake: FakeSlack, button_ts: str,
-                         load: Load) -> RunResult:
+                         load: Load, bot: Running) -> RunResult:
     arrivals = Arrivals(fake.calls, reply_key)
     acks: list[float] = []
     replies: list[float] = []
@@ -298,10 +289,12 @@ async def _slack_measure(post: Callable[[str], Awaitable[tuple[int, str]]], fake
             await drive(WARMUP, load.concurrency, lambda i: one(load.total + i))  # keys unlike the timed ones
             acks.clear()
             replies.clear()
+            cpu = await bot.cpu()
             wall = await drive(load.total, load.concurrency, one)
+            cpu = await bot.cpu() - cpu
     finally:
         await arrivals.stop()
-    return RunResult(acks, wall, replies)
+    return RunResult(acks, wall, replies, cpu)
 
 
 # -- rows ---------------------------------------------------------------------------------------
@@ -309,77 +302,59 @@ def runs_of(measure: Callable[[Load], Awaitable[RunResult]], load: Load) -> list
     return [asyncio.run(measure(load)) for _ in range(load.runs)]
 
 
-def p(results: Sequence[RunResult], q: float, attr: str = "acks") -> list[float]:
-    return [percentile(getattr(r, attr), q) for r in results]
-
-
-def median(values: list[float]) -> float:
-    return sorted(values)[len(values) // 2]
-
-
-def ack_value(results: Sequence[RunResult]) -> str:
-    return f"{summary(p(results, 50), 'ms', 1000)} / {summary(p(results, 99), 'ms', 1000)}"
-
-
-def throughput_value(results: Sequence[RunResult]) -> str:
-    return summary([r.throughput for r in results], "interactions/s", digits=0)
-
-
 def platform_rows(platform: str, what: str, load: Load, quick: bool, measure: Callable[[Load], Awaitable[RunResult]],
-                  replies: bool = False, framework: str = "") -> list[dict[str, Any]]:
-    light = Load(load.total, 10, load.runs)
-    own, bare, own_light, bare_light = [], [], [], []
+                  replies: bool = False, framework: str = "", in_flight: Sequence[int] = (100, 10),
+                  shared: bool = True) -> list[dict[str, Any]]:
+    levels = [load.concurrency] if quick else list(in_flight)
+    own: dict[int, list[RunResult]] = {n: [] for n in levels}
+    bare: dict[int, list[RunResult]] = {n: [] for n in levels}
     for _ in range(load.runs):  # interleaved, one run each at a time: drift in the machine hits both alike
-        own += runs_of(measure, Load(load.total, load.concurrency, 1))
-        bare += runs_of(measure, Load(load.total, load.concurrency, 1, bare=True))
-        if not quick:
-            own_light += runs_of(measure, Load(light.total, light.concurrency, 1))
-            bare_light += runs_of(measure, Load(light.total, light.concurrency, 1, bare=True))
-    shared_load = Load(load.total, load.concurrency, load.runs, elsewhere=False)
-    shared = runs_of(measure, shared_load)
-    row = "end to end"
-
-    def ratios(ours: Sequence[RunResult], theirs: Sequence[RunResult]) -> tuple[str, bool]:
-        r50 = median(p(ours, 50)) / median(p(theirs, 50))
-        r99 = median(p(ours, 99)) / median(p(theirs, 99))
-        rt = median([r.throughput for r in ours]) / median([r.throughput for r in theirs])
-        return f"{r50:.2f}x / {r99:.2f}x; throughput {rt:.2f}x", r50 <= 1.10 and r99 <= 1.25 and rt >= 0.9
-
+        for n in levels:
+            own[n] += runs_of(measure, Load(load.total, n, 1))
+            bare[n] += runs_of(measure, Load(load.total, n, 1, bare=True))
     rows = []
-    for label, ours, theirs in ((f"{load.concurrency} in flight", own, bare), ("10 in flight", own_light, bare_light)):
-        if not ours:
-            continue
-        value, ok = ratios(ours, theirs)
-        rows += [
-            {"row": row, "measure": f"{platform}: time to ack p50 / p99 ({load.total} {what}, {label}, {len(ours)} "
-                                    f"run(s); bot in its own process)",
-             "value": ack_value(ours), "baseline": f"bare {framework}: {ack_value(theirs)}",
-             "target": "report beside the bare floor (old: p99 < 50 ms)", "ok": None},
-            {"row": row, "measure": f"{platform}: throughput ({label}, own process)", "value": throughput_value(ours),
-             "baseline": f"bare {framework}: {throughput_value(theirs)}", "target": "—", "ok": None},
-            {"row": row, "measure": f"{platform}: ours / bare {framework} ({label}): p50 / p99 time to ack; throughput",
-             "value": value, "baseline": "same fakes, same load, same run",
-             "target": "p50 ≤ 1.10x, p99 ≤ 1.25x, throughput ≥ 0.9x", "ok": ok if not quick else None},
-        ]
+    for n in levels:
+        rows += comparison_rows(platform, f"{load.total} {what}", framework, f"{n} in flight", own[n], bare[n], quick)
     if replies:
-        rows.append({"row": row, "measure": f"{platform}: time until the reply reached Slack p50 / p99",
-                     "value": f"{summary(p(own, 50, 'replies'), 'ms', 1000)} / {summary(p(own, 99, 'replies'), 'ms', 1000)}",
-                     "baseline": f"bare {framework}: {summary(p(bare, 50, 'replies'), 'ms', 1000)} / "
-                                 f"{summary(p(bare, 99, 'replies'), 'ms', 1000)}", "target": "—", "ok": None})
-    rows.append({"row": row, "measure": f"{platform}, bot in the fake's process: time to ack p50 / p99; throughput",
-                 "value": f"{ack_value(shared)}; {throughput_value(shared)}", "baseline": BASELINE, "target": "—",
-                 "ok": None})
+        rows.append(reply_row(platform, framework, own[levels[0]], bare[levels[0]]))
+    if shared:
+        in_fake = runs_of(measure, Load(load.total, levels[0], load.runs, elsewhere=False))
+        rows.append({"row": ROW, "measure": f"{platform}, bot in the fake's process ({levels[0]} in flight): time to "
+                                            "ack p50 / p99; throughput",
+                     "value": f"{ack_value(in_fake)}; {throughput_value(in_fake)}", "baseline": BASELINE,
+                     "target": "—", "ok": None})
     return rows
 
 
-def run(quick: bool = False) -> list[dict[str, Any]]:
+def run(quick: bool = False, platforms: Sequence[str] = ("discord", "slack"), runs: int | None = None,
+        in_flight: Sequence[int] = (100, 10), shared: bool = True) -> list[dict[str, Any]]:
     load = Load(total=50, concurrency=10, runs=1) if quick else Load(total=500, concurrency=100, runs=5)
-    return (platform_rows("Discord", "slash commands + button clicks", load, quick, discord_run,
-                          framework="discord.py CommandTree bot")
-            + platform_rows("Slack (HTTP)", "signed slash commands + block_actions", load, quick, slack_run,
-                            replies=True, framework="bolt app"))
+    load.runs = runs or load.runs
+    rows = []
+    if "discord" in platforms:
+        rows += platform_rows("Discord", "slash commands + button clicks", load, quick, discord_run,
+                              framework="discord.py CommandTree bot", in_flight=in_flight, shared=shared)
+    if "slack" in platforms:
+        rows += platform_rows("Slack (HTTP)", "signed slash commands + block_actions", load, quick, slack_run,
+                              replies=True, framework="bolt app", in_flight=in_flight, shared=shared)
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m bench.e2e_bench [--platform slack] [--in-flight 10] [--runs 3] [--no-shared]``: some rows only."""
+    import argparse
+
+    from .__main__ import table
+
+    parser = argparse.ArgumentParser(prog="python -m bench.e2e_bench", description=main.__doc__)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--platform", nargs="*", choices=["discord", "slack"], default=["discord", "slack"])
+    parser.add_argument("--in-flight", nargs="*", type=int, default=[100, 10])
+    parser.add_argument("--runs", type=int, help="interleaved pairs of runs (default 5)")
+    parser.add_argument("--no-shared", action="store_true", help="skip the bot-in-the-fake's-process row")
+    args = parser.parse_args(argv)
+    print(table(run(args.quick, args.platform, args.runs, args.in_flight, not args.no_shared)))
 
 
 if __name__ == "__main__":
-    for result_row in run(quick="--quick" in sys.argv):
-        print(result_row)
+    main()

@@ -11,10 +11,11 @@ import cProfile
 import multiprocessing
 import os
 import sys
+import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from pathlib import Path
-from typing import AsyncIterator
+from typing import AsyncIterator, Awaitable, Callable
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # the sample cog and the Discord helpers live under tests/
@@ -44,6 +45,18 @@ class Endpoint:
     app_token: str | None = None
 
 
+@dataclass(frozen=True)
+class Running:
+    """A started bot: its URL (Slack HTTP mode) or "", and how to read its process's CPU seconds so far."""
+
+    url: str
+    cpu: Callable[[], Awaitable[float]]
+
+
+async def _own_cpu() -> float:
+    return time.process_time()
+
+
 @contextlib.asynccontextmanager
 async def bot_here(endpoint: Endpoint, tmp: Path, bare: bool = False) -> AsyncIterator[str]:
     """The bot (``bare``: the bare framework's, bench/bare_bots.py), started in this process;
@@ -66,8 +79,15 @@ async def bot_here(endpoint: Endpoint, tmp: Path, bare: bool = False) -> AsyncIt
 
 
 @contextlib.asynccontextmanager
-async def bot_elsewhere(endpoint: Endpoint, tmp: Path, bare: bool = False) -> AsyncIterator[str]:
-    """The bot, started in a child process; yields its URL (Slack HTTP mode) or "".
+async def bot_in_this_process(endpoint: Endpoint, tmp: Path, bare: bool = False) -> AsyncIterator[Running]:
+    """bot_here as a Running (its CPU is this whole process's, the fake's included)."""
+    async with bot_here(endpoint, tmp, bare) as url:
+        yield Running(url, _own_cpu)
+
+
+@contextlib.asynccontextmanager
+async def bot_elsewhere(endpoint: Endpoint, tmp: Path, bare: bool = False) -> AsyncIterator[Running]:
+    """The bot, started in a child process; yields its URL (Slack HTTP mode) or "" and its CPU reading.
 
     The waits for the child run in a thread: this process's event loop must keep serving the
     fake platform the child is connecting to."""
@@ -82,7 +102,12 @@ async def bot_elsewhere(endpoint: Endpoint, tmp: Path, bare: bool = False) -> As
         answer = ours.recv()
         if isinstance(answer, BaseException):
             raise RuntimeError(f"the {endpoint.platform} bot process failed to start") from answer
-        yield str(answer)
+
+        async def cpu() -> float:  # every thread of the child: the inbox's and the database pool's too
+            ours.send("cpu")
+            return float(await loop.run_in_executor(None, ours.recv))
+
+        yield Running(str(answer), cpu)
     finally:
         with contextlib.suppress(OSError):
             ours.send("stop")
@@ -100,14 +125,39 @@ async def _serve(endpoint: Endpoint, tmp: Path, conn: Connection, bare: bool = F
     try:
         async with bot_here(endpoint, tmp, bare) as url:
             settle_heap()  # what `python -m bot run` does once started
-            profile = os.environ.get("BENCH_PROFILE")  # a folder: the bot's event loop under cProfile
-            profiler = cProfile.Profile() if profile else None
-            if profiler is not None:
-                profiler.enable()
+            # BENCH_PROFILE: a folder for the bot's event loop under cProfile (BENCH_PROFILER=pyinstrument:
+            # sampled instead, an HTML and a text report; far less overhead on the profiled code)
+            profile = os.environ.get("BENCH_PROFILE")
+            name = f"{endpoint.platform}-{'bare' if bare else 'ours'}-{os.getpid()}"
+            stop_profile = _start_profile(Path(profile), name) if profile else None
             conn.send(url)
-            await loop.run_in_executor(None, conn.recv)  # until the bench says stop
-            if profiler is not None:
-                profiler.disable()
-                profiler.dump_stats(Path(profile) / f"{endpoint.platform}-{'bare' if bare else 'ours'}-{os.getpid()}.prof")
+            while await loop.run_in_executor(None, conn.recv) == "cpu":  # until the bench says stop
+                conn.send(time.process_time())
+            if stop_profile is not None:
+                stop_profile()
     except Exception as error:
         conn.send(error)
+
+
+def _start_profile(folder: Path, name: str) -> Callable[[], None]:
+    if os.environ.get("BENCH_PROFILER") == "pyinstrument":
+        from pyinstrument import Profiler  # not a dependency: pip install pyinstrument to use it
+
+        sampler = Profiler(interval=0.0005, async_mode="disabled")
+        sampler.start()
+
+        def stop_sampling() -> None:
+            sampler.stop()
+            (folder / f"{name}.html").write_text(sampler.output_html())
+            (folder / f"{name}.txt").write_text(sampler.output_text(unicode=True, show_all=False))
+            sampler.last_session.save(str(folder / f"{name}.pyisession"))  # pyinstrument --load=... to re-render
+
+        return stop_sampling
+    profiler = cProfile.Profile()
+    profiler.enable()
+
+    def stop_profiling() -> None:
+        profiler.disable()
+        profiler.dump_stats(folder / f"{name}.prof")
+
+    return stop_profiling

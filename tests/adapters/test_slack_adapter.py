@@ -59,6 +59,14 @@ async def test_slash_command_answers_in_the_channel(slack_bot: SlackBot, fake: F
     assert posted["blocks"][0]["type"] == "section"
 
 
+async def test_a_command_whose_text_says_payload_is_still_a_command(slack_bot: SlackBot, fake: FakeSlack) -> None:
+    # bolt's own body parser reads any form containing "payload" as an interaction payload (and
+    # then as nothing): the request it gets is the one the gate already parsed
+    status, _ = await slack_bot.command("/sample", "echo payload", user="U1")
+    await slack_bot.idle()
+    assert status == 200 and fake.messages[GENERAL][-1]["text"] == "payload [calm]"
+
+
 async def test_slack_escaping_is_undone_on_the_way_in_and_redone_on_the_way_out(slack_bot: SlackBot,
                                                                               fake: FakeSlack) -> None:
     await slack_bot.command("/sample", "echo \"a&amp;b &lt;!here&gt;\"", user="U1")

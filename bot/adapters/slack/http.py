@@ -1,7 +1,9 @@
 """HTTP mode: bolt answers POST /slack/events on the core's web server (bot/web.py).
 
-Every POST passes the RequestGate (gate.py) first: bolt only ever parses signed, well-formed,
-first-time requests.
+Every POST passes the RequestGate (gate.py) first: bolt only ever sees signed, well-formed,
+first-time requests. The gate's work is not done twice: bolt gets the body the gate parsed (a
+request built as Socket Mode builds one: a dict, which bolt neither parses again nor re-verifies)
+and its own signature check is off (the gate checked this one, over the same bytes).
 """
 
 from __future__ import annotations
@@ -26,10 +28,10 @@ def add_events_route(server: Any, bolt: AsyncApp, gate: RequestGate) -> None:
         verdict = await gate.check(request.headers, body)
         if not verdict.passed:
             return web.Response(status=verdict.status or 400, text="" if verdict.status == 200 else verdict.reason)
-        # the request bolt's aiohttp adapter would build, from the bytes the gate already read and checked
+        # what bolt's aiohttp adapter would build, but from the body the gate already checked and parsed
         try:
-            bolt_request = AsyncBoltRequest(body=body.decode("utf-8"), query=request.query_string,
-                                            headers=request.headers)  # type: ignore[arg-type]
+            bolt_request = AsyncBoltRequest(body=verdict.body, query=request.query_string, headers=request.headers,
+                                            mode="socket_mode")  # type: ignore[arg-type]
         except Exception:  # a shape bolt's own field extraction trips on: refused like any other
             verdict = gate.refuse(400, "a payload bolt cannot read")
             return web.Response(status=400, text=verdict.reason)
