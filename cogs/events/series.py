@@ -11,7 +11,7 @@ seen for the first time posts the occurrences already within ``post_ahead`` at o
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from apscheduler.triggers.base import BaseTrigger
@@ -32,20 +32,23 @@ def due_occurrences(entry: Any, cfg: Any, since: datetime, now: datetime) -> lis
     not before the series existed, on days of the term."""
     horizon = now + parse_duration(entry.post_ahead)
     starts = fire_times_between(parse_when(entry.when, cfg.tz), max(since, now), horizon, limit=100)
-    return [s for s in starts if cfg.term.is_active(s.astimezone(cfg.tz).date())]
+    # in UTC: a duration added to a zone's aware datetime would be wall time (4h across a change is 3 or 5)
+    return [s.astimezone(timezone.utc) for s in starts if cfg.term.is_active(s.astimezone(cfg.tz).date())]
 
 
 class EarlierTrigger(BaseTrigger):
-    """Another trigger's firings, ``offset`` earlier."""
+    """Another trigger's firings, ``offset`` earlier in real time (computed in UTC: wall-time
+    arithmetic on the zone's datetimes would move a firing an hour when the clocks change between
+    it and its session, skipping it or returning one that is not after ``now``)."""
 
     def __init__(self, inner: BaseTrigger, offset: timedelta) -> None:
         self.inner, self.offset = inner, offset
         self.timezone = getattr(inner, "timezone", None)
 
     def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
-        previous = previous_fire_time + self.offset if previous_fire_time is not None else None
-        found = self.inner.get_next_fire_time(previous, now + self.offset)
-        return None if found is None else found - self.offset
+        previous = previous_fire_time.astimezone(timezone.utc) + self.offset if previous_fire_time else None
+        found = self.inner.get_next_fire_time(previous, now.astimezone(timezone.utc) + self.offset)
+        return None if found is None else found.astimezone(timezone.utc) - self.offset
 
     def __str__(self) -> str:
         return f"{self.inner} minus {self.offset}"
