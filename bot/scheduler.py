@@ -245,7 +245,12 @@ class Scheduler:
             await self.fire(entry, due, catch_up=True)
 
     async def fire(self, entry: Entry, due: datetime, *, catch_up: bool = False) -> bool:
-        """Claim then run one firing. Returns whether this process ran it."""
+        """Claim then run one firing. Returns whether this process ran it.
+
+        ``due`` reaches the claim and the callback in UTC, whichever path found it: a zone's
+        aware datetime would do wall-clock arithmetic (03:00 EDT minus a second is an hour
+        later) and compare by wall reading (01:30 EDT == 01:30 EST) on DST days."""
+        due = due.astimezone(timezone.utc)
         if entry.owner is not None and self.owner_check is not None and not self.owner_check(*entry.owner):
             return False  # another process serves that server
         try:
@@ -316,16 +321,17 @@ class Scheduler:
         """(FakeClock) Move time forward, running every due firing in order. Returns firings run."""
         from .when import next_fire_times
 
-        target = self.clock.now() + to if isinstance(to, timedelta) else to
+        # compared in UTC: two aware datetimes of one zone compare by wall reading, fold ignored
+        target = (self.clock.now() + to if isinstance(to, timedelta) else to).astimezone(timezone.utc)
         fired = 0
         while True:
             if self.unclaimed:
                 fired += await self.retry_unclaimed()
             upcoming: list[tuple[datetime, str]] = []
             for entry in list(self.entries.values()):
-                nxt = next_fire_times(entry.trigger, entry.cursor, 1)
+                nxt = [t.astimezone(timezone.utc) for t in next_fire_times(entry.trigger, entry.cursor, 1)]
                 if nxt and nxt[0] <= target:
-                    upcoming.append((nxt[0].astimezone(timezone.utc), entry.key))
+                    upcoming.append((nxt[0], entry.key))
             if not upcoming:
                 break
             due, key = min(upcoming)
