@@ -14,7 +14,9 @@ the member with the most conflicts, who is reported as not placed.
 
 The search: a greedy start (each group grows by the member who fits it best) plus random
 starts, each improved by the best swap of two members between groups until no swap helps.
-Every start is kept only if better, so the greedy answer is a floor. Past 300 members the
+Every start is kept only if better, so the greedy answer is a floor. A best plan that still puts
+an avoid-list pair together (someone would be left out) is untangled by moves and pairs of swaps
+that single swaps cannot reach (`_untangle`). Past 300 members the
 set is cut into blocks of whole groups by time zone and topics (as peer rounds do), each solved
 on its own: 2,000 members take seconds, not minutes.
 """
@@ -102,6 +104,7 @@ def form_groups(members: Sequence["Candidate"], size: int, rules: "MatchRules | 
         value = _total(tried, weight)
         if value > best_value + 1e-9:
             best, best_value = tried, value
+    best = _untangle(best, weight, avoided, n)
     return _plan(best, members, score, recent, avoided, scorer)
 
 
@@ -149,15 +152,9 @@ def _improve(label: Any, weight: Any, n: int) -> Any:
     import numpy as np
 
     label = label.copy()
-    groups = int(label.max()) + 1
-    one_hot = np.zeros((n, groups))
-    one_hot[np.arange(n), label] = 1.0
-    gain_to = weight @ one_hot  # gain_to[x, g]: sum of x's weights to the members of g
+    gain_to = _gain_to(label, weight, n)
     for _ in range(MAX_SWAPS_PER_MEMBER * n):
-        own = gain_to[np.arange(n), label]
-        to_other = gain_to[:, label]  # to_other[x, y]: x's weights to y's group
-        delta = to_other + to_other.T - own[:, None] - own[None, :] - 2 * weight
-        delta[label[:, None] == label[None, :]] = -np.inf
+        delta = _swap_gains(label, weight, n, gain_to)
         x, y = np.unravel_index(int(np.argmax(delta)), delta.shape)
         if not delta[x, y] > 1e-9:
             break
@@ -166,6 +163,84 @@ def _improve(label: Any, weight: Any, n: int) -> Any:
         gain_to[:, b] += weight[:, x] - weight[:, y]
         label[x], label[y] = b, a
     return label
+
+
+def _untangle(label: Any, weight: Any, avoided: Any, n: int) -> Any:
+    """Placement first: a group still holding an avoid-list pair costs someone their place, and
+    single swaps can be stuck there while a split without one exists (7 people in fours with
+    seven avoided pairs). Try moving one member to a group one smaller (the two groups trade
+    sizes), then each swap of a member of such a pair followed by the best other swap; keep the
+    first that gains. At most 4n tries, so an unavoidable clash stays cheap."""
+    import numpy as np
+
+    tries = 4 * n
+    while tries > 0:
+        clashing = np.flatnonzero((avoided & (label[:, None] == label[None, :])).any(axis=1))
+        if clashing.size == 0:
+            return label
+        moves = _move_gains(label, weight, n)
+        if moves.max() > 1e-9:  # one member to a group one smaller: the sizes only trade places
+            tries -= 1
+            x, group = np.unravel_index(int(np.argmax(moves)), moves.shape)
+            label = label.copy()
+            label[x] = group
+            label = _improve(label, weight, n)
+            continue
+        gain_to = _gain_to(label, weight, n)
+        first = _swap_gains(label, weight, n, gain_to)
+        found = None
+        for x, y in ((x, y) for x in clashing for y in np.flatnonzero(label != label[x])):
+            tries -= 1
+            trial = label.copy()
+            trial[x], trial[y] = label[y], label[x]
+            moved = gain_to.copy()
+            moved[:, label[x]] += weight[:, y] - weight[:, x]
+            moved[:, label[y]] += weight[:, x] - weight[:, y]
+            second = _swap_gains(trial, weight, n, moved)
+            second[x, y] = second[y, x] = -np.inf  # not straight back
+            x2, y2 = np.unravel_index(int(np.argmax(second)), second.shape)
+            if first[x, y] + second[x2, y2] > 1e-9:
+                trial[x2], trial[y2] = trial[y2], trial[x2]
+                found = _improve(trial, weight, n)
+                break
+            if tries <= 0:
+                break
+        if found is None:
+            return label
+        label = found
+    return label
+
+
+def _move_gains(label: Any, weight: Any, n: int) -> Any:
+    """gains[x, g]: what moving x to group g adds, where g has one member fewer than x's group
+    (the group sizes stay those of group_sizes); -inf otherwise."""
+    import numpy as np
+
+    gain_to = _gain_to(label, weight, n)
+    sizes = np.bincount(label, minlength=gain_to.shape[1])
+    gains = gain_to - gain_to[np.arange(n), label][:, None]
+    gains[sizes[None, :] != sizes[label][:, None] - 1] = -np.inf
+    return gains
+
+
+def _gain_to(label: Any, weight: Any, n: int) -> Any:
+    """gain_to[x, g]: the sum of x's weights to the members of group g."""
+    import numpy as np
+
+    one_hot = np.zeros((n, int(label.max()) + 1))
+    one_hot[np.arange(n), label] = 1.0
+    return weight @ one_hot
+
+
+def _swap_gains(label: Any, weight: Any, n: int, gain_to: Any) -> Any:
+    """gains[x, y]: what swapping x and y (in different groups) adds to the total; -inf otherwise."""
+    import numpy as np
+
+    own = gain_to[np.arange(n), label]
+    to_other = gain_to[:, label]  # to_other[x, y]: x's weights to y's group
+    gains = to_other + to_other.T - own[:, None] - own[None, :] - 2 * weight
+    gains[label[:, None] == label[None, :]] = -np.inf
+    return gains
 
 
 def _total(label: Any, weight: Any) -> float:

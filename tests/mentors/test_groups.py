@@ -257,6 +257,39 @@ def test_splitter_finds_the_fewest_repeats_and_the_best_score(case) -> None:  # 
     assert got == pytest.approx(best_score)
 
 
+def _clash_free_split_exists(n: int, size: int, avoid: frozenset) -> bool:  # type: ignore[type-arg]
+    weight = [[(int(frozenset((a, b)) in avoid), 0.0) for b in range(1, n + 1)] for a in range(1, n + 1)]
+    return _best_by_brute_force(n, size, weight)[0] == 0
+
+
+@settings(max_examples=150, deadline=None, derandomize=True)
+@given(st.integers(5, 9).flatmap(lambda n: st.tuples(
+    st.just(n), st.integers(2, 4), st.lists(st.sampled_from(["Europe/Berlin", "Asia/Tokyo"]), min_size=n, max_size=n),
+    st.sets(st.tuples(st.integers(1, n), st.integers(1, n)).filter(lambda p: p[0] < p[1]), min_size=3, max_size=9))))
+def test_nobody_is_left_out_of_study_groups_when_a_split_without_an_avoided_pair_exists(case) -> None:  # type: ignore[no-untyped-def]
+    """Placement first, as in rounds: an avoid-list pair only costs someone their group when no split avoids it."""
+    n, size, zones, pairs = case
+    avoid = frozenset(frozenset(p) for p in pairs)
+    if not _clash_free_split_exists(n, size, avoid):
+        return
+    members = [Candidate(i + 1, frozenset({"python"}), zones[i]) for i in range(n)]
+    plan = form_groups(members, size, MatchRules(avoid=avoid, on=date(2026, 3, 2)), seed=1)
+    assert plan.unplaced == [] and sorted(m for g in plan.groups for m in g.members) == list(range(1, n + 1))
+    assert not any(frozenset(p) in avoid for g in plan.groups for p in itertools.combinations(g.members, 2))
+
+
+@pytest.mark.parametrize("avoid", [
+    [(1, 4), (1, 6), (2, 3), (3, 4), (3, 5), (4, 7), (6, 7)],  # the swaps alone got stuck with 4 left out
+    [(1, 5), (1, 6), (1, 7), (2, 4), (2, 5), (3, 4), (3, 7)],  # ... and with 6 left out
+])
+def test_seven_in_fours_with_avoid_lists_that_one_swap_cannot_untangle(avoid: list[tuple[int, int]]) -> None:
+    members = [Candidate(i, frozenset({"python"}), "Europe/Berlin") for i in range(1, 8)]
+    rules = MatchRules(avoid=frozenset(frozenset(p) for p in avoid), on=date(2026, 3, 2))
+    assert _clash_free_split_exists(7, 4, rules.avoid)
+    plan = form_groups(members, 4, rules, seed=1)
+    assert plan.unplaced == [] and sorted(len(g.members) for g in plan.groups) == [3, 4]
+
+
 def test_large_sets_are_solved_in_blocks_with_the_same_sizes() -> None:
     zones = ["Europe/Berlin", "America/New_York", "Asia/Tokyo"]
     members = [Candidate(i, frozenset({("python", "sql", "stats")[i % 3]}), zones[i % 3]) for i in range(1, 651)]
