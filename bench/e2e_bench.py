@@ -200,13 +200,13 @@ async def discord_run(load: Load) -> RunResult:
             with settled_heap():
                 await drive(WARMUP, load.concurrency, lambda i: one(load.total + i))
                 acks.clear()
-                cpu = await bot.cpu()
+                before = await bot.cpu()
                 wall = await drive(load.total, load.concurrency, one)
-                cpu = await bot.cpu() - cpu
+                cpu = spent(before, await bot.cpu())
         finally:
             await arrivals.stop()
         check_discord_answers(fake, load.total + WARMUP)
-        return RunResult(acks, wall, cpu=cpu)
+        return RunResult(acks, wall, cpu=cpu["all"], threads=cpu)
 
 
 def check_discord_answers(fake: FakeDiscord, expected: int) -> None:
@@ -289,15 +289,19 @@ async def _slack_measure(post: Callable[[str], Awaitable[tuple[int, str]]], fake
             await drive(WARMUP, load.concurrency, lambda i: one(load.total + i))  # keys unlike the timed ones
             acks.clear()
             replies.clear()
-            cpu = await bot.cpu()
+            before = await bot.cpu()
             wall = await drive(load.total, load.concurrency, one)
-            cpu = await bot.cpu() - cpu
+            cpu = spent(before, await bot.cpu())
     finally:
         await arrivals.stop()
-    return RunResult(acks, wall, replies, cpu)
+    return RunResult(acks, wall, replies, cpu["all"], cpu)
 
 
 # -- rows ---------------------------------------------------------------------------------------
+def spent(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    return {key: value - before.get(key, 0.0) for key, value in after.items()}
+
+
 def runs_of(measure: Callable[[Load], Awaitable[RunResult]], load: Load) -> list[RunResult]:
     return [asyncio.run(measure(load)) for _ in range(load.runs)]
 

@@ -11,6 +11,7 @@ import cProfile
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -47,14 +48,29 @@ class Endpoint:
 
 @dataclass(frozen=True)
 class Running:
-    """A started bot: its URL (Slack HTTP mode) or "", and how to read its process's CPU seconds so far."""
+    """A started bot: its URL (Slack HTTP mode) or "", and how to read its process's CPU seconds so far
+    ("all", and by thread: "loop" for the event loop's, "inbox", "db"... for the pools' threads)."""
 
     url: str
-    cpu: Callable[[], Awaitable[float]]
+    cpu: Callable[[], Awaitable[dict[str, float]]]
 
 
-async def _own_cpu() -> float:
-    return time.process_time()
+def cpu_by_thread() -> dict[str, float]:
+    """CPU seconds of this process so far, in all and by thread (Linux /proc; 10 ms ticks)."""
+    out = {"all": time.process_time()}
+    ticks = os.sysconf("SC_CLK_TCK")
+    for thread in threading.enumerate():
+        try:  # fields after the command name: state is [0], utime [11], stime [12]
+            fields = Path(f"/proc/self/task/{thread.native_id}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        group = "loop" if thread is threading.main_thread() else thread.name.split("_")[0]
+        out[group] = out.get(group, 0.0) + (int(fields[11]) + int(fields[12])) / ticks
+    return out
+
+
+async def _own_cpu() -> dict[str, float]:
+    return cpu_by_thread()
 
 
 @contextlib.asynccontextmanager
@@ -103,9 +119,9 @@ async def bot_elsewhere(endpoint: Endpoint, tmp: Path, bare: bool = False) -> As
         if isinstance(answer, BaseException):
             raise RuntimeError(f"the {endpoint.platform} bot process failed to start") from answer
 
-        async def cpu() -> float:  # every thread of the child: the inbox's and the database pool's too
+        async def cpu() -> dict[str, float]:  # every thread of the child: the inbox's and the database pool's too
             ours.send("cpu")
-            return float(await loop.run_in_executor(None, ours.recv))
+            return dict(await loop.run_in_executor(None, ours.recv))
 
         yield Running(str(answer), cpu)
     finally:
@@ -132,7 +148,7 @@ async def _serve(endpoint: Endpoint, tmp: Path, conn: Connection, bare: bool = F
             stop_profile = _start_profile(Path(profile), name) if profile else None
             conn.send(url)
             while await loop.run_in_executor(None, conn.recv) == "cpu":  # until the bench says stop
-                conn.send(time.process_time())
+                conn.send(cpu_by_thread())
             if stop_profile is not None:
                 stop_profile()
     except Exception as error:

@@ -22,6 +22,7 @@ class RunResult:
     wall: float
     replies: list[float] = field(default_factory=list)
     cpu: float = float("nan")  # the bot process's CPU seconds (all its threads) over the timed interactions
+    threads: dict[str, float] = field(default_factory=dict)  # the same by thread: "loop", "inbox", "db"...
 
     @property
     def cpu_each(self) -> float:
