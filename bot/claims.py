@@ -14,6 +14,7 @@ import asyncio
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sqlalchemy import Connection, insert
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -26,28 +27,42 @@ if TYPE_CHECKING:
 BATCH = 500  # claims per transaction at most
 
 
-def insert_claims(session: Any, claims: list[tuple[str, datetime]], identity: str) -> list[bool]:
-    """Insert each claim in this transaction; for each, whether this process got it."""
-    dialect = session.get_bind().dialect.name
+_TABLE = ScheduleClaim.__table__
+_ON_CONFLICT: dict[str, Any] = {}  # dialect -> the insert statement, built once (executed with each claim's values)
+
+
+def _on_conflict_insert(dialect: str) -> Any:
+    statement = _ON_CONFLICT.get(dialect)
+    if statement is None:
+        module = postgresql if dialect == "postgresql" else sqlite
+        statement = _ON_CONFLICT[dialect] = module.insert(_TABLE).on_conflict_do_nothing(
+            index_elements=["key", "due_at"]).returning(_TABLE.c.id)
+    return statement
+
+
+def claim_rows(conn: Connection, claims: list[tuple[str, datetime]], identity: str) -> list[bool]:
+    """Insert each claim in this connection's transaction; for each, whether this process got it."""
+    dialect = conn.dialect.name
+    rows = [{"key": key, "due_at": due_at, "claimed_by": identity, "claimed_at": utcnow()} for key, due_at in claims]
+    if dialect in ("postgresql", "sqlite"):
+        # Losing the race is the common case with replicas: a no-op insert, not an error and
+        # a rollback (which cost the loser more than the winner paid to claim).
+        statement = _on_conflict_insert(dialect)
+        return [conn.execute(statement, row).first() is not None for row in rows]
     won = []
-    for key, due_at in claims:
-        row = {"key": key, "due_at": due_at, "claimed_by": identity, "claimed_at": utcnow()}
-        if dialect in ("postgresql", "sqlite"):
-            # Losing the race is the common case with replicas: a no-op insert, not an error and
-            # a rollback (which cost the loser more than the winner paid to claim).
-            module = postgresql if dialect == "postgresql" else sqlite
-            statement = module.insert(ScheduleClaim).values(**row).on_conflict_do_nothing(
-                index_elements=["key", "due_at"]).returning(ScheduleClaim.id)  # type: ignore[arg-type]
-            won.append(session.execute(statement).first() is not None)
-            continue
+    for row in rows:
         try:
-            with session.begin_nested():  # other databases: the conflict undoes this claim only
-                session.add(ScheduleClaim(**row))
-                session.flush()
+            with conn.begin_nested():  # other databases: the conflict undoes this claim only
+                conn.execute(insert(_TABLE), row)
             won.append(True)
         except IntegrityError:
             won.append(False)
     return won
+
+
+def insert_claims(session: Any, claims: list[tuple[str, datetime]], identity: str) -> list[bool]:
+    """Insert each claim in this session's transaction; for each, whether this process got it."""
+    return claim_rows(session.connection(), claims, identity)
 
 
 class ClaimBatcher:

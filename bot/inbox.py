@@ -9,6 +9,11 @@ start again, which the handlers take idempotently: a vote is recorded once per v
 once per event id). An insert slower than its budget (the platforms' 3-second deadline comes
 first) lets the acknowledgement go out before the row is written: counted in ``late``.
 
+A request may come with a claim (a unique key, e.g. a Slack signature: taken once across every
+process): the claim and the row are written in the same transaction, so refusing a replay costs
+the acknowledgement no second write. A claim someone already holds stores nothing: the receipt
+says ``duplicate``.
+
 At start, and every minute, ``unfinished`` hands an adapter the rows of processes that died:
 same host and the pid is gone (or is us now), or another host and older than ``FOREIGN_AFTER``
 (that worker had ample time to finish). Each row is claimed by updating its owner, so two
@@ -33,6 +38,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, select, update
 
+from .claims import claim_rows
 from .clock import Clock
 from .models import InboxEntry
 
@@ -44,16 +50,26 @@ FLUSH_EVERY = 1.0  # seconds between batched deletes of finished rows
 ACCEPT_BUDGET = 2.0  # seconds an insert may hold up an acknowledgement (deadline: 3 s)
 
 
+Claim = tuple[str, datetime]  # (key, due time) in the schedule_claim table (bot/claims.py)
+
+
 class Receipt:
     """An accepted request's inbox row, or the insert still under way when the time budget ran out."""
 
-    def __init__(self, task: "asyncio.Future[int]") -> None:  # the insert's future
+    def __init__(self, task: "asyncio.Future[int | None]") -> None:  # the insert's future (None: claimed before)
         self.task = task
+        self.taken = False  # a handler took the request on (whoever accepted it finishes it otherwise)
 
     def entry_id(self) -> int | None:
         if not self.task.done() or self.task.cancelled() or self.task.exception() is not None:
             return None
         return self.task.result()
+
+    @property
+    def duplicate(self) -> bool:
+        """Its claim was already taken (by this process or another): nothing was stored."""
+        return self.task.done() and not self.task.cancelled() and self.task.exception() is None \
+            and self.task.result() is None
 
 
 @dataclass(frozen=True)
@@ -100,25 +116,26 @@ class Inbox:
         self._late_logged = float("-inf")
         self._finished: set[int] = set()
         self._flusher: asyncio.Task[None] | None = None
-        self._waiting: list[tuple[dict[str, Any], asyncio.Future[int]]] = []
+        self._waiting: list[tuple[dict[str, Any], Claim | None, asyncio.Future[int | None]]] = []
         self._inserter: asyncio.Task[None] | None = None
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox")
 
     # -- the hot path ---------------------------------------------------------------------
     async def accept(self, platform: str, kind: str, payload: dict[str, Any], *,
-                     budget: float = ACCEPT_BUDGET) -> Receipt:
+                     budget: float = ACCEPT_BUDGET, claim: Claim | None = None) -> Receipt:
         """Store one request before it is acknowledged; hand the receipt to ``finished``.
 
         Requests arriving together are inserted in one transaction on the inbox's own thread
         (a group commit), so a burst does not queue behind the cogs' work on the database pool.
         Waits at most ``budget`` seconds (the platforms' 3-second deadline comes first): a slower
         insert goes on and the request is handled meanwhile. Raises when the database refused it.
+        With ``claim``, the row is stored only if the claim is ours (``Receipt.duplicate`` if not).
         """
         row = {"platform": platform, "kind": kind, "owner": self.owner, "received_at": self.clock.now(),
                "payload": json.dumps(payload, separators=(",", ":"), default=str)}
         loop = asyncio.get_running_loop()
-        future: asyncio.Future[int] = loop.create_future()
-        self._waiting.append((row, future))
+        future: asyncio.Future[int | None] = loop.create_future()
+        self._waiting.append((row, claim, future))
         if self._inserter is None or self._inserter.done():
             self._inserter = loop.create_task(self._insert_waiting(), name="inbox-insert")
         done, _ = await asyncio.wait({future}, timeout=budget)
@@ -131,29 +148,37 @@ class Inbox:
                 self._late_logged = now
                 log.warning("storing a %s %s took over %.1f s; handling it meanwhile (%d so far)", platform, kind,
                             budget, self.late)
-        self.accepted += 1
-        return Receipt(future)
+        receipt = Receipt(future)
+        if not receipt.duplicate:
+            self.accepted += 1
+        return receipt
 
     async def _insert_waiting(self) -> None:
         loop = asyncio.get_running_loop()
         while self._waiting:
             batch, self._waiting = self._waiting, []
             try:
-                ids = await loop.run_in_executor(self._thread, self._insert, [row for row, _ in batch])
+                ids = await loop.run_in_executor(self._thread, self._insert, [(row, claim) for row, claim, _ in batch])
             except Exception as error:
-                for _, future in batch:
+                for _, _, future in batch:
                     if not future.done():
                         future.set_exception(error)
                 continue
-            for (_, future), entry_id in zip(batch, ids):
+            for (_, _, future), entry_id in zip(batch, ids):
                 if not future.done():
                     future.set_result(entry_id)
 
-    def _insert(self, rows: list[dict[str, Any]]) -> list[int]:
+    def _insert(self, batch: list[tuple[dict[str, Any], Claim | None]]) -> list[int | None]:
+        """One transaction: the batch's claims, then the rows whose claim was won (or had none)."""
         with self.db.write_lock(), self.db.engine.begin() as conn:
+            claims = [claim for _, claim in batch if claim is not None]
+            won = iter(claim_rows(conn, claims, self.owner[:100]) if claims else [])
+            keep = [claim is None or next(won) for _, claim in batch]
+            rows = [row for (row, _), kept in zip(batch, keep) if kept]
             # one executemany; RETURNING in the parameters' order (SQLite 3.35+, PostgreSQL)
-            result = conn.execute(insert(TABLE).returning(TABLE.c.id, sort_by_parameter_order=True), rows)
-            return [int(entry_id) for entry_id in result.scalars()]
+            ids = iter(conn.execute(insert(TABLE).returning(TABLE.c.id, sort_by_parameter_order=True),
+                                    rows).scalars() if rows else [])
+            return [int(next(ids)) if kept else None for kept in keep]
 
     def finished(self, entry: Receipt | int | None) -> None:
         """The request was handled: its row goes with the next batched delete."""

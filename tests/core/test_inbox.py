@@ -9,6 +9,7 @@ import logging
 import os
 import subprocess
 import sys
+import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -89,3 +90,34 @@ def test_owner_liveness() -> None:
     assert not owner_is_gone(f"h:{os.getppid()}:x", me, now, now)
     assert not owner_is_gone("elsewhere:1:x", me, now, now)
     assert owner_is_gone("elsewhere:1:x", me, now - FOREIGN_AFTER, now)
+
+
+async def test_a_claimed_request_is_stored_once_with_its_claim_in_one_commit(tmp_path: Path, db_url: str | None) -> None:
+    """Slack's replay claim rides in the inbox's transaction: a burst of claimed requests costs one
+    commit, and a request whose claim was taken before (a replay, here or by another process)
+    stores nothing."""
+    from datetime import datetime, timezone
+
+    from sqlalchemy import event
+
+    from bot.models import ScheduleClaim
+
+    async with Harness(tmpdir=tmp_path, db_url=db_url, cogs=[]) as bot:
+        inbox: Inbox = bot.app.inbox
+        sent = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
+        commits: list[int] = []
+        event.listen(bot.db.engine, "commit",  # the inbox's own transactions (its thread), not the app's
+                     lambda conn: commits.append(1) if threading.current_thread().name.startswith("inbox") else None)
+        receipts = await asyncio.gather(*(inbox.accept("slack", "command", {"n": n}, claim=(f"sig:{n % 3}", sent))
+                                          for n in range(6)))
+        again = await inbox.accept("slack", "command", {"n": "replayed"}, claim=("sig:0", sent))
+        assert [r.duplicate for r in receipts] == [False, False, False, True, True, True] and again.duplicate
+        assert len(commits) == 2  # the burst together, the replay on its own
+        with bot.db.engine.connect() as conn:
+            stored = [json.loads(p)["n"] for p in conn.execute(select(TABLE.c.payload)).scalars()]
+            claims = conn.execute(select(ScheduleClaim.__table__.c.key)).scalars().all()
+        assert sorted(stored) == [0, 1, 2] and sorted(claims) == ["sig:0", "sig:1", "sig:2"]
+        assert inbox.accepted == 3
+        for receipt in [*receipts, again]:
+            inbox.finished(receipt)
+        await inbox.flush()

@@ -20,7 +20,7 @@ from ...errors import ConfigError
 from ...options import ChannelRef
 from ...ports import Adapter, MessageRef
 from .access import SlackAccess
-from .app import SlackDispatch
+from .app import SlackDispatch, inbox_kind
 from .channels import ChannelDirectory
 from .events import PLATFORM
 from .gate import RequestGate
@@ -111,8 +111,9 @@ class SlackAdapter(Adapter):
             log.info("Slack: Socket Mode connected as %s", self.bot_user_id)
         else:
             assert signing_secret is not None
-            self.gate = RequestGate(signing_secret, claim=self._claim_request)
-            add_events_route(self.app.web, self.dispatch.bolt, self.gate)  # the core starts listening after us
+            self.gate = RequestGate(signing_secret, claim=self._take_request)
+            add_events_route(self.app.web, self.dispatch.bolt, self.gate,  # the core starts listening after us
+                             self.app.inbox.finished)
             log.info("Slack: HTTP mode (POST %s on PORT)", EVENTS_PATH)
         self.app.web.add_health(lambda: {"mode": self.mode})
 
@@ -123,11 +124,18 @@ class SlackAdapter(Adapter):
             return None  # not started, or another workspace than this token's
         return await dispatch.access.access(server_id, user_id)
 
-    async def _claim_request(self, signature: str, timestamp: float) -> bool:
+    async def _take_request(self, signature: str, timestamp: float, body: dict[str, Any]) -> Any:
         """A signed request is taken once across every HTTP worker: its signature is claimed in the
-        database (the scheduler's unique claims table), keyed on its own timestamp."""
+        database (the scheduler's unique claims table), keyed on its own timestamp. A request a
+        listener will store is claimed in the same transaction as its inbox row (one write before
+        the ack): the answer is its receipt, or False when the signature was claimed before."""
         sent = datetime.fromtimestamp(timestamp, tz=timezone.utc)
-        return await self.app.scheduler.claim(f"slack:request:{signature.removeprefix('v0=')}", sent)
+        key = f"slack:request:{signature.removeprefix('v0=')}"
+        kind = inbox_kind(body)
+        if kind is None:  # url_verification, events no listener stores...: the claim alone
+            return await self.app.scheduler.claim(key, sent)
+        receipt = await self.app.inbox.accept(PLATFORM, kind, body, claim=(key, sent))
+        return False if receipt.duplicate else receipt
 
     async def finish_unfinished(self) -> int:
         """Requests a crashed process acknowledged and left in the inbox (the core calls this)."""

@@ -80,6 +80,20 @@ def _without_bolt_oauth_env() -> Iterator[None]:
 _BOLT_OAUTH_ENV = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
 
 
+def inbox_kind(body: dict[str, Any]) -> str | None:
+    """The inbox kind a listener below stores this request as (None: none stores it)."""
+    if "command" in body:
+        return "command"
+    kind = body.get("type")
+    if kind == "block_actions":
+        return "action"
+    if kind == "view_submission":
+        return "view"
+    if kind == "event_callback" and isinstance(body.get("event"), dict) and body["event"].get("type") in EVENT_TYPES:
+        return "event"
+    return None
+
+
 class DropRepeatedEvents(AsyncMiddleware):
     """Slack retries an event it thinks we missed (X-Slack-Retry-Num, Socket Mode retry_attempt):
     the same event_id is taken once. Listeners for our event types leave the inflight count.
@@ -169,8 +183,13 @@ class SlackDispatch:
             return True
 
     # -- the inbox: stored before the ack, finished after ----------------------------------------
-    async def _accept(self, kind: str, body: dict[str, Any]) -> Receipt | None:
-        """Store the request before Slack gets its 200 (Slack never sends an acknowledged one again)."""
+    async def _accept(self, kind: str, body: dict[str, Any], context: Any = None) -> Receipt | None:
+        """Store the request before Slack gets its 200 (Slack never sends an acknowledged one again):
+        in HTTP mode the gate already did, with the replay claim (the receipt is in bolt's context)."""
+        receipt = context.get("inbox_receipt") if context is not None else None
+        if receipt is not None:
+            receipt.taken = True
+            return receipt  # type: ignore[no-any-return]
         try:
             return await self.core.inbox.accept(PLATFORM, kind, body)
         except Exception:  # the database is away: handle it anyway rather than refuse it
@@ -214,8 +233,8 @@ class SlackDispatch:
             self.inflight.exit()
 
     # -- listeners ----------------------------------------------------------------------------
-    async def _on_command(self, ack: Any, body: dict[str, Any]) -> None:
-        entry = await self._accept("command", body)
+    async def _on_command(self, ack: Any, body: dict[str, Any], context: Any) -> None:
+        entry = await self._accept("command", body, context)
         await ack()
         self._after_ack(self._command(body), entry)
 
@@ -225,8 +244,8 @@ class SlackDispatch:
         inv = await self._invocation(where, user_name=body.get("user_name"), channel_name=body.get("channel_name"))
         await self.core.handle_command_text(inv, command_line(body))
 
-    async def _on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any]) -> None:
-        entry = await self._accept("action", body)
+    async def _on_action(self, ack: Any, body: dict[str, Any], action: dict[str, Any], context: Any) -> None:
+        entry = await self._accept("action", body, context)
         await ack()
         self._after_ack(self._action(body, action), entry)
 
@@ -247,8 +266,8 @@ class SlackDispatch:
         inv.message_actions = message_actions(body) if ref is not None else None
         await self.core.handle_action(inv, action_target(action))
 
-    async def _on_view_submission(self, ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
-        entry = await self._accept("view", body)
+    async def _on_view_submission(self, ack: Any, body: dict[str, Any], view: dict[str, Any], context: Any) -> None:
+        entry = await self._accept("view", body, context)
         await ack()  # closes the modal; answers arrive as messages
         self._after_ack(self._view_submission(body, view), entry)
 
@@ -275,8 +294,8 @@ class SlackDispatch:
         if team_id:
             await self.core.server_seen(PLATFORM, team_id, self.team_names.get(team_id))
 
-    async def _on_event(self, body: dict[str, Any]) -> None:
-        entry = await self._accept("event", body)
+    async def _on_event(self, body: dict[str, Any], context: Any) -> None:
+        entry = await self._accept("event", body, context)
         self._after_ack(self._event(body), entry)  # bolt acknowledges events itself when the listener returns
 
     async def _event(self, body: dict[str, Any], *, at: datetime | None = None, replayed: bool = False) -> None:

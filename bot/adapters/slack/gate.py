@@ -38,6 +38,7 @@ class Verdict:
     status: int | None
     reason: str = ""
     body: Any = None  # the parsed body, for whoever wants it after the gate
+    ticket: Any = None  # what the claim answered for a first-time request (e.g. its inbox receipt)
 
     @property
     def passed(self) -> bool:
@@ -108,10 +109,12 @@ def parse_body(body: bytes, content_type: str) -> tuple[Any, str | None]:
 class RequestGate:
     """Signature, then body shape, then replay — each refusal one throttled log line, no traceback."""
 
-    def __init__(self, signing_secret: str, *, claim: Callable[[str, float], Awaitable[bool]] | None = None,
+    def __init__(self, signing_secret: str, *, claim: Callable[[str, float, Any], Awaitable[Any]] | None = None,
                  now: Callable[[], float] = time.time) -> None:
         self.secret = signing_secret
-        self.claim = claim  # across processes: True the first time a signature is claimed anywhere
+        # across processes: claim(signature, timestamp, body) is falsy when the signature was claimed
+        # before anywhere, else a ticket handed on in the verdict (the adapter's: the inbox receipt)
+        self.claim = claim
         self.now = now
         self.seen = RecentIds(size=50_000)
         self.refusals = ThrottledLog(log)
@@ -141,17 +144,18 @@ class RequestGate:
         if ignored := unheard(data):
             return Verdict(200, ignored)
         signature = headers["X-Slack-Signature"]
-        if not await self._first_time(signature, int(headers["X-Slack-Request-Timestamp"])):
+        ticket = await self._first_time(signature, int(headers["X-Slack-Request-Timestamp"]), data)
+        if not ticket:
             return Verdict(200, "the same signed request again (replay); ignored")
-        return Verdict(None, body=data)
+        return Verdict(None, body=data, ticket=ticket)
 
-    async def _first_time(self, signature: str, timestamp: int) -> bool:
+    async def _first_time(self, signature: str, timestamp: int, data: Any) -> Any:
         if not self.seen.first_time(signature):
             return False
         if self.claim is None:
             return True
         try:
-            return await self.claim(signature, float(timestamp))
+            return await self.claim(signature, float(timestamp), data)
         except Exception:  # the database is away: this process's memory still refuses repeats it saw
             log.warning("could not record a Slack request signature; relying on this process's memory")
             return True
