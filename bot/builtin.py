@@ -11,6 +11,7 @@ from .cog import Cog, command
 from .content import PAGE_CHARS, Content, Field, pack_lines
 from .context import CommandContext
 from .options import Help
+from .wording import shorten_quoted
 
 
 class HelpCog(Cog, name="help"):
@@ -54,10 +55,12 @@ def render_help(app: object, access: Access, only: str | None = None) -> list[Co
 
     assert isinstance(app, BotApp)
     blocks: list[list[str]] = []  # one per command (the first line of a group carries its heading)
+    asked = only.lstrip("/").lower().split() if only else []
     for top, group in sorted(app.tree.groups.items()):
-        if only and top != only.lstrip("/").split()[0].lower():
+        if asked and top != asked[0]:
             continue
-        visible = [(cog, spec) for cog, spec in group.values() if spec.access <= access]
+        visible = [(cog, spec) for cog, spec in group.values() if spec.access <= access
+                   and (len(asked) < 2 or spec.name == " ".join(asked[1:]))]  # /help poll create
         if not visible:
             continue
         cog = visible[0][0]
@@ -70,7 +73,7 @@ def render_help(app: object, access: Access, only: str | None = None) -> list[Co
             blocks.append(block)
             heading = []
     if only and not blocks:
-        return [Content(text=f'No command "{only}" that you can use. Try /help.')]
+        return [Content(text=shorten_quoted(f'No command "{only}" that you can use. Try /help.'))]
     hidden = sum(1 for _, spec in app.tree.specs() if spec.access > access)
     footer = f"{hidden} more for instructors." if hidden and access < Access.INSTRUCTOR else None
     pages = pack_lines(blocks, HELP_PAGE_CHARS)

@@ -13,6 +13,7 @@ from .ports import Invocation
 from .content import Content
 from .errors import PermissionDenied, TemporarilyUnavailable, UserError
 from .storage import is_connection_error
+from .wording import shorten_quoted
 
 log = logging.getLogger("bot.errors")
 
@@ -45,7 +46,7 @@ class ErrorReporter:
         try:
             yield
         except UserError as error:
-            await self._tell(inv, f"⚠️ {error}")
+            await self._tell(inv, f"⚠️ {shorten_quoted(str(error))}")
         except TemporarilyUnavailable:
             log.warning("database unavailable while serving %s", inv.origin.user_id)
             await self._tell(inv, UNAVAILABLE)

@@ -228,7 +228,8 @@ def _unknown_option(word: str, specs: list[OptionSpec]) -> UserError | None:
     if match is None or not getattr(word, "raw", word).startswith(match.group(1)):
         return None  # "Note: this" in quotes is text, not an option
     names = ", ".join(s.name for s in specs)
-    return UserError(f'unknown option "{match.group(1)}" — this command takes: {names}')
+    takes = f"this command takes: {names}" if names else "this command takes no options"
+    return UserError(f'unknown option "{match.group(1)}" — {takes}')
 
 
 def bind_text(specs: list[OptionSpec], words: list[str], preset: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -253,12 +254,14 @@ def bind_text(specs: list[OptionSpec], words: list[str], preset: dict[str, Any] 
     unfilled = [s for s in specs if s.name.lower() not in named]
     required_unfilled = [s for s in unfilled if s.required]
     positional_targets = required_unfilled + [s for s in unfilled if not s.required]
-    if (len(required_unfilled) == 1 and required_unfilled[0].kind == "string" and len(positional) > 1
+    # "/prompt post What surprised you this week?", "/help poll create": unquoted free text for
+    # the one text option still to fill — the only required one, or the command's only option
+    # (quoted words are separate values: "/poll create "Best day?" "Mon; Tue"")
+    free = required_unfilled if len(required_unfilled) == 1 else specs if len(specs) == 1 and not named else []
+    if (len(free) == 1 and free[0].kind == "string" and len(positional) > 1
             and not any(getattr(w, "quoted", False) for w in positional)):
-        # "/prompt post What surprised you this week?" — unquoted free text for the one text option
-        # (quoted words are separate values: "/poll create "Best day?" "Mon; Tue"")
         positional = [" ".join(positional)]
-        positional_targets = required_unfilled
+        positional_targets = free
     if len(positional) > len(positional_targets):
         extra = positional[len(positional_targets)]
         raise _unknown_option(extra, specs) or UserError(f'unexpected "{extra}" — name the option, like name:value')

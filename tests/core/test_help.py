@@ -35,3 +35,12 @@ def test_console_help_writes_options_as_the_readme_does(tmp_path: Path) -> None:
     assert "/stats member user:<@member>" in readme
     out = run_console(tmp_path, ":as ivy instructor\n/help stats\n").stdout
     assert "/stats member user:<@member>" in out
+
+
+async def test_help_for_one_subcommand_shows_only_it_and_an_unknown_one_is_named_short(make_bot) -> None:
+    bot = await make_bot(cogs=["cogs.polls"])
+    r = await bot.command("/help poll create")
+    assert "/poll create question:" in r.text and "/poll close" not in r.text
+    r = await bot.command("/help " + "nonsense " * 100)
+    assert r.text.startswith('No command "nonsense nonsense') and r.text.endswith('…" that you can use. Try /help.')
+    assert len(r.text) < 110

@@ -121,3 +121,25 @@ def test_an_unknown_name_value_word_is_named_not_taken_as_a_value() -> None:
         parse('question:"Q?" options:"A; B" colour:red')
     # inside quotes it is text: "Note: this" is a question, not an option called Note
     assert parse('"Note: this" "A; B"')["question"] == "Note: this"
+
+
+def test_a_command_without_options_says_it_takes_none() -> None:
+    with pytest.raises(UserError, match='unknown option "colour" — this command takes no options$'):
+        bind_text([], split_words("colour:red"))
+
+
+def test_the_only_option_of_a_command_takes_unquoted_free_text() -> None:
+    async def queue_join(self, ctx, topic: str | None = None) -> None:  # type: ignore[no-untyped-def]
+        pass
+
+    specs = options_from_signature(queue_join)
+    assert bind_text(specs, split_words("need help with SQL joins"))["topic"] == "need help with SQL joins"
+
+
+def test_an_answer_repeats_long_input_shortened_and_leaves_its_other_quotes_alone() -> None:
+    from bot.wording import shorten_quoted
+
+    said = shorten_quoted(f'no bank "{"x" * 500}" — like "mon 09:00", or "{"y" * 30}"')
+    assert said == f'no bank "{"x" * 59}…" — like "mon 09:00", or "{"y" * 30}"'
+    short = 'when: "abc" is not a schedule — it must end with a time like 09:00; use a cron expression like "0 18 * * 1-5"'
+    assert shorten_quoted(short) == short  # the text between two quoted values is not a quote
