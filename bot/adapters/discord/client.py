@@ -78,6 +78,20 @@ class CohortEvents:
             parse(data)
 
         parsers["INTERACTION_CREATE"] = keep_then_parse
+        for name, parser in list(parsers.items()):
+            parsers[name] = self._guarded(name, parser)
+
+    def _guarded(self, name: str, parser: Any) -> Any:
+        """A gateway event discord.py cannot parse (a modal submit without ``components``...) raised out
+        of its parser into the gateway task, which ended without a word: the bot stayed up, deaf to
+        Discord. Such an event is ignored and counted (one log line a minute) and the gateway goes on."""
+        def parse(data: Any) -> None:
+            try:
+                parser(data)
+            except Exception as error:
+                self.adapter.app.refuse_event("discord", f"{name} payload ({type(error).__name__})")
+
+        return parse
 
     async def _deliver(self, found: Any) -> None:
         if found is None:

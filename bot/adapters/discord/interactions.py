@@ -163,27 +163,37 @@ def build_modal(form: Form) -> discord.ui.Modal:
     return modal
 
 
-def form_values(components: list[dict[str, Any]]) -> dict[str, str]:
+def objects(value: Any) -> list[dict[str, Any]]:
+    """The objects of a payload list (a list of options, components...); anything else is none.
+    A Discord-compatible server (or a change at Discord) may send ``"options": "x"``: that raised
+    in the handler, a traceback and no answer."""
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
+
+
+def an_object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def form_values(components: Any) -> dict[str, str]:
     """Text inputs of a modal submit, in action rows (type 1) or labels (type 18)."""
     values: dict[str, str] = {}
-    stack = list(components)
+    stack = objects(components)
     while stack:
         item = stack.pop(0)
-        if "components" in item:
-            stack.extend(item["components"])
-        if "component" in item:
-            stack.append(item["component"])
-        if item.get("type") == 4 and "custom_id" in item:
+        stack.extend(objects(item.get("components")))
+        stack.extend(objects([item.get("component")]))
+        if item.get("type") == 4 and isinstance(item.get("custom_id"), str):
             values[item["custom_id"]] = str(item.get("value") or "")
     return values
 
 
-def command_path(options: list[dict[str, Any]]) -> tuple[list[str], list[dict[str, Any]]]:
+def command_path(options: Any) -> tuple[list[str], list[dict[str, Any]]]:
     """Walk subcommand groups/subcommands: (["bank", "add"], leaf options)."""
     path: list[str] = []
+    options = objects(options)
     while options and options[0].get("type") in (SUB_COMMAND, SUB_COMMAND_GROUP):
-        path.append(options[0]["name"])
-        options = options[0].get("options") or []
+        path.append(str(options[0].get("name") or ""))
+        options = objects(options[0].get("options"))
     return path, options
 
 
@@ -306,7 +316,7 @@ class InteractionHandler:
     async def _command(self, interaction: discord.Interaction, replayed: bool, spent: float) -> None:
         data: dict[str, Any] = dict(interaction.data or {})
         top = str(data.get("name", ""))
-        path, leaf = command_path(list(data.get("options") or []))
+        path, leaf = command_path(data.get("options"))
         inv = self._invocation(interaction, replayed)
         try:
             spec = self.app.tree.find(top, list(path))[1]
@@ -316,7 +326,7 @@ class InteractionHandler:
         ephemeral = spec.ephemeral if spec is not None else True
         responder.defer_later(max(0.0, self.adapter.defer_after - spent), ephemeral=ephemeral)
         try:
-            values = await self._values(interaction, leaf, data.get("resolved") or {}, inv)
+            values = await self._values(interaction, leaf, an_object(data.get("resolved")), inv)
             await self.app.handle_command(inv, top, " ".join(path), values)
         except UserError as error:  # e.g. an attachment that is too large
             await responder.reply(Content(text=f"⚠️ {error}"), ephemeral=True)
@@ -327,14 +337,14 @@ class InteractionHandler:
                       resolved: dict[str, Any], inv: Invocation) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for option in leaf:
-            name, kind, raw = option["name"], option.get("type"), option.get("value")
+            name, kind, raw = str(option.get("name") or ""), option.get("type"), option.get("value")
             if kind == USER:
                 values[name] = member_ref(str(raw), resolved)
             elif kind == CHANNEL:
-                channel = (resolved.get("channels") or {}).get(str(raw)) or {}
+                channel = an_object(an_object(resolved.get("channels")).get(str(raw)))
                 values[name] = ChannelRef(str(raw), channel.get("name", ""))
             elif kind == ATTACHMENT:
-                upload = await self._download(interaction, (resolved.get("attachments") or {}).get(str(raw)))
+                upload = await self._download(interaction, an_object(an_object(resolved.get("attachments")).get(str(raw))))
                 values[name] = inv.files[name] = upload
             else:
                 values[name] = raw
@@ -363,7 +373,7 @@ class InteractionHandler:
         data: dict[str, Any] = dict(interaction.data or {})
         action_id, server = dm_target(interaction, str(data.get("custom_id", "")))
         inv = self._invocation(interaction, replayed, server)
-        inv.values = form_values(list(data.get("components") or []))
+        inv.values = form_values(data.get("components"))
         responder: DiscordResponder = inv.responder  # type: ignore[assignment]
         responder.defer_later(max(0.0, self.adapter.defer_after - spent), ephemeral=True)
         try:
@@ -373,7 +383,7 @@ class InteractionHandler:
 
 
 def member_ref(user_id: str, resolved: dict[str, Any]) -> MemberRef:
-    user = (resolved.get("users") or {}).get(user_id) or {}
-    member = (resolved.get("members") or {}).get(user_id) or {}
+    user = an_object(an_object(resolved.get("users")).get(user_id))
+    member = an_object(an_object(resolved.get("members")).get(user_id))
     name = member.get("nick") or user.get("global_name") or user.get("username") or ""
     return MemberRef(user_id, name)
