@@ -40,6 +40,8 @@ from .timeparse import (format_duration, parse_date, parse_date_range, parse_dur
                         parse_time_of_day, parse_timezone, parse_weekday, parse_weekdays)
 # A local date and time as an instant (fall-back: the first; spring-forward gap: just after it).
 from .wallclock import local_instant  # noqa: E402
+# The deployment's sealing key (anonymous ballots; the inbox): never in the database.
+from .sealing import deployment_key  # noqa: E402
 # CSV exports (spreadsheet-safe cells).
 from .csvexport import FORMULA_STARTS, format_number, iter_csv, safe_cell, to_csv  # noqa: E402
 # Web routes and dashboard pages offered as data.
@@ -95,7 +97,7 @@ __all__ = [
     "parse_timezone", "parse_weekday", "parse_weekdays", "local_instant",
     "describe_when", "parse_when", "fire_times_between", "latest_fire_time", "next_fire_times",
     # CSV
-    "FORMULA_STARTS", "format_number", "iter_csv", "safe_cell", "to_csv",
+    "FORMULA_STARTS", "format_number", "iter_csv", "safe_cell", "to_csv", "deployment_key",
     # web and dashboard
     "WebRequest", "WebResponse", "route", "Action", "Bars", "DaySeries", "MemberColumn", "Metric",
     "ScheduleView", "Section", "Table",

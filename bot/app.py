@@ -29,6 +29,7 @@ from .edge import bounded_origin
 from .errors import ConfigError, NotFound, UserError
 from .events import Event, Origin
 from .inbox import Inbox
+from .sealing import deployment_key
 from .intake import EventIntake
 from sqlmodel import select
 
@@ -66,7 +67,8 @@ class BotApp(RequestHandling):
         self.web.public_base = getattr(settings, "public_url", None)
         self.web.add_health(lambda: {"adapters": sorted(self.adapters)})
         self.intake = EventIntake(self)
-        self.inbox = Inbox(db, self.clock)  # requests stored before they are acknowledged (bot/inbox.py)
+        # requests stored before they are acknowledged (bot/inbox.py), sealed under the deployment's key
+        self.inbox = Inbox(db, self.clock, key=lambda: deployment_key(self.settings, db.sqlite_file))
         self.started = False
 
     # -- cogs -----------------------------------------------------------------------------

@@ -19,6 +19,12 @@ same host and the pid is gone (or is us now), or another host and older than ``F
 (that worker had ample time to finish). Each row is claimed by updating its owner, so two
 processes never both replay it. Rows older than the platform's follow-up window (Slack's
 response_url: 30 min, Discord's interaction token: 15 min) are dropped with one log line.
+
+A payload is what the platform sent — who clicked ``poll:vote:<poll>:<option>``, a message's
+text — so it is sealed (bot/sealing.py) under the deployment's key before it is written: a
+database reader (a dump, the SQLite WAL, PostgreSQL's dead row versions of deleted rows) would
+otherwise link an anonymous voter to their choice. A row that cannot be opened any more (the key
+changed) is dropped with one log line.
 """
 
 from __future__ import annotations
@@ -34,13 +40,14 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Callable
 
 from sqlalchemy import delete, insert, select, update
 
 from .claims import claim_rows
 from .clock import Clock
 from .models import InboxEntry
+from .sealing import TextSeal
 
 log = logging.getLogger(__name__)
 
@@ -106,9 +113,11 @@ def owner_is_gone(owner: str, me: str, received_at: datetime, now: datetime) -> 
 
 
 class Inbox:
-    def __init__(self, db: Any, clock: Clock) -> None:
+    def __init__(self, db: Any, clock: Clock, *, key: Callable[[], bytes] | None = None) -> None:
         self.db = db
         self.clock = clock
+        self._key = key  # the deployment's sealing key, read when the first request comes
+        self._sealer: TextSeal | None = None
         self.owner = make_owner()
         self.accepted = 0
         self.replayed = 0
@@ -132,7 +141,7 @@ class Inbox:
         With ``claim``, the row is stored only if the claim is ours (``Receipt.duplicate`` if not).
         """
         row = {"platform": platform, "kind": kind, "owner": self.owner, "received_at": self.clock.now(),
-               "payload": json.dumps(payload, separators=(",", ":"), default=str)}
+               "payload": self._seal(json.dumps(payload, separators=(",", ":"), default=str))}
         loop = asyncio.get_running_loop()
         future: asyncio.Future[int | None] = loop.create_future()
         self._waiting.append((row, claim, future))
@@ -152,6 +161,16 @@ class Inbox:
         if not receipt.duplicate:
             self.accepted += 1
         return receipt
+
+    @property
+    def sealer(self) -> TextSeal | None:
+        if self._sealer is None and self._key is not None:
+            self._sealer = TextSeal(self._key(), "inbox")
+        return self._sealer
+
+    def _seal(self, text: str) -> str:
+        sealer = self.sealer
+        return sealer.seal(text) if sealer is not None else text
 
     async def _insert_waiting(self) -> None:
         loop = asyncio.get_running_loop()
@@ -227,6 +246,8 @@ class Inbox:
     async def sweep(self, adapters: dict[str, Any]) -> None:
         """Each adapter finishes its platform's rows left by dead processes. At start, then every
         minute: a process on another host is only presumed dead after FOREIGN_AFTER."""
+        if adapters:
+            await asyncio.get_running_loop().run_in_executor(self._thread, lambda: self.sealer)  # key read once
         for platform, adapter in list(adapters.items()):
             finish = getattr(adapter, "finish_unfinished", None)
             if finish is None:
@@ -245,7 +266,9 @@ class Inbox:
             rows = conn.execute(select(TABLE.c.id, TABLE.c.kind, TABLE.c.owner, TABLE.c.received_at, TABLE.c.payload)
                                 .where(TABLE.c.platform == platform, TABLE.c.owner != self.owner)
                                 .order_by(TABLE.c.id)).all()
-            claimed, expired = [], []
+            claimed: list[Unfinished] = []
+            expired: list[int] = []
+            unreadable: list[int] = []
             for row in rows:
                 received = row.received_at if row.received_at.tzinfo else row.received_at.replace(tzinfo=now.tzinfo)
                 if not owner_is_gone(row.owner, self.owner, received, now):
@@ -255,12 +278,22 @@ class Inbox:
                     continue
                 taken = conn.execute(update(TABLE).where(TABLE.c.id == row.id, TABLE.c.owner == row.owner)
                                      .values(owner=self.owner)).rowcount
-                if taken:
-                    claimed.append(Unfinished(row.id, row.kind, received, json.loads(row.payload)))
+                if not taken:
+                    continue
+                opened = self.sealer.open(row.payload) if self.sealer is not None else row.payload
+                if opened is None:
+                    unreadable.append(row.id)
+                    continue
+                claimed.append(Unfinished(row.id, row.kind, received, json.loads(opened)))
+            expired += unreadable
             if expired:
                 conn.execute(delete(TABLE).where(TABLE.c.id.in_(expired)))
-        if expired:
+        if unreadable:
+            log.warning("%d %s requests left unfinished by a crash could not be opened (was BALLOT_KEY or a "
+                        "platform secret changed?) and were dropped", len(unreadable), platform)
+        if len(expired) > len(unreadable):
             log.warning("%d %s requests left unfinished by a crash were older than the platform's %d-minute "
-                        "follow-up window and were dropped", len(expired), platform, window.total_seconds() // 60)
+                        "follow-up window and were dropped", len(expired) - len(unreadable), platform,
+                        window.total_seconds() // 60)
         self.replayed += len(claimed)
         return claimed

@@ -18,21 +18,20 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import secrets
-import time
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from bot import deployment_key
+
 log = logging.getLogger(__name__)
 
 BATCH = 5  # k: the fewest votes one change of an anonymous poll's counts may stand for
 NONCE = 12
 PAD = 512
-KEY_FILE_SUFFIX = ".ballot-key"
 
 
 class BallotSeal:
@@ -95,40 +94,6 @@ def random_id(taken: Iterable[int] = ()) -> int:
 
 
 def ballot_key(settings: Any, sqlite_path: Path | None) -> bytes:
-    """The key the ballots are sealed with; never stored in the database.
-
-    ``BALLOT_KEY`` when set (every process of a deployment must share it); else, for SQLite, a
-    random key in a file beside the database file (a copy of the database alone cannot open
-    it); else one derived from the platform secrets. With none of those, a key for this
-    process only — ballots still sealed when it stops cannot be counted (said at start).
-    """
-    configured = getattr(settings, "ballot_key", None)
-    if configured is not None:
-        text = configured.get_secret_value() if hasattr(configured, "get_secret_value") else str(configured)
-        if text.strip():
-            return text.strip().encode()
-    if sqlite_path is not None:
-        return _key_file(Path(str(sqlite_path) + KEY_FILE_SUFFIX))
-    platform = [getattr(settings, name, None) for name in ("slack_signing_secret", "slack_bot_token", "discord_token")]
-    values = [v.get_secret_value() if hasattr(v, "get_secret_value") else str(v) for v in platform if v]
-    if values:
-        return "\0".join(sorted(values)).encode()
-    log.warning("no BALLOT_KEY: anonymous votes still sealed when this process stops will not be counted")
-    return secrets.token_bytes(32)
-
-
-def _key_file(path: Path) -> bytes:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    try:  # O_EXCL: two processes starting together agree on whichever key was written first
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        for _ in range(100):  # the other process may not have written it yet
-            key = path.read_bytes()
-            if key:
-                return key
-            time.sleep(0.01)
-        raise RuntimeError(f"{path} is empty: delete it (no sealed ballot can be open under it yet)") from None
-    key = secrets.token_bytes(32)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(key)
-    return key
+    """The key the ballots are sealed with; never stored in the database (the core's deployment key:
+    bot/sealing.py, which also seals the inbox)."""
+    return deployment_key(settings, sqlite_path)
