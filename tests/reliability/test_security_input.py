@@ -8,6 +8,7 @@ import ast
 import csv
 import importlib
 import io
+import re
 from pathlib import Path
 from typing import Any, Callable
 
@@ -177,3 +178,14 @@ def test_an_oversized_bank_file_is_refused_before_it_is_parsed() -> None:
     data = b"What surprised you?\n" * (bankfile.MAX_FILE_BYTES // 20 + 1)
     with pytest.raises(bankfile.BankFileError, match="limit"):
         bankfile.parse_bank_file("huge.txt", data)
+
+
+def test_every_csv_the_bot_writes_goes_through_the_formula_safe_writer() -> None:
+    """Polls, surveys, stats, event attendance (and any cog added later) export through bot/csvexport.py:
+    a csv.writer anywhere else would write cells such as " =1+1" as they are."""
+    root = Path(__file__).resolve().parents[2]
+    writers = [f"{path.relative_to(root)}:{n}" for top in ("bot", "cogs") for path in sorted((root / top).rglob("*.py"))
+               if path.name != "csvexport.py" and "testing" not in path.parts
+               for n, line in enumerate(path.read_text().splitlines(), 1)
+               if re.search(r"\bcsv\.(writer|DictWriter)\b", line)]
+    assert writers == []
