@@ -114,7 +114,8 @@ async def test_a_claimed_request_is_stored_once_with_its_claim_in_one_commit(tmp
         assert [r.duplicate for r in receipts] == [False, False, False, True, True, True] and again.duplicate
         assert len(commits) == 2  # the burst together, the replay on its own
         with bot.db.engine.connect() as conn:
-            stored = [json.loads(p)["n"] for p in conn.execute(select(TABLE.c.payload)).scalars()]
+            stored = [json.loads(inbox.sealer.open(p) if inbox.sealer else p)["n"]  # sealed (bot/sealing.py)
+                      for p in conn.execute(select(TABLE.c.payload)).scalars()]
             claims = conn.execute(select(ScheduleClaim.__table__.c.key)).scalars().all()
         assert sorted(stored) == [0, 1, 2] and sorted(claims) == ["sig:0", "sig:1", "sig:2"]
         assert inbox.accepted == 3
