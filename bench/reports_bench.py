@@ -146,6 +146,11 @@ def _write_rollups(con: sqlite3.Connection, member: np.ndarray, day: np.ndarray,
                  "VALUES (?, ?, ?, ?, ?, ?)", len(md),
             lambda sl: zip(community_of[m[sl]].tolist(), [day_text[i] for i in d[sl]], m[sl].tolist(),
                            events[sl].tolist(), active[sl].tolist(), points[sl].tolist()))
+    cd, n_active = np.unique(community_of[m[active > 0]].astype(np.int64) * DAYS + d[active > 0], return_counts=True)
+    con.execute("BEGIN")  # members active per community-day (the chart's line), as the writer keeps it
+    con.executemany("INSERT INTO participation_day (community_id, day, active_members) VALUES (?, ?, ?)",
+                    [(int(k // DAYS), day_text[int(k % DAYS)], int(c)) for k, c in zip(cd.tolist(), n_active.tolist())])
+    con.execute("COMMIT")
     km, kd = (member_day // DAYS).astype(np.int64), (member_day % DAYS).astype(np.int64)
     order = np.lexsort((NAME_RANK[k], km, kd, community_of[km]))
     km, kd, kk, kc = km[order], kd[order], k[order], counts[order]

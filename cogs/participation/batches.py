@@ -10,6 +10,7 @@ is away fails the whole call, so the writer keeps the batch for later.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 from datetime import date
@@ -20,6 +21,7 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 
 from bot import Member
 
+from .pgwrite import PostgresBatch
 from .rollups import (DAILY_KEYS, DAY_KEYS, EVENT, EVENT_KEYS, KIND_KEYS, STATE_KEYS, TREND_KEYS, Item, aggregate,
                       day_statement, kind_statement, rollup_statement, sqlite_datetime, state_statement,
                       trend_statement)
@@ -50,20 +52,22 @@ class BatchStore:
         self.db = db
         self.signal_of = dict(signal_of or {})  # kind -> at-risk signal (trend.signal_map); set at cog load
         dialect = db.engine.dialect
-        self._rollup = rollup_statement(dialect.name)
-        self._kinds = kind_statement(dialect.name)
-        self._state = state_statement(dialect.name)
-        self._trend = trend_statement(dialect.name)
-        self._days = day_statement(dialect.name)
-        self._fast = None
+        self.dialect = dialect.name
+        self._dbapi = getattr(dialect, "loaded_dbapi", None) or dialect.dbapi  # raw cursors raise its errors
+        self._fast: tuple[DriverStatement, ...] = ()
+        self._pg: PostgresBatch | None = None
         self.rejected = 0  # events dropped because the database refused their row (a metric)
         if dialect.name == "sqlite":
             self._fast = (DriverStatement(insert(EVENT), dialect, EVENT_KEYS),
-                          DriverStatement(self._rollup, dialect, DAILY_KEYS),
-                          DriverStatement(self._kinds, dialect, KIND_KEYS),
-                          DriverStatement(self._state, dialect, STATE_KEYS),
-                          DriverStatement(self._trend, dialect, TREND_KEYS),
-                          DriverStatement(self._days, dialect, DAY_KEYS))
+                          DriverStatement(rollup_statement("sqlite"), dialect, DAILY_KEYS),
+                          DriverStatement(kind_statement("sqlite"), dialect, KIND_KEYS),
+                          DriverStatement(state_statement("sqlite"), dialect, STATE_KEYS),
+                          DriverStatement(trend_statement("sqlite"), dialect, TREND_KEYS),
+                          DriverStatement(day_statement("sqlite"), dialect, DAY_KEYS))
+        elif dialect.name == "postgresql":
+            self._pg = PostgresBatch(dialect)
+        else:
+            raise RuntimeError(f"participation: no batch writer for {dialect.name}")
 
     def write(self, items: list[Item]) -> int:
         """Write a batch; rows the database refuses are isolated and dropped, the rest commit.
@@ -77,7 +81,7 @@ class BatchStore:
         try:
             self._write(items)
             return len(items)
-        except (IntegrityError, sqlite3.IntegrityError) as error:
+        except (IntegrityError, sqlite3.IntegrityError, self._dbapi.IntegrityError) as error:
             # a member erased ("forget") between queueing and writing: drop only their events
             kept = self._existing(items)
             if len(kept) < len(items):
@@ -86,7 +90,7 @@ class BatchStore:
             else:
                 written = self._split(items, error, rejected)
         except Exception as error:
-            if _database_away(error):
+            if self._away(error):
                 raise
             written = self._split(items, error, rejected)
         if rejected:
@@ -104,7 +108,7 @@ class BatchStore:
             self._write(items)
             return len(items)
         except Exception as error:
-            if _database_away(error):
+            if self._away(error):
                 raise
             return self._split(items, error, rejected)
 
@@ -118,25 +122,23 @@ class BatchStore:
 
     def _write(self, items: list[Item]) -> None:
         with self.db.write_lock(), self.db.engine.begin() as conn:
-            if self._fast is not None:
-                folded = aggregate(items, sqlite_datetime, date.isoformat, self.signal_of)
-                cursor = conn.connection.driver_connection.cursor()
-                try:
-                    for stmt, rows in zip(self._fast, folded):
-                        cursor.executemany(stmt.sql, rows)
-                finally:
-                    cursor.close()
-            else:
-                folded = aggregate(items, signal_of=self.signal_of)
-                statements = (insert(EVENT), self._rollup, self._kinds, self._state, self._trend, self._days)
-                keys = (EVENT_KEYS, DAILY_KEYS, KIND_KEYS, STATE_KEYS, TREND_KEYS, DAY_KEYS)
-                if self.db.engine.dialect.name == "postgresql":  # the events by COPY: 3x a multi-row INSERT
+            cursor = conn.connection.driver_connection.cursor()
+            try:
+                if self._pg is not None:
                     ring_lock(conn)  # never between a trend-ring rebuild's chunks (trend.py)
-                    _copy_events(conn, folded[0])
-                    statements, keys, folded = statements[1:], keys[1:], folded[1:]
-                for stmt, names, rows in zip(statements, keys, folded):
-                    if rows:  # an empty list would run the statement once with no row
-                        conn.execute(stmt, [dict(zip(names, r)) for r in rows])
+                    self._pg.write(cursor, aggregate(items, signal_of=self.signal_of))
+                    return
+                folded = aggregate(items, sqlite_datetime, date.isoformat, self.signal_of)
+                # the members each day gains, before the daily rollup says they were active
+                cursor.executemany(ACTIVE_DAY_SQLITE, active_days(folded[1]))
+                for stmt, rows in zip(self._fast, folded):
+                    cursor.executemany(stmt.sql, rows)
+            finally:
+                cursor.close()
+
+    def _away(self, error: BaseException) -> bool:
+        """The database (not the row) failed: unreachable, locked, out of disk. Retry the batch later."""
+        return isinstance(error, (OperationalError, sqlite3.OperationalError, self._dbapi.OperationalError))
 
     def _existing(self, items: list[Item]) -> list[Item]:
         ids = {i.member_id for i in items}
@@ -145,20 +147,21 @@ class BatchStore:
         return [i for i in items if i.member_id in found]
 
 
-def _copy_events(conn: Any, rows: list[tuple[Any, ...]]) -> None:
-    """PostgreSQL: the batch's events through COPY on the transaction's own connection (psycopg)."""
-    cursor = conn.connection.driver_connection.cursor()
-    try:
-        with cursor.copy(f"COPY {EVENT.name} ({', '.join(EVENT_KEYS)}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(row)
-    finally:
-        cursor.close()
+ACTIVE_DAY_SQLITE = (
+    "INSERT INTO participation_day (community_id, day, active_members) "
+    "SELECT ?, ?, count(*) FROM json_each(?) AS j WHERE NOT EXISTS (SELECT 1 FROM participation_daily AS d "
+    "WHERE d.community_id = ? AND d.day = ? AND d.member_id = j.value AND d.active > 0) "
+    "ON CONFLICT (community_id, day) DO UPDATE SET "
+    "active_members = participation_day.active_members + excluded.active_members")
 
 
-def _database_away(error: BaseException) -> bool:
-    """The database (not the row) failed: unreachable, locked, out of disk. Retry the batch later."""
-    return isinstance(error, (OperationalError, sqlite3.OperationalError))
+def active_days(daily: list[list[Any]]) -> list[tuple[Any, ...]]:
+    """ACTIVE_DAY_SQLITE's rows: per community-day, the members the batch has active (as JSON)."""
+    members: dict[tuple[Any, Any], list[int]] = {}
+    for cid, day, mid, _events, active, _points in daily:
+        if active:
+            members.setdefault((cid, day), []).append(mid)
+    return [(cid, day, json.dumps(mids), cid, day) for (cid, day), mids in members.items()]
 
 
 def _short(error: BaseException) -> str:

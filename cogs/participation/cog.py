@@ -22,7 +22,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import bindparam, delete, select, update
+from sqlalchemy import select
 from sqlmodel import Session
 
 from bot import (Access, Activity, Attachment, Cog, CommandContext, Community, Content, Event, EventContext, Field,
@@ -35,9 +35,8 @@ from .config import DigestConfig, ParticipationConfig, participation_of
 from .digest import DigestRunner
 from .logic import PLATFORM_KINDS, Cooldown, format_number, iter_csv, signal_columns, to_csv, week_start, weights_of
 from .panels import member_columns, member_timeline, overview_panels
-from .models import ParticipantState, ParticipationDaily, ParticipationDailyKind, ParticipationEvent, ParticipationTrend
-from .rollups import DAY
-from .trend import claim_or_settle, keep_ring, ring_lock, signal_map
+from .erase import delete_member_rows, prune_events
+from .trend import claim_or_settle, keep_ring, signal_map
 from .writer import EventWriter, Item
 
 LEADERBOARD_OFF = "Leaderboards are off in this community (an instructor can turn them on with `participation: {leaderboard: true}`)."
@@ -368,29 +367,3 @@ def render_member(title: str, stats: reports.MemberStats, rank: int | None, lead
         seen = stats.last_seen if stats.last_seen.tzinfo else stats.last_seen.replace(tzinfo=timezone.utc)
         fields.append(Field("Last seen", f"{seen.astimezone(tz):%Y-%m-%d %H:%M} ({tz.key})"))
     return Content(title=title, fields=fields, footer=note or None)
-
-
-# --- database functions (run off the event loop) ---------------------------------------------
-def delete_member_rows(session: Session, community_id: int, member_id: int) -> int:
-    ring_lock(session.connection())  # not between a trend-ring rebuild's chunks (trend.py)
-    # the community's counts per day lose this member's share (the chart then matches the rollups)
-    kinds = ParticipationDailyKind.__table__.c
-    theirs = session.execute(select(kinds.day, kinds.kind, kinds.count).where(
-        kinds.community_id == community_id, kinds.member_id == member_id)).all()
-    if theirs:
-        session.execute(update(DAY).where(DAY.c.community_id == community_id, DAY.c.day == bindparam("d"),
-                                          DAY.c.kind == bindparam("k")).values(count=DAY.c.count - bindparam("n")),
-                        [{"d": day, "k": kind, "n": n} for day, kind, n in theirs])
-    removed = 0
-    for model in (ParticipationEvent, ParticipationDaily, ParticipationDailyKind, ParticipantState, ParticipationTrend):
-        table = model.__table__
-        result = session.execute(delete(table).where(table.c.community_id == community_id,
-                                                     table.c.member_id == member_id))
-        removed += result.rowcount or 0
-    return removed
-
-
-def prune_events(session: Session, community_id: int, cutoff: datetime) -> int:
-    table = ParticipationEvent.__table__
-    result = session.execute(delete(table).where(table.c.community_id == community_id, table.c.created_at < cutoff))
-    return result.rowcount or 0

@@ -13,6 +13,8 @@
   is indexed for the "silent for N days" report.
 - ``participation_day_kind``: per (community, local day, kind) the count — the chart's bars
   and the export's columns without reading every member's day. Kept like the rollups.
+- ``participation_day``: per (community, local day) the members active that day — the chart's
+  line, kept by the writer. Kept like the rollups.
 - ``participation_trend``: per (community, member, at-risk signal) the counts of the last
   ``TREND_WEEKS`` weeks in a ring of week slots (rollups.py) — what the at-risk rule reads,
   one row per member and signal instead of six weeks of daily rows. Rebuilt from the counts
@@ -99,6 +101,18 @@ class ParticipationDayKind(SQLModel, table=True):
     day: date = Field(primary_key=True)
     kind: str = Field(primary_key=True, max_length=16)
     count: int = 0
+
+
+class ParticipationDay(SQLModel, table=True):
+    __tablename__ = "participation_day"
+    # per (community, local day) how many members were active: the chart's line without counting
+    # every member's day. The writer adds a member the batch that makes their day active (one
+    # whose rollup row had no active event yet); "forget" takes them out again.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    community_id: int = Field(foreign_key="community.id", primary_key=True)
+    day: date = Field(primary_key=True)
+    active_members: int = 0
 
 
 SIGNAL_LENGTH = 100

@@ -17,12 +17,13 @@ from sqlalchemy import Connection, and_, case, func, or_, select, text
 from bot import Member
 
 from .logic import streak, week_start
-from .models import ParticipantState, ParticipationDaily, ParticipationDailyKind, ParticipationDayKind
+from .models import ParticipantState, ParticipationDaily, ParticipationDailyKind, ParticipationDay, ParticipationDayKind
 
 D = ParticipationDaily.__table__.c
 K = ParticipationDailyKind.__table__.c
 S = ParticipantState.__table__.c
 DK = ParticipationDayKind.__table__.c
+AD = ParticipationDay.__table__.c
 M = Member.__table__.c
 
 
@@ -214,11 +215,10 @@ class DayTotals:
 
 
 def daily_series(conn: Connection, community_id: int, since: date, until: date) -> list[DayTotals]:
-    """Per local day: active members (did something that counts as active) and events by kind
-    (the community's counts per day: one row per day and kind)."""
-    q = (select(D.day, func.count().label("active"))
-         .where(D.community_id == community_id, D.day >= since, D.day <= until, D.active > 0).group_by(D.day))
-    active = {r.day: int(r.active or 0) for r in conn.execute(q)}
+    """Per local day: active members (did something that counts as active: the writer's count per
+    day) and events by kind (the community's counts per day: one row per day and kind)."""
+    active = {r.day: int(r.active_members) for r in conn.execute(
+        select(AD.day, AD.active_members).where(AD.community_id == community_id, AD.day >= since, AD.day <= until))}
     counts: dict[date, dict[str, int]] = {}
     for r in conn.execute(select(DK.day, DK.kind, DK.count)
                           .where(DK.community_id == community_id, DK.day >= since, DK.day <= until, DK.count > 0)):

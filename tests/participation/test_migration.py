@@ -34,11 +34,13 @@ def _check_upgrade(db: Database) -> None:
     with db.engine.connect() as conn:
         daily = conn.execute(text("SELECT day, events, active, points FROM participation_daily ORDER BY day")).all()
         kinds = conn.execute(text("SELECT day, kind, count FROM participation_daily_kind ORDER BY day, kind")).all()
+        active = conn.execute(text("SELECT day, active_members FROM participation_day ORDER BY day")).all()
     assert [(str(d), e, a, p) for d, e, a, p in daily] == [("2026-01-12", 9, 8, 13.0), ("2026-01-13", 1, 1, 10.0)]
     assert [(str(d), k, c) for d, k, c in kinds] == [
         ("2026-01-12", "join", 1), ("2026-01-12", "message", 3), ("2026-01-12", "prompt_response", 1),
         ("2026-01-12", "quiz_answer", 1), ("2026-01-12", "quiz_correct", 1), ("2026-01-12", "reaction", 2),
         ("2026-01-13", "mentor_meeting", 1)]
+    assert [(str(d), n) for d, n in active] == [("2026-01-12", 1), ("2026-01-13", 1)]  # participation_0005
     cfg = db.alembic_config([Stats.migrations_dir()])
     with db.engine.begin() as connection:  # and back: the columns come back with their counts
         cfg.attributes["connection"] = connection
