@@ -1,9 +1,10 @@
 """One batch of participation events, written in ONE transaction off the event loop.
 
 ``BatchStore.write`` folds the batch (rollups.aggregate) and writes the events, the daily
-rollup, the counts by kind, the weekly trend ring, the per-member state and the
-community's counts per day with one
-executemany each. A row the database refuses is isolated by splitting its batch and
+rollup (and the members each community-day gains: participation_day), the counts by kind,
+the weekly trend ring, the per-member state and the community's counts per day: on SQLite
+one executemany each on the driver's cursor; on PostgreSQL COPY and one set-based upsert
+each (pgwrite.py). A row the database refuses is isolated by splitting its batch and
 dropped (counted in ``rejected``): one bad event never holds up the others. A database that
 is away fails the whole call, so the writer keeps the batch for later.
 """
