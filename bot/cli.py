@@ -35,10 +35,25 @@ def iso_date(text: str) -> date:
         raise argparse.ArgumentTypeError(f'"{text}" is not a date — use YYYY-MM-DD, like 2026-03-01') from None
 
 
-def positive(text: str) -> int:
-    if not text.strip().isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f'"{text}" is not a whole number of 1 or more')
+DEMO_MEMBERS = (4, 1000)  # fewer cannot make a round of mentoring; 1,000 already takes about a minute
+
+
+def demo_members(text: str) -> int:
+    low, high = DEMO_MEMBERS
+    if not text.strip().isdigit() or not low <= int(text) <= high:
+        raise argparse.ArgumentTypeError(f'"{text}" is not a number of members from {low} to {high}')
     return int(text)
+
+
+def console_name(text: str) -> str:
+    """--as / --channel: what ``:as NAME`` and ``:channel NAME`` accept on the console."""
+    from .edge import MAX_ID, platform_id
+
+    name = text.strip().lstrip("@#")
+    if platform_id(name) is None or any(c.isspace() for c in name):
+        raise argparse.ArgumentTypeError(f"a name is 1 to {MAX_ID} printable characters without spaces "
+                                         f"(got {text!r})")
+    return name
 
 
 def https_url(text: str) -> str:
@@ -54,10 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="start the bot (Discord/Slack when their tokens are set, else the console)")
     run.add_argument("--config", help="schedules.yaml to load (default: $BOT_CONFIG or schedules.yaml)")
-    run.add_argument("--as", dest="user", default="you", help="console: who you are (default: you)")
+    run.add_argument("--as", dest="user", default="you", type=console_name, help="console: who you are (default: you)")
     run.add_argument("--role", default="instructor", choices=["member", "instructor", "admin"],
                      help="console: your access level (default: instructor)")
-    run.add_argument("--channel", default="general", help="console: the channel you type in (default: general)")
+    run.add_argument("--channel", default="general", type=console_name, help="console: the channel you type in (default: general)")
 
     check = sub.add_parser("check", help="validate a schedules.yaml and print ok or FILE:LINE:COL errors")
     check.add_argument("file", nargs="?", help="default: $BOT_CONFIG or schedules.yaml")
@@ -91,11 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--community", required=True, help="server/workspace id (console: console)")
     export.add_argument("--since", required=True, type=iso_date, help="YYYY-MM-DD")
     export.add_argument("--until", type=iso_date, help="YYYY-MM-DD (default: today)")
-    export.add_argument("--platform", help="discord, slack or console (when ids could clash)")
+    export.add_argument("--platform", choices=["discord", "slack", "console"],
+                        help="discord, slack or console (when ids could clash)")
     export.add_argument("--out", help="file to write (default: standard output)")
 
     demo = sub.add_parser("demo", help="simulate a cohort week on the console, with an accelerated clock")
-    demo.add_argument("--members", type=positive, default=40)
+    demo.add_argument("--members", type=demo_members, default=40,
+                      help=f"how many simulated members ({DEMO_MEMBERS[0]} to {DEMO_MEMBERS[1]}; default: 40)")
     demo.add_argument("--out", help="folder for the demo's files (default: a temporary folder)")
     return parser
 

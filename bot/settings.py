@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import unquote, urlsplit
 
-from pydantic import SecretStr, field_validator
+from pydantic import SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///data/cohort.db"
@@ -75,14 +75,38 @@ class Settings(BaseSettings):
         if unknown:
             raise ValueError(f'unknown platform "{unknown[0]}" — use {", ".join(ADAPTER_PATHS)} '
                              '(several separated by ",")')
+        if value.strip() and not any(p.strip() for p in value.split(",")):  # "," would start nothing at all
+            raise ValueError(f'no platform named (got "{value}") — use {", ".join(ADAPTER_PATHS)}, or leave it unset')
+        return value
+
+    @field_validator("port")
+    @classmethod
+    def _port_range(cls, value: int) -> int:
+        if not 0 <= value <= 65535:
+            raise ValueError(f"a port is a number from 1 to 65535 (got {value})")
+        return value
+
+    @field_validator("shard_count")
+    @classmethod
+    def _shard_count(cls, value: int | None) -> int | None:
+        if value is not None and value < 1:
+            raise ValueError(f"the number of shards is 1 or more (got {value})")
         return value
 
     @field_validator("discord_guild_ids", "shard_ids")
     @classmethod
-    def _id_list(cls, value: str) -> str:
+    def _id_list(cls, value: str, info: ValidationInfo) -> str:
         bad = [x for x in value.replace(" ", "").split(",") if x and not x.isdigit()]
         if bad:
             raise ValueError(f'expected ids separated by ",", like 123456789012345678 (got "{bad[0]}")')
+        if info.field_name == "shard_ids" and value.strip() and "shard_count" in info.data:  # (not if it was bad)
+            count = info.data.get("shard_count")
+            if count is None:
+                raise ValueError("set SHARD_COUNT too (this process's shards are counted out of it)")
+            outside = [x for x in value.replace(" ", "").split(",") if x and int(x) >= count]
+            if outside:
+                raise ValueError(f"shard {outside[0]} does not exist with SHARD_COUNT={count} "
+                                 f"(shards are numbered 0 to {count - 1})")
         return value
 
     @field_validator("database_url")

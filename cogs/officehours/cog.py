@@ -18,7 +18,7 @@ from bot import (Access, ActionContext, ActivityKind, Button, Cog, CommandContex
                  escape_mentions, on_event, plural)
 
 from . import store
-from .config import OfficeHoursConfig
+from .config import OfficeHoursConfig, validate_office_hours
 from .logic import queue_stats, session_line, short, typical_wait
 
 STATS_DAYS = 30
@@ -30,6 +30,10 @@ class OfficeHours(Cog, name="queue"):
 
     config_sections = {"office_hours": OfficeHoursConfig}
     activities = [ActivityKind("officehours_help", points=3, label="office-hours visits")]
+
+    @classmethod
+    def validate_community(cls, community: Any) -> list[tuple[tuple[Any, ...], str]]:
+        return validate_office_hours(community)
 
     def digest_fields(self, session: Any, community_id: int, since: Any, until: Any) -> list[Any]:
         """One line per queue opening this week: joined, helped, typical wait and time helped, no-shows."""
