@@ -41,7 +41,7 @@ DEMO_MEMBERS = (4, 1000)  # fewer cannot make a round of mentoring; 1,000 alread
 def demo_members(text: str) -> int:
     low, high = DEMO_MEMBERS
     if not text.strip().isdigit() or not low <= int(text) <= high:
-        raise argparse.ArgumentTypeError(f'"{text}" is not a number of members from {low} to {high}')
+        raise argparse.ArgumentTypeError(f'"{text}": the demo needs at least {low} members and simulates at most {high}')
     return int(text)
 
 

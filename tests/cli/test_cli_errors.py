@@ -45,7 +45,7 @@ def one_line(result: subprocess.CompletedProcess[str]) -> str:
     (["export", "--community", "console", "--since", "2026-01-01", "--out", "/nonexistent-w15a/x.csv"],
      "error: cannot write /nonexistent-w15a/x.csv: the folder /nonexistent-w15a does not exist"),
     (["db"], "python -m bot db: error: the following arguments are required: db_verb"),
-    (["demo", "--members", "-3"], 'argument --members: "-3" is not a number of members from 4 to 1000'),
+    (["demo", "--members", "-3"], 'argument --members: "-3": the demo needs at least 4 members and simulates at most 1000'),
     (["frobnicate"], "python -m bot: error: argument verb: invalid choice: 'frobnicate'"),
     (["check", "/nonexistent-w15a/s.yaml"], "/nonexistent-w15a/s.yaml: file not found"),
     (["run", "--config", "schedules.yml"], "schedules.yml: file not found"),  # a typo is not an empty course
