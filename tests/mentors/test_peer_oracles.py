@@ -10,6 +10,7 @@ import itertools
 from datetime import date, timedelta
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -77,7 +78,17 @@ def test_small_rounds_equal_the_exact_optimum_with_one_triple(seed: int, kind: s
        forbid_rate=st.sampled_from([0.0, 0.1, 0.6, 0.95]))
 def test_medium_rounds_against_the_blossom_oracle(seed: int, kind: str, n: int, forbid_rate: float) -> None:
     peers, rules = peers_and_rules(seed, kind, n, forbid_rate)
-    result = match_peers(peers, rules, seed=seed % 1000)
+    check_against_blossom(peers, rules, match_peers(peers, rules, seed=seed % 1000))
+
+
+@pytest.mark.parametrize(("kind", "n", "forbid_rate"), [
+    ("one topic one zone", 301, 0.0), ("two topics", 400, 0.3), ("one topic one zone", 501, 0.5)])
+def test_large_tie_heavy_rounds_against_the_blossom_oracle(kind: str, n: int, forbid_rate: float) -> None:
+    peers, rules = peers_and_rules(5, kind, n, forbid_rate)
+    check_against_blossom(peers, rules, match_peers(peers, rules))
+
+
+def check_against_blossom(peers: list[Candidate], rules: MatchRules, result: MatchResult) -> None:
     score = check_rules(peers, rules, result)
     pairs = peer_pairs_optimum(peers, rules)
     triples = [g for g in result.groups if len(g.members) == 3]
