@@ -195,3 +195,32 @@ async def test_background_upkeep_runs_on_the_real_clock_and_is_never_claimed(tmp
 
         assert s.exec(select(ScheduleClaim)).all() == []
     db.dispose()
+
+
+def test_a_database_at_head_starts_without_alembic_and_a_cog_added_since_still_migrates(tmp_path: Path) -> None:
+    """Alembic (every migration and every dialect's DDL imported) runs only when there is something
+    to apply: a start on a database at head reads the version table and nothing else."""
+    import subprocess
+    import sys
+
+    url = f"sqlite:///{tmp_path / 'head.db'}"
+    migrated(url, ["cogs.polls"])[0].dispose()
+
+    def start(cogs: list[str]) -> str:
+        probe = ("import sys; from bot.storage import Database; from bot.app import BotApp; "
+                 "from bot.config import parse_config; "
+                 f"db = Database({url!r}); app = BotApp(config=parse_config('', 'x.yaml'), db=db); "
+                 f"app.load_cogs({cogs!r}); db.upgrade(app.migration_dirs()); print('alembic' in sys.modules)")
+        result = subprocess.run([sys.executable, "-c", probe], cwd=Path(__file__).resolve().parents[2],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.strip()
+
+    assert start(["cogs.polls"]) == "False"
+    assert start(["cogs.polls", "cogs.kudos"]) == "True"  # kudos' tables are new: alembic creates them
+    db = Database(url)
+    try:
+        assert any(name.startswith("kudos") for name in inspect(db.engine).get_table_names())
+        assert start(["cogs.polls", "cogs.kudos"]) == "False"
+    finally:
+        db.dispose()
