@@ -98,7 +98,8 @@ class ActionContext(CommandContext):
 
     @property
     def values(self) -> dict[str, str]:
-        return self.invocation.values
+        """A submitted form's fields; NUL characters removed (PostgreSQL text cannot hold them)."""
+        return {key: str(value).replace("\0", "") for key, value in self.invocation.values.items()}
 
     async def update(self, content: Content | str) -> None:
         """Replace the message the button is on."""

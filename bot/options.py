@@ -70,8 +70,8 @@ class OptionSpec:
             if match is None:
                 raise ValueError(f'"{text}" is not one of: {", ".join(self.choices)}')
             return self.enum_type(match) if self.enum_type else match
-        if kind == "string":
-            return str(raw).strip()
+        if kind == "string":  # a NUL fits SQLite but not PostgreSQL text: the database refused it (a 500)
+            return str(raw).replace("\0", "").strip()
         if kind == "integer":
             if isinstance(raw, bool):
                 raise ValueError("expected a whole number")

@@ -138,3 +138,19 @@ def test_console_refuses_a_70_character_channel_and_keeps_counting(tmp_path: Pat
     assert "a name is 1 to 64 printable characters (got 65)" in result.stdout
     assert "2 events" in result.stdout and "Something went wrong" not in result.stdout
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+async def test_a_nul_in_typed_text_is_dropped_not_refused_by_postgresql(backend: str, request: pytest.FixtureRequest,
+                                                                        tmp_path: Path) -> None:
+    """PostgreSQL text cannot hold NUL: `/poll create question:"a<NUL>b"` was "Something went wrong"
+    (psycopg DataError) there and fine on SQLite. Typed text loses its NULs on every backend."""
+    url = None
+    if backend == "postgresql":
+        url = request.getfixturevalue("pg_url")
+        prepare_database(url, cogs=["cogs.polls"])
+    async with Harness(cogs=["cogs.polls"], db_url=url, tmpdir=tmp_path) as bot:
+        created = await bot.command('/poll create question:"Lunch\0 today?" options:"Pizza\0; Soup"', as_="ana")
+        assert not created.error and bot.app.errors.last_reference is None, created.text
+        results = await bot.command("/poll results 1", as_="ana")
+        assert "Lunch today?" in results.text and "Pizza" in results.text
