@@ -7,7 +7,7 @@ fires them); this only puts them on local days, Monday first.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Sequence
 from zoneinfo import ZoneInfo
 
@@ -51,7 +51,8 @@ def weeks_of(views: Sequence[ScheduleView], now: datetime, zone: ZoneInfo, weeks
             if slot is not None and now < moment <= until:
                 slot.posts.append(Post(local, view.kind, view.name))
     for slot in days.values():
-        slot.posts.sort(key=lambda p: (p.at, p.kind, p.name))
+        # in UTC: one zone's aware datetimes compare by wall reading (01:15 EST before 01:30 EDT)
+        slot.posts.sort(key=lambda p: (p.at.astimezone(timezone.utc), p.kind, p.name))
     ordered = [days[d] for d in sorted(days)]
     return [ordered[i:i + 7] for i in range(0, len(ordered), 7)]
 
