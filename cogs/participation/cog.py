@@ -34,7 +34,7 @@ from .chart import render_chart
 from .config import DigestConfig, ParticipationConfig, participation_of
 from .digest import DigestRunner
 from .logic import PLATFORM_KINDS, Cooldown, format_number, iter_csv, signal_columns, to_csv, week_start, weights_of
-from .panels import member_columns, member_timeline, overview_panels
+from .panels import member_columns, member_timeline, overview_parts
 from .erase import delete_member_rows, prune_events
 from .trend import claim_or_settle, keep_ring, signal_map
 from .writer import EventWriter, Item
@@ -168,8 +168,11 @@ class Stats(Cog, name="stats"):
 
     async def dashboard_panels(self, community: Community, config: Any, today: date, *, since: date) -> list[Any]:
         """The Overview's numbers, daily active members and the at-risk list (bot/dashboard)."""
-        return await self._read(overview_panels, community.id, today, since, config.term.start,
-                                signal_columns(self.app.activity_kinds), self._labels())
+        await self.flush()
+        parts = overview_parts(community.id, today, since, config.term.start,
+                               signal_columns(self.app.activity_kinds), self._labels())
+        found = await asyncio.gather(*(self.db.read(lambda s, part=part: part(s.connection())) for part in parts))
+        return [panel for panels in found for panel in panels]
 
     async def dashboard_schedules(self, community: Community, config: Any, now: datetime,
                                   until: datetime) -> list[Any]:

@@ -4,7 +4,7 @@ at-risk list, as plain data (the core renders them)."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from sqlalchemy import Connection, and_, case, func, select
 
@@ -15,33 +15,56 @@ from .logic import format_number, percent
 from .reports import D, K, S
 
 
+RATES = (("prompt_response", "prompt response rate"), ("poll_vote", "poll turnout"))
+
+
+def overview_parts(community_id: int, today: date, since: date, term_start: date | None,
+                   signals: Mapping[str, Any], labels: Mapping[str, str]) -> list[Callable[[Connection], list[Any]]]:
+    """The Overview's panels as independent questions, in page order: the cog asks them at once
+    on separate connections (their time is then the slowest one's, not the sum)."""
+
+    def numbers(conn: Connection) -> list[Any]:
+        week = reports.week_numbers(conn, community_id, today - timedelta(days=6), today,
+                                    people_of=[kind for kind, _ in RATES])
+        panels: list[Any] = [Metric("active members", str(week.active), f"of {week.members} tracked")]
+        panels.append(Metric("new members", str(week.count("join"))))
+        for kind, label in RATES:
+            done = week.kinds.get(kind)
+            people = done.members if done else 0
+            panels.append(Metric(label, percent(people, week.members), f"{people} of {week.members} members"))
+        answers, correct = week.count("quiz_answer"), week.count("quiz_correct")
+        panels.append(Metric("quiz average", percent(correct, answers) if answers else "—",
+                             f"{correct} of {answers} answers correct"))
+        panels.append(Metric("mentor meetings", str(week.count("mentor_meeting"))))
+        return panels
+
+    def series(conn: Connection) -> list[Any]:
+        days = reports.daily_series(conn, community_id, since, today)
+        return [DaySeries("active members", [(d.day, float(d.active)) for d in days])]
+
+    def at_risk(conn: Connection) -> list[Any]:
+        risky = reports.at_risk(conn, community_id, today, term_start, signals)
+        return [Table("At risk", ("Member", "Why"),
+                      [(r.name, f"{r.earlier_weekly:.1f} activities/week earlier in the term, "
+                                f"{r.recent_weekly:.1f}/week this week and last") for r in risky[:100]],
+                      note="Active earlier in the term, now at half or less in every signal "
+                           f"({', '.join(sorted(signals))}) this week and last.")]
+
+    def silent(conn: Connection) -> list[Any]:
+        cutoff = datetime.combine(today - timedelta(days=13), time(), tzinfo=timezone.utc)
+        total, quiet = reports.silent_members(conn, community_id, cutoff, 100)
+        return [Table("Silent for 14+ days", ("Member", "Last seen"),
+                      [(s.name, f"{s.last_seen:%Y-%m-%d}") for s in quiet],
+                      note=f"{total - len(quiet)} more not shown." if total > len(quiet) else "")]
+
+    return [numbers, series, at_risk, silent]
+
+
 def overview_panels(conn: Connection, community_id: int, today: date, since: date, term_start: date | None,
                     signals: Mapping[str, Any], labels: Mapping[str, str]) -> list[Any]:
-    week = reports.week_numbers(conn, community_id, today - timedelta(days=6), today)
-    panels: list[Any] = [Metric("active members", str(week.active), f"of {week.members} tracked")]
-    panels.append(Metric("new members", str(week.count("join"))))
-    for kind, label in (("prompt_response", "prompt response rate"), ("poll_vote", "poll turnout")):
-        done = week.kinds.get(kind)
-        people = done.members if done else 0
-        panels.append(Metric(label, percent(people, week.members), f"{people} of {week.members} members"))
-    answers, correct = week.count("quiz_answer"), week.count("quiz_correct")
-    panels.append(Metric("quiz average", percent(correct, answers) if answers else "—",
-                         f"{correct} of {answers} answers correct"))
-    panels.append(Metric("mentor meetings", str(week.count("mentor_meeting"))))
-    series = reports.daily_series(conn, community_id, since, today)
-    panels.append(DaySeries("active members", [(d.day, float(d.active)) for d in series]))
-    risky = reports.at_risk(conn, community_id, today, term_start, signals)
-    panels.append(Table("At risk", ("Member", "Why"),
-                        [(r.name, f"{r.earlier_weekly:.1f} activities/week earlier in the term, "
-                                  f"{r.recent_weekly:.1f}/week this week and last") for r in risky[:100]],
-                        note="Active earlier in the term, now at half or less in every signal "
-                             f"({', '.join(sorted(signals))}) this week and last."))
-    cutoff = datetime.combine(today - timedelta(days=13), time(), tzinfo=timezone.utc)
-    total, silent = reports.silent_members(conn, community_id, cutoff, 100)
-    panels.append(Table("Silent for 14+ days", ("Member", "Last seen"),
-                        [(s.name, f"{s.last_seen:%Y-%m-%d}") for s in silent],
-                        note=f"{total - len(silent)} more not shown." if total > len(silent) else ""))
-    return panels
+    """Every Overview panel, one question after another on one connection."""
+    return [panel for part in overview_parts(community_id, today, since, term_start, signals, labels)
+            for panel in part(conn)]
 
 
 # --- the Members page and a member's page ------------------------------------------------------

@@ -69,3 +69,31 @@ async def test_members_active_per_day_match_the_rollup_sqlite(make_bot, seed: in
 @pytest.mark.postgres
 async def test_members_active_per_day_match_the_rollup_postgres(make_bot, pg_url) -> None:
     await check(make_bot, pg_url, 3)
+
+
+async def test_the_overviews_week_numbers_equal_the_full_ones(make_bot) -> None:
+    """The Overview's numbers (counts from the counts per day, members for two kinds) say what the
+    digest's full question says, opted-out members left out of both."""
+    from sqlalchemy import update
+
+    from bot import Member
+
+    bot = await make_bot(yaml=YAML, cogs=PARTICIPATION_COGS)
+    cid, ids = await _members(bot, 12)
+    rnd = random.Random(4)
+    kinds = ["message", "reaction", "join", "prompt_response", "poll_vote"]
+    items = [_item(cid, rnd.choice(ids), rnd.choice(kinds), TODAY - timedelta(days=rnd.randrange(10)))
+             for _ in range(400)]
+    await bot.db.call(BatchStore(bot.db).write, items)
+    with bot.db.engine.begin() as conn:
+        conn.execute(update(Member.__table__).where(Member.__table__.c.id.in_(ids[:2])).values(opted_out=True))
+    since = TODAY - timedelta(days=6)
+    with bot.db.engine.connect() as conn:
+        full = reports.week_numbers(conn, cid, since, TODAY)
+        quick = reports.week_numbers(conn, cid, since, TODAY, people_of=["prompt_response", "poll_vote"])
+    assert (quick.members, quick.active) == (full.members, full.active)
+    assert {k: v.count for k, v in quick.kinds.items()} == {k: v.count for k, v in full.kinds.items()}
+    for kind in ("prompt_response", "poll_vote"):
+        assert quick.kinds[kind] == full.kinds[kind]
+    visible = {it.member_id for it in items if it.member_id not in ids[:2] and it.day >= since and it.active}
+    assert full.active == len(visible)
