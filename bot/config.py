@@ -16,10 +16,10 @@ import pkgutil
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Annotated, Any, Iterable, Literal
+from typing import Annotated, Any, Iterable, Literal, get_args, get_origin
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, create_model
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, create_model
 
 from .cog import Cog
 from .errors import ConfigError
@@ -85,6 +85,41 @@ WhenText = Annotated[str, AfterValidator(_check_when)]
 DateRangeText = Annotated[str, AfterValidator(_check_range)]
 
 
+def _id_as_text(value: Any) -> Any:
+    """A channel may be given by its numeric id (Discord): kept as text, like a name."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+class _ChannelMark:
+    """Marks a field holding a channel (name or id), so the core can list the channels a
+    community's setup names without knowing the sections (the console creates them)."""
+
+
+CHANNEL = _ChannelMark()
+ChannelName = Annotated[str, BeforeValidator(_id_as_text), CHANNEL]
+
+
+def _named_channels(annotation: Any, value: Any) -> Iterable[str]:
+    if value is None:
+        return
+    if isinstance(value, BaseModel):
+        for name, field in type(value).model_fields.items():
+            marked = CHANNEL in field.metadata
+            yield from _named_channels(ChannelName if marked else field.annotation, getattr(value, name))
+    elif get_origin(annotation) is Annotated:
+        base, *marks = get_args(annotation)
+        if CHANNEL in marks and isinstance(value, str):
+            yield value
+        else:
+            yield from _named_channels(base, value)
+    elif isinstance(value, (list, tuple, set)):
+        for item in value:
+            yield from (n for arg in get_args(annotation) or (Any,) for n in _named_channels(arg, item))
+    elif get_args(annotation):  # a union (X | None): whichever member the value is
+        for arg in get_args(annotation):
+            yield from _named_channels(arg, value)
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -141,6 +176,11 @@ class CommunityBase(Strict):
     def channel(self, alias: str) -> str:
         """A channel alias from ``channels:`` resolved to the name/id it stands for."""
         return str(self.channels.get(alias, alias))
+
+    def named_channels(self) -> set[str]:
+        """Every channel this community's setup names: the ``channels:`` aliases' targets and
+        each cog field typed ``ChannelName`` (help channels, where introductions go...)."""
+        return {str(v) for v in self.channels.values()} | set(_named_channels(None, self))
 
     def section(self, name: str, default: Any = None) -> Any:
         value = getattr(self, name, None)

@@ -101,7 +101,13 @@ class ConsoleAdapter(MemoryAdapter):
             return True
         if text in (":quit", ":q", "exit", "quit"):
             return False
-        if text.lower() in (":join", ":join "):
+        if text.split()[0] in (":quit", ":q"):
+            self.print("⚠️ usage: :quit (nothing after it) — still here")
+            return True
+        if text.lower().split()[0] == ":join":
+            if text.split()[1:]:
+                self.print("⚠️ usage: :join (you join the community as yourself) — nothing changed")
+                return True
             await self.join_as(self.user, server=self.server)
             self.print(f"{self.user} joined the community.")
         elif text.lower().split()[0] == ":react":
@@ -135,6 +141,7 @@ class ConsoleAdapter(MemoryAdapter):
     def _meta(self, text: str) -> None:
         parts = text[1:].split()
         if not parts:
+            self.print(META_HELP)
             return
         verb, args = parts[0].lower(), parts[1:]
         usage = {"as": ":as NAME [member|instructor|admin]", "channel": ":channel NAME", "thread": ":thread ID|off"}
@@ -159,10 +166,17 @@ class ConsoleAdapter(MemoryAdapter):
             self.add_channel(self.server, self.current_channel)
             self.print(f"Now in #{self.current_channel}.")
         elif verb == "thread":
+            if args[0] != "off" and self.thread_parent(args[0]) is None:
+                self.print(f'⚠️ there is no thread "{args[0]}" — use the id a post shows, like :thread tm1 '
+                           "— nothing changed")
+                return
             self.thread = None if args[0] == "off" else args[0]
+            parent = self.messages.get(self.thread_parent(self.thread) or "")
+            if parent is not None and not parent.ref.channel_id.startswith("dm-"):
+                self.current_channel = parent.ref.channel_id  # a thread is in its message's channel
             self.print(f"Now in thread {self.thread}." if self.thread else "Left the thread.")
         else:
-            self.print(META_HELP)
+            self.print(f'⚠️ unknown console command ":{verb}". {META_HELP}')
 
     async def _command(self, text: str) -> None:
         files: dict[str, FileUpload] = {}

@@ -104,7 +104,8 @@ class MemoryAdapter(Adapter):
     def known_channels(self, server_id: str) -> set[str]:
         if server_id not in self.channels:
             cfg = self.app.community_config(self.platform, server_id)
-            self.channels[server_id] = {*DEFAULT_CHANNELS, *(str(v) for v in cfg.channels.values())}
+            # the terminal's world has every channel the setup names (help channels, introductions...)
+            self.channels[server_id] = {*DEFAULT_CHANNELS, *cfg.named_channels()}
         return self.channels[server_id]
 
     def add_channel(self, server_id: str, name: str, *, writers: set[str] | None = None) -> None:

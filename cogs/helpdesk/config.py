@@ -13,28 +13,20 @@ participation:
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from pydantic import Field, field_validator
 
-from pydantic import BeforeValidator, Field, field_validator
-
-from bot import DurationText, Strict
+from bot import ChannelName, DurationText, Strict
 
 from .logic import parse_working_hours
 
 
-def _id_as_text(value: Any) -> Any:
-    """A channel may be given by its numeric id (Discord): kept as text, like a name."""
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-
-ChannelText = Annotated[str, BeforeValidator(_id_as_text)]
-HelpChannels = list[ChannelText]
+HelpChannels = list[ChannelName]
 
 
 class HelpdeskConfig(Strict):
     unanswered_after: DurationText = "4h"
     working_hours: str | None = Field(default=None, max_length=100)
-    notify: ChannelText = Field(default="staff", min_length=1, max_length=100)
+    notify: ChannelName = Field(default="staff", min_length=1, max_length=100)
 
     @field_validator("working_hours")
     @classmethod

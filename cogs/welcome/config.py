@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BeforeValidator, Field, field_validator
 
-from bot import Strict
+from bot import ChannelName, Strict
 
 PLACEHOLDERS = ("member", "community")
 DEFAULT_MESSAGE = ("👋 Welcome to {community}, {member}! This is where we learn together: "
@@ -30,7 +30,7 @@ def _id_as_text(value: Any) -> Any:
     return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
-ChannelText = Annotated[str, BeforeValidator(_id_as_text)]
+DmOrChannel = Annotated[str, BeforeValidator(_id_as_text)]  # "dm", or a channel (not one the setup creates)
 
 
 def check_placeholders(text: str) -> str:
@@ -47,12 +47,12 @@ def check_placeholders(text: str) -> str:
 
 class WelcomeConfig(Strict):
     message: str = Field(default=DEFAULT_MESSAGE, min_length=1, max_length=1500)
-    where: ChannelText = Field(default="dm", min_length=1, max_length=100)
-    introductions: ChannelText = Field(default="introductions", min_length=1, max_length=100)
+    where: DmOrChannel = Field(default="dm", min_length=1, max_length=100)
+    introductions: ChannelName = Field(default="introductions", min_length=1, max_length=100)
     buttons: list[Literal["introduce", "mentoring", "rules"]] = Field(
         default_factory=lambda: ["introduce", "mentoring"], max_length=3)
     rules: str = Field(default="", max_length=1000)
-    join_channels: list[ChannelText] = Field(default_factory=list)
+    join_channels: list[ChannelName] = Field(default_factory=list)
 
     @field_validator("message")
     @classmethod
