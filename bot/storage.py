@@ -169,6 +169,11 @@ class Database:
 
         cfg = self.alembic_config(version_locations)
         with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Workers started together on a new database (Slack HTTP behind a load balancer) each
+                # ran the migrations: all but one failed on a duplicate type or table and exited. One at
+                # a time (a lock held until this transaction ends); the next finds the schema at head.
+                connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7363616)")
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "heads")
 
