@@ -18,6 +18,13 @@ aware datetimes, so no DST change can move a firing to another day.
 Every question about "when" — the timer, the fake clock's ``advance``, next firings,
 firings in a window, the latest firing (restart catch-up) and listings — is answered by
 ``firings_after``, so they cannot disagree.
+
+Firings are aware datetimes in the schedule's zone (they read as local times). Do arithmetic
+and comparisons on them in UTC (``.astimezone(timezone.utc)``): Python adds a timedelta to a
+zone's datetime in wall time (03:00 EDT minus a second is 02:59:59 "EST", an hour later),
+compares two of one zone by wall reading with ``fold`` ignored (01:30 EDT == 01:30 EST), and
+never finds a repeated-hour reading equal to any other zone's. The scheduler hands callbacks
+their due time in UTC.
 """
 
 from __future__ import annotations
