@@ -76,3 +76,20 @@ async def test_a_member_mention_on_the_console_is_not_read_as_a_file(make_bot: A
     await console.type("hello", user="alice", role=Access.MEMBER)  # alice is now a known member
     out = await console.type("/sample who user:@alice", user="ivy", role=Access.INSTRUCTOR)
     assert "that is alice" in out and "cannot read" not in out
+
+
+async def test_every_button_that_names_a_member_is_pressed_only_by_that_member() -> None:
+    """A button carrying a member id (``privacy:cancel:<member>``, ``welcome:intro:<member>``...) acts
+    for that member: it must declare ``owner=`` so the core refuses anyone else's click (the issue's
+    ``privacy:cancel:<any>`` rewrote another message). Every other button acts on whoever clicks it,
+    or is instructor-only."""
+    from bot.testing import Harness
+
+    async with Harness() as bot:  # every built-in cog
+        actions = [(cog.name, spec) for cog in bot.app.cogs.values() for spec in type(cog).actions.values()]
+    assert len(actions) > 15
+    unguarded = [f"{cog}:{spec.name}" for cog, spec in actions
+                 if any(name == "member_id" for name, _ in spec.arg_types) and spec.owner != "member_id"]
+    assert unguarded == []
+    assert {f"{cog}:{spec.name}" for cog, spec in actions if spec.owner} >= {
+        "privacy:cancel", "privacy:forget", "welcome:intro", "welcome:introsave", "welcome:rules"}
