@@ -61,6 +61,11 @@ def _weekly(days: frozenset[int], at: time, zone: tzinfo, label: str, weeks: int
 # --- cron ------------------------------------------------------------------
 
 
+# crontab(5)'s nicknames (Vixie cron): each is the 5-field expression it stands for.
+_NICKNAMES = {"@yearly": "0 0 1 1 *", "@annually": "0 0 1 1 *", "@monthly": "0 0 1 * *", "@weekly": "0 0 * * 0",
+              "@daily": "0 0 * * *", "@midnight": "0 0 * * *", "@hourly": "0 * * * *"}
+
+
 def _looks_like_cron(text: str) -> bool:
     first = text.split(maxsplit=1)[0] if text.split() else ""
     return bool(re.fullmatch(r"[0-9*,/-]+", first, re.ASCII))
@@ -196,6 +201,12 @@ def _parse(text: str, tz: tzinfo | str, anchor: date | None) -> tuple[LocalSched
     zone = parse_timezone(tz) if isinstance(tz, str) else tz
     if not text.strip():
         raise ValueError(f"{quote(text)} is not a schedule — {_FORMS_HINT}")
+    nickname = text.strip().lower()
+    if nickname == "@reboot":
+        raise ValueError(f"{quote(text)} is not a schedule here — schedules run by the clock; use e.g. "
+                         '"@daily" or "daily 09:00"')
+    if nickname in _NICKNAMES:
+        return _parse_cron(_NICKNAMES[nickname], zone)
     if _looks_like_cron(text):
         return _parse_cron(text, zone)
     return _parse_friendly(text, zone, anchor)
@@ -203,7 +214,7 @@ def _parse(text: str, tz: tzinfo | str, anchor: date | None) -> tuple[LocalSched
 
 def parse_when(text: str, tz: tzinfo | str, anchor: date | None = None) -> LocalSchedule:
     """The schedule of a 5-field cron expression (standard weekday numbering, 0/7 =
-    Sunday) or a friendly form: "mon 09:00", "mon,wed,fri 9am", "weekdays 09:00",
+    Sunday; crontab(5)'s nicknames "@daily", "@hourly", "@weekly", "@monthly", "@yearly") or a friendly form: "mon 09:00", "mon,wed,fri 9am", "weekdays 09:00",
     "daily 18:30", "weekly on tue 10:00", "every 2 weeks on tue 10:00",
     "monthly on 15 10:00", "monthly on first mon 10:00". Times are local to ``tz``.
 

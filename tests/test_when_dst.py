@@ -184,3 +184,18 @@ def test_the_issues_cron_forms_are_read_as_cron_reads_them(when: str, expected: 
     assert config.communities[0].section("prompts")[0].when == when
     firings = next_fire_times(parse_when(when, NEW_YORK), at(2027, 1, 30, 12), 5)
     assert [f"{t:%Y-%m-%d %H:%M}" for t in firings] == [f"{day} 00:00" for day in expected]
+
+
+@pytest.mark.parametrize(("nickname", "same_as"), [
+    ("@yearly", "0 0 1 1 *"), ("@annually", "0 0 1 1 *"), ("@monthly", "0 0 1 * *"), ("@weekly", "0 0 * * 0"),
+    ("@daily", "0 0 * * *"), ("@midnight", "0 0 * * *"), ("@hourly", "0 * * * *"), ("@Daily", "0 0 * * *")])
+def test_crons_nicknames_are_accepted_as_crontab5_defines_them(nickname: str, same_as: str) -> None:
+    start, end = at(2027, 11, 6), at(2028, 11, 8)  # @hourly runs twice in the repeated hour, as "0 * * * *"
+    assert fire_times_between(parse_when(nickname, NEW_YORK), start, end, limit=100_000) == \
+           fire_times_between(parse_when(same_as, NEW_YORK), start, end, limit=100_000)
+    parse_config(one_prompt(nickname), cogs=PROMPTS)  # and schedules.yaml takes it
+
+
+def test_reboot_is_refused_in_one_line_that_says_why() -> None:
+    with pytest.raises(ValueError, match='"@reboot" is not a schedule here — schedules run by the clock'):
+        parse_when("@reboot", NEW_YORK)
