@@ -91,6 +91,7 @@ EVENT_SCOPES = {
 # scope (auth.test; views.open works with the trigger id of the command or click).
 METHOD_SCOPES: dict[str, tuple[str, ...] | None] = {
     "auth.test": None,
+    "send.socket_mode_response": None,  # Socket Mode's websocket, not a Web API method
     "views.open": None,
     "chat.postMessage": ("chat:write",),
     "chat.postEphemeral": ("chat:write",),
