@@ -38,6 +38,7 @@ from .options import ChannelRef, MemberRef
 from .scheduler import EveryTrigger, Scheduler
 from .storage import Database
 from .web import WebServer
+from .wording import shorten_quoted
 
 log = logging.getLogger(__name__)
 
@@ -278,8 +279,17 @@ class BotApp(RequestHandling):
             return ref
         text = ref.external_id if isinstance(ref, MemberRef) else str(ref).lstrip("@")
         member = await self.directory.find_member(community, text)
+        if member is None and isinstance(ref, MemberRef):
+            # picked from the platform's member list (or mentioned) before the bot saw them do anything
+            found = await self._adapter(community.platform).member_info(community.external_id, ref.external_id)
+            if found is not None:
+                name, is_bot = found
+                if is_bot:
+                    raise UserError(f"{name} is a bot — name a person")
+                member = await self.directory.member(community, ref.external_id, name=name)
         if member is None:
-            raise NotFound(f'I don\'t know a member "{text}" in this community yet')
+            named = ref.name if isinstance(ref, MemberRef) and ref.name else text
+            raise NotFound(shorten_quoted(f'I don\'t know a member "{named}" in this community yet'))
         return member
 
     # -- outgoing -------------------------------------------------------------------------

@@ -148,6 +148,11 @@ class Adapter(ABC):
         the core lets a member send the bot only where they could post."""
         return True
 
+    async def member_info(self, server_id: str, user_id: str) -> tuple[str, bool] | None:
+        """(display name, is a bot) of a member of that server the platform knows, whether or not
+        they have done anything the bot saw; ``None`` when there is no such member (or it cannot tell)."""
+        return None
+
     async def signin_access(self, server_id: str, user_id: str, role_ids: list[str]) -> Access | None:
         """The access level of someone signing in to the dashboard with the platform's own
         sign-in (role ids as the provider told them, Discord), by the same rules as chat;

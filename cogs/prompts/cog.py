@@ -109,7 +109,8 @@ class Prompts(BankCommands, Cog, name="prompt"):
             text = question if question is not None else await self._next_from_bank(ctx, bank or "")
             post = await self.runner.publish(ctx.community, target.id, text, thread=thread, mention=mention,
                                              posted_by=ctx.member.id)
-        await ctx.reply(f"Posted {post_reference(post)}.", ephemeral=True)
+        await ctx.reply(f"Posted {post_reference(post, await self._channel_name(ctx, post.channel_id))}.",
+                        ephemeral=True)
 
     async def _next_from_bank(self, ctx: CommandContext, bank: str) -> str:
         await self.db.read(require_bank, ctx.community.id, bank)
@@ -155,7 +156,8 @@ class Prompts(BankCommands, Cog, name="prompt"):
         row, created = await self.db.run(save_command_schedule, ctx.community.id, settings, ctx.member.id,
                                          ctx.now())
         await self.runner.register(row, ctx.community)
-        await ctx.reply(("Scheduled " if created else "Updated ") + self._line(ctx, row), ephemeral=True)
+        await ctx.reply(("Scheduled " if created else "Updated ") + self._line(ctx, row, target.name or None),
+                        ephemeral=True)
 
     @command("list", access=Access.INSTRUCTOR, ephemeral=True)
     async def list_schedules(self, ctx: CommandContext) -> None:

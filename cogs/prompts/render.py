@@ -57,8 +57,9 @@ def schedule_list(lines: list[str], community_zone: ZoneInfo) -> Content:
     return Content(title="Prompt schedules", text="\n".join(lines), footer=f"Times in {community_zone.key}.")
 
 
-def post_reference(post: PromptPost) -> str:
-    where = f"#{post.channel_id}, message {post.message_id}"
+def post_reference(post: PromptPost, channel: str | None = None) -> str:
+    """ "prompt #3 (#general, message …)"; ``channel``: the name of the channel it is in."""
+    where = f"#{channel or post.channel_id}, message {post.message_id}"
     if post.thread_id:
         where += f", thread {post.thread_id}"
     return f"prompt #{post.id} ({where})"

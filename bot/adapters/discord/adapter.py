@@ -274,6 +274,18 @@ class DiscordAdapter(Adapter):
         send = allowed.send_messages_in_threads if isinstance(channel, discord.Thread) else allowed.send_messages
         return allowed.view_channel and send
 
+    async def member_info(self, server_id: str, user_id: str) -> tuple[str, bool] | None:
+        guild = self._client().get_guild(int(server_id)) if server_id.isdigit() else None
+        if guild is None or not user_id.isdigit():
+            return None
+        member = guild.get_member(int(user_id))
+        if member is None:
+            try:
+                member = await guild.fetch_member(int(user_id))
+            except discord.HTTPException:  # not (or no longer) in the server
+                return None
+        return member.display_name, member.bot
+
     async def resolve_channel(self, server_id: str, text: str) -> ChannelRef | None:
         guild = self._client().get_guild(int(server_id)) if server_id.isdigit() else None
         if guild is None:

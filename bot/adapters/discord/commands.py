@@ -17,7 +17,7 @@ import discord
 
 from ...access import Access
 from ...models import BotState
-from ...options import OptionSpec
+from ...options import INT_LIMIT, OptionSpec
 
 if TYPE_CHECKING:
     from ...app import BotApp
@@ -66,11 +66,11 @@ def option_payload(option: OptionSpec) -> dict[str, Any]:
     if option.kind == "choice" and len(option.choices) <= MAX_CHOICES:
         payload["choices"] = [{"name": c[:100], "value": c[:100]} for c in option.choices]
     if kind in (INTEGER, NUMBER):
+        # the core's bounds, or the whole numbers it takes (the client would let 2^53 through)
         cast = int if kind == INTEGER else float
-        if option.min_value is not None:
-            payload["min_value"] = cast(option.min_value)
-        if option.max_value is not None:
-            payload["max_value"] = cast(option.max_value)
+        low, high = option.min_value, option.max_value
+        payload["min_value"] = cast(low if low is not None else -INT_LIMIT)
+        payload["max_value"] = cast(high if high is not None else INT_LIMIT)
     if kind == STRING and option.kind in ("string", "duration", "date", "time", "timezone"):
         if option.max_length is not None:
             payload["max_length"] = min(option.max_length, 6000)

@@ -117,6 +117,13 @@ class SlackAdapter(Adapter):
             log.info("Slack: HTTP mode (POST %s on PORT)", EVENTS_PATH)
         self.app.web.add_health(lambda: {"mode": self.mode})
 
+    async def member_info(self, server_id: str, user_id: str) -> tuple[str, bool] | None:
+        dispatch = getattr(self, "dispatch", None)
+        if dispatch is None or not user_id[:1] in ("U", "W"):
+            return None
+        user = await dispatch.access.user(server_id, user_id)  # users.info, cached
+        return (user.name, user.is_bot) if user.name else None
+
     async def signin_access(self, server_id: str, user_id: str, role_ids: list[str]) -> Any:
         """Dashboard sign-in with Slack: the same rules (admins, instructor user groups) as a command."""
         dispatch = getattr(self, "dispatch", None)
