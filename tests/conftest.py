@@ -3,7 +3,7 @@ import pytest
 from bot.testing import payload_checks
 from tests import platform_rules
 
-pytest_plugins = ["bot.testing.plugin"]
+pytest_plugins = ["bot.testing.plugin", "pytester"]
 
 platform_rules.install()
 

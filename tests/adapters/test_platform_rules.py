@@ -7,6 +7,8 @@ render into a message the platform refuses.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import discord
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -117,3 +119,59 @@ def test_a_title_too_long_for_the_platform_is_shown_whole_in_the_body() -> None:
     short = Content(title="Best day?", text="1. Mon")
     assert discord_body(short)["embeds"][0]["description"] == "1. Mon"
     assert message_payload(short)["blocks"][1]["text"]["text"] == "1. Mon"
+
+
+# -- the fakes apply them, and the suite fails the test that broke one -----------------------------
+@pytest.mark.breaks_platform_rules
+async def test_the_fakes_refuse_a_broken_payload_as_the_platforms_do_and_remember_it() -> None:
+    import aiohttp
+    from slack_sdk.errors import SlackApiError
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from bot.testing import payload_checks
+    from bot.testing.fake_discord import FakeDiscord
+    from bot.testing.fake_slack import FakeSlack
+
+    async with FakeDiscord() as discord_fake, aiohttp.ClientSession() as http:
+        discord_fake.add_guild(1, "g", owner_id=2, channels=[{"id": 3, "name": "general"}])
+        async with http.post(f"{discord_fake.api_base}/channels/3/messages", json={"content": "x" * 2001},
+                             headers={"Authorization": f"Bot {discord_fake.token}"}) as response:
+            assert response.status == 400 and (await response.json())["code"] == 50035  # Invalid Form Body
+        assert discord_fake.messages.get("3", []) == []
+    async with FakeSlack() as slack_fake:
+        slack_fake.add_channel("C1", "general")
+        client = AsyncWebClient(token=slack_fake.bot_token, base_url=slack_fake.api_url)
+        header = [{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}]
+        with pytest.raises(SlackApiError, match="invalid_blocks"):
+            await client.chat_postMessage(channel="C1", text="x", blocks=header)
+    assert [(v.platform, v.operation) for v in payload_checks.seen] == [
+        ("discord", "POST /channels/3/messages"), ("slack", "chat.postMessage")]
+
+
+def test_a_test_whose_bot_broke_a_rule_fails_even_when_the_bot_survived(pytester: pytest.Pytester) -> None:
+    conftest = Path(__file__).resolve().parents[1] / "conftest.py"
+    pytester.makeconftest(conftest.read_text())
+    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    pytester.makepyfile(test_inner="""
+        from bot.testing import payload_checks
+
+        def test_sends_a_long_message():
+            payload_checks.violations_of("discord", "POST /channels/1/messages", {"content": "x" * 2001})
+    """)
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-p", "no:randomly")
+    result.assert_outcomes(passed=1, errors=1)  # the run fails: an error at the test's teardown
+    result.stdout.fnmatch_lines(["*payloads the platform would refuse*", "*content: 2001 characters, Discord allows 2000*"])
+
+
+def test_the_rules_know_the_limits_of_fields_rows_modals_and_options() -> None:
+    button = {"type": 2, "style": 1, "label": "a", "custom_id": "c"}
+    fields = {"embeds": [{"title": "t", "fields": [{"name": "n", "value": "v"}] * 26}]}
+    six_in_a_row = {"components": [{"type": 1, "components": [{**button, "custom_id": f"c{i}"} for i in range(6)]}]}
+    for body, says in [(fields, "embeds/0/fields"), (six_in_a_row, "components/0/components")]:
+        assert any(says in p for p in check_discord("discord", CHANNEL_MESSAGES, body)), says
+    modal = {"type": "modal", "title": {"type": "plain_text", "text": "t" * 25}, "blocks": [{"type": "divider"}]}
+    assert any("title" in p for p in check_slack("slack", "views.open", {"view": modal}))
+    option = {"text": {"type": "plain_text", "text": "o" * 76}, "value": "1"}
+    select = [{"type": "section", "text": {"type": "mrkdwn", "text": "pick"},
+               "accessory": {"type": "static_select", "action_id": "a", "options": [option]}}]
+    assert check_slack("slack", "chat.postMessage", {"channel": "C1", "text": "x", "blocks": select})

@@ -12,7 +12,7 @@ import json
 from typing import Any
 
 from slack_sdk.errors import SlackObjectFormationError
-from slack_sdk.models.blocks import Block
+from slack_sdk.models.blocks import Block, BlockElement, Option
 from slack_sdk.models.views import View
 
 from .limits import too_long
@@ -59,7 +59,35 @@ def block_problems(blocks: Any, limit: int) -> list[str]:
         except SlackObjectFormationError as error:
             problems.append(f"{where} ({raw.get('type')}): {error}")
             continue
-        problems += dropped_keys(raw, kept, where)
+        problems += dropped_keys(raw, kept, where) + nested_problems(raw, where)
+    return problems
+
+
+def nested_problems(raw: Any, where: str) -> list[str]:
+    """What slack_sdk leaves unchecked inside a block: a select's options stay plain dicts (their
+    75-character text is never validated), so every option and element found inside is parsed
+    and validated on its own."""
+    problems: list[str] = []
+    if isinstance(raw, list):
+        for index, item in enumerate(raw):
+            problems += nested_problems(item, f"{where}[{index}]")
+        return problems
+    if not isinstance(raw, dict):
+        return problems
+    for key, value in raw.items():
+        inside = f"{where}.{key}"
+        candidates = value if key == "options" and isinstance(value, list) else [value] if key == "initial_option" else []
+        for index, option in enumerate(candidates):
+            try:
+                Option(**option).to_dict() if isinstance(option, dict) else None
+            except (SlackObjectFormationError, TypeError) as error:
+                problems.append(f"{inside}[{index}]: {error}")
+        if isinstance(value, dict) and value.get("type") and (element := BlockElement.parse(value)) is not None:
+            try:
+                element.to_dict()
+            except SlackObjectFormationError as error:
+                problems.append(f"{inside} ({value.get('type')}): {error}")
+        problems += nested_problems(value, inside)
     return problems
 
 
