@@ -101,3 +101,31 @@ async def test_kudos_on_slack() -> None:
             assert "this week: 1 kudos + 1 by reaction" in await run("/stats", "me", "U2")
             assert "you can't give kudos to yourself" in await run("/kudos", "member:<@U1> reason:me", "U1")
     assert payload_checks.seen[violations:] == []
+
+
+async def test_kudos_to_someone_the_bot_has_not_seen_yet_and_not_to_a_bot(tmp_path: Path) -> None:
+    """The platform vouches for a member picked from its list (Discord) or mentioned (Slack)
+    before they did anything the bot saw; a bot is refused by its name."""
+    async with FakeDiscord() as fake:
+        add_cohort_guild(fake)
+        async with DiscordBot(fake, tmpdir=tmp_path, cogs=COGS) as bot:
+            for user, said in ((MOD, "gives kudos to"), (int(fake.state.bot_user["id"]), "is a bot — name a person")):
+                resolved = {"users": {str(user): fake.state.user(user)}, "members": {str(user): {}}}
+                interaction = await fake.send_interaction_command(
+                    GUILD, GENERAL, ALICE, "kudos", [{"type": 6, "name": "member", "value": str(user)},
+                                                     {"type": 3, "name": "reason", "value": "thanks"}], resolved=resolved)
+                await eventually(lambda: any(said in text_of(r) for r in fake.interaction_responses.get(interaction["id"], []))
+                                 or any(said in (m.get("content") or "") for m in fake.messages.get(str(GENERAL), [])))
+    async with FakeSlack() as fake:
+        fake.add_channel("C0GENERAL", "general", members=["U1", "U2"])
+        fake.add_user("U1", "ana")
+        fake.add_user("U2", "ben")
+        fake.add_user("UBOT", "helper-bot", is_bot=True)
+        async with SlackBot(fake, tmpdir=tmp_path / "slack", cogs=COGS) as bot:
+            for text, said in (("member:<@U2|ben> reason:thanks", "gives kudos to <@U2>"),
+                               ("member:<@UBOT|helper-bot> reason:thanks", "helper-bot is a bot — name a person")):
+                before, posted = len(fake.responses), len(fake.messages.get("C0GENERAL", []))
+                await bot.command("/kudos", text, user="U1")
+                await bot.idle()
+                new = fake.responses[before:] + fake.messages.get("C0GENERAL", [])[posted:]
+                assert any(said in str(r.get("text")) for r in new), new
