@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -49,6 +50,9 @@ async def sweep(bot: SlackBot, fake: FakeSlack, user: str, specs: list[Any], cap
             for text, _ in answers:
                 if found := raw_text_in(text):
                     problems.append(f"{line} (Slack): raw text {found} in {text[:300]!r}")
+                for bare in [f'"{u}"' for u in USERS] + [f"(?<!<)#{c}" for c in (GENERAL, STAFF)]:
+                    if re.search(bare, text):  # a member or channel by its bare id (<#C…> shows the name)
+                        problems.append(f"{line} (Slack): names {bare} by its id: {text[:200]!r}")
             for call in fake.calls[calls:]:
                 if call.method == "chat.postMessage" and (found := raw_text_in(texts_of(call.params))):
                     problems.append(f"{line} (Slack): posted {found}")

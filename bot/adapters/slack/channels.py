@@ -38,8 +38,8 @@ class ChannelDirectory:
 
     async def resolve(self, team_id: str, text: str) -> ChannelRef | None:
         channel_id, name = parse_channel_text(text)
-        if channel_id:
-            return ChannelRef(channel_id, name or channel_id)
+        if channel_id:  # a bare id (from a stored schedule, say) is shown by its name too
+            return ChannelRef(channel_id, name or await self._name_of(team_id, channel_id) or channel_id)
         if not name:
             return None
         names = self._names.get(team_id)
@@ -47,6 +47,12 @@ class ChannelDirectory:
             names = self._names.put(team_id, await self._list(team_id))
         found = names.get(name)
         return ChannelRef(found, name) if found else None
+
+    async def _name_of(self, team_id: str, channel_id: str) -> str | None:
+        names = self._names.get(team_id)
+        if names is None or channel_id not in names.values():
+            names = self._names.put(team_id, await self._list(team_id))
+        return next((name for name, found in names.items() if found == channel_id), None)
 
     async def _list(self, team_id: str) -> dict[str, str]:
         names: dict[str, str] = {}
