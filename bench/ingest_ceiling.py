@@ -127,8 +127,11 @@ def sqlite_ceiling(path: str, items: list[Any], signal_of: Mapping[str, str]) ->
     return len(items) / elapsed
 
 
-def postgres_ceiling(dsn: str, items: list[Any], signal_of: Mapping[str, str]) -> float:
-    """Events/s of psycopg: COPY for the events, one set-based upsert per table, one transaction."""
+def postgres_ceiling(dsn: str, items: list[Any], signal_of: Mapping[str, str], *,
+                     backend_cpu: Any = None, spent: dict[str, float] | None = None) -> float:
+    """Events/s of psycopg: COPY for the events, one set-based upsert per table, one transaction.
+    With ``backend_cpu`` (pids -> CPU seconds), ``spent`` gets the CPU seconds of the timed part:
+    this process's ("client") and the server's ("server")."""
     import psycopg
     from sqlalchemy.dialects import postgresql
 
@@ -136,6 +139,9 @@ def postgres_ceiling(dsn: str, items: list[Any], signal_of: Mapping[str, str]) -
 
     sql = PostgresBatch(postgresql.psycopg.dialect())
     with psycopg.connect(dsn) as con:
+        pid = con.info.backend_pid
+        server = backend_cpu([pid]) if backend_cpu else None
+        cpu = time.process_time()
         start = time.perf_counter()  # from the Items the writer is handed, as on SQLite
         rows = [(it.community_id, it.member_id, it.kind, it.channel_id, it.at, it.day, it.points, int(it.active))
                 for it in items]
@@ -149,4 +155,8 @@ def postgres_ceiling(dsn: str, items: list[Any], signal_of: Mapping[str, str]) -
                 cur.execute(statement, columns(batch, floats))
         con.commit()
         elapsed = time.perf_counter() - start
+        cpu = time.process_time() - cpu
+        after = backend_cpu([pid]) if backend_cpu else None
+        if spent is not None and server is not None and after is not None:
+            spent.update(client=cpu, server=after - server)
     return len(items) / elapsed
