@@ -122,6 +122,12 @@ def _config_path(args: Any, settings: Any) -> str:
     return getattr(args, "config", None) or getattr(args, "file", None) or settings.bot_config
 
 
+def _named(args: Any, settings: Any) -> bool:
+    """A file named with --config or BOT_CONFIG must exist: a typo is not an empty course
+    (only the default ./schedules.yaml may be absent, for a first try on the console)."""
+    return bool(getattr(args, "config", None)) or "bot_config" in settings.model_fields_set
+
+
 def cmd_check(args: Any, settings: Any) -> int:
     from .config import load_config
 
@@ -147,7 +153,7 @@ def _app(settings: Any, config_path: str, clock: Any = None, *, required: bool =
 def cmd_commands(args: Any, settings: Any) -> int:
     from .reference import command_reference
 
-    app = _app(settings, _config_path(args, settings), required=bool(getattr(args, "config", None)))
+    app = _app(settings, _config_path(args, settings), required=_named(args, settings))
     print(command_reference(app, markdown=args.markdown))
     return 0
 
@@ -155,7 +161,7 @@ def cmd_commands(args: Any, settings: Any) -> int:
 def _declarations_app(args: Any, settings: Any) -> Any:
     """The app with every cog loaded on an in-memory database (the declarations are all that is
     read); None, after one line per cog that failed to load."""
-    app = _app(settings, _config_path(args, settings), required=bool(args.config), database_url="sqlite://")
+    app = _app(settings, _config_path(args, settings), required=_named(args, settings), database_url="sqlite://")
     for path, error in app.load_errors.items():
         print(f"error: cog {path} was not loaded: {error}", file=sys.stderr)
     return None if app.load_errors else app
@@ -264,7 +270,7 @@ def settle_heap() -> None:
 async def run_bot(args: Any, settings: Any) -> int:
     from .settings import ADAPTER_PATHS
 
-    app = _app(settings, _config_path(args, settings), required=bool(getattr(args, "config", None)))  # a typo'd --config is no course
+    app = _app(settings, _config_path(args, settings), required=_named(args, settings))
     for path, error in app.load_errors.items():
         print(f"warning: cog {path} was not loaded: {error}", file=sys.stderr)
     adapters = []

@@ -308,9 +308,10 @@ def _free_port() -> int:
 async def test_python_m_bot_run_serves_slack_over_http(fake: FakeSlack, tmp_path: Any) -> None:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DISCORD_", "BOT_"))}
+    (tmp_path / "empty.yaml").touch()  # no schedules (a missing BOT_CONFIG is an error)
     env.update(SLACK_BOT_TOKEN=fake.bot_token, SLACK_SIGNING_SECRET=fake.signing_secret,
                SLACK_API_URL=fake.api_url, PORT=str(port), HOST="127.0.0.1",
-               DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}", BOT_CONFIG=str(tmp_path / "none.yaml"))
+               DATABASE_URL=f"sqlite:///{tmp_path / 'run.db'}", BOT_CONFIG=str(tmp_path / "empty.yaml"))
     proc = await asyncio.create_subprocess_exec(sys.executable, "-m", "bot", "run", cwd=tmp_path, env=env,
                                                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     try:

@@ -58,6 +58,12 @@ def test_bad_settings_for_run(tmp_path: Path, variable: str, value: str, expecte
     assert plain_line(run(tmp_path, "run", **{variable: value})).startswith(expected)
 
 
+@pytest.mark.parametrize("verb", [["run"], ["commands"], ["manifest", "slack"], ["check"]])
+def test_a_bot_config_that_is_not_there_is_one_line(tmp_path: Path, verb: list[str]) -> None:
+    """BOT_CONFIG=schedules.yml (a typo) started an empty course that never posted, as --config did."""
+    assert plain_line(run(tmp_path, *verb, BOT_CONFIG="schedules.yml")) == "schedules.yml: file not found"
+
+
 def test_a_shard_this_process_cannot_have_is_one_line(tmp_path: Path) -> None:
     line = plain_line(run(tmp_path, "run", SHARD_COUNT="2", SHARD_IDS="0,2"))
     assert line == "error: SHARD_IDS: shard 2 does not exist with SHARD_COUNT=2 (shards are numbered 0 to 1)"

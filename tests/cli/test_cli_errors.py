@@ -16,7 +16,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def bot_env(tmp_path: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_", "BOT_", "LOG_", "PORT"))}
-    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}", BOT_CONFIG=str(tmp_path / "none.yaml"),
+    (tmp_path / "empty.yaml").touch()  # no schedules: the built-in cogs (a missing BOT_CONFIG is an error)
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'bot.db'}", BOT_CONFIG=str(tmp_path / "empty.yaml"),
                PYTHONPATH=str(ROOT))
     env.update(extra)
     return env

@@ -73,8 +73,9 @@ def test_broken_config_stops_with_file_line_errors(tmp_path: Path) -> None:
 
 
 def test_commands_reference_and_db_upgrade(tmp_path: Path) -> None:
+    (tmp_path / "empty.yaml").touch()  # no schedules (a missing BOT_CONFIG is an error)
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{tmp_path / 'ref.db'}", "PYTHONPATH": str(ROOT),
-           "BOT_CONFIG": str(tmp_path / "none.yaml")}
+           "BOT_CONFIG": str(tmp_path / "empty.yaml")}
     ref = subprocess.run([sys.executable, "-m", "bot", "commands", "--markdown"], capture_output=True, text=True,
                          timeout=60, env=env, cwd=tmp_path)
     assert ref.returncode == 0 and "### /help" in ref.stdout and "| command | who | what |" in ref.stdout
@@ -111,8 +112,9 @@ def test_console_serves_http_on_port_and_a_busy_port_is_one_log_line(tmp_path: P
 
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_"))}
+    (tmp_path / "empty.yaml").touch()  # no schedules (a missing BOT_CONFIG is an error)
     env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'web.db'}", PYTHONPATH=str(ROOT), PORT=str(port),
-               BOT_CONFIG=str(tmp_path / "none.yaml"))
+               BOT_CONFIG=str(tmp_path / "empty.yaml"))
     proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path)
     try:

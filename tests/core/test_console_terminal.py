@@ -15,7 +15,8 @@ LEFT, UP = "\x1b[D", "\x1b[A"
 
 def spawn(tmp_path: Path) -> pexpect.spawn:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "SLACK_", "BOT_", "PORT"))}
-    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'tty.db'}", BOT_CONFIG=str(tmp_path / "none.yaml"),
+    (tmp_path / "empty.yaml").touch()  # no schedules (a missing BOT_CONFIG is an error)
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path / 'tty.db'}", BOT_CONFIG=str(tmp_path / "empty.yaml"),
                PYTHONPATH=str(ROOT), TERM="xterm",
                PROMPT_TOOLKIT_NO_CPR="1")  # the pty does not answer cursor-position queries
     child = pexpect.spawn(sys.executable, ["-m", "bot", "run"], env=env, cwd=str(tmp_path), encoding="utf-8",
