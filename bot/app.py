@@ -7,6 +7,8 @@ cog and no adapter by name: both are loaded from dotted paths in configuration.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import importlib
 import logging
 from datetime import timedelta
@@ -70,6 +72,7 @@ class BotApp(RequestHandling):
         self.intake = EventIntake(self)
         # requests stored before they are acknowledged (bot/inbox.py), sealed under the deployment's key
         self.inbox = Inbox(db, self.clock, key=lambda: deployment_key(self.settings, db.sqlite_file))
+        self._web_later: asyncio.Task[None] | None = None
         self.started = False
 
     # -- cogs -----------------------------------------------------------------------------
@@ -137,7 +140,10 @@ class BotApp(RequestHandling):
         for adapter in adapters:
             self.adapters[adapter.platform] = adapter
             await adapter.start()
-        await self._start_web()  # after the adapters: they add their routes while starting
+        if self.web.after_start is not None and not self.web.required_by:
+            self._web_later = asyncio.get_running_loop().create_task(self._start_web_later(self.web.after_start))
+        else:
+            await self._start_web()  # after the adapters: they add their routes while starting
         await self.inbox.sweep(self.adapters)  # what a crashed process accepted and left (bot/inbox.py)
         self.scheduler.every("core:inbox", timedelta(minutes=1), lambda: self.inbox.sweep(self.adapters))
         # after the adapters: a catch-up firing at start posts, so a platform must be there
@@ -157,6 +163,10 @@ class BotApp(RequestHandling):
                 log.exception("adapter %s failed to stop cleanly", adapter.platform)
         await self.inbox.stop()
         await self.intake.stop()  # events waiting for the database reach the cogs before they unload
+        if self._web_later is not None:
+            self._web_later.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._web_later
         await self.web.stop()
         await self.scheduler.stop()
         for name, cog in list(self.cogs.items()):
@@ -165,6 +175,10 @@ class BotApp(RequestHandling):
             except Exception:
                 log.exception("cog %s failed to unload cleanly", name)
         self.started = False
+
+    async def _start_web_later(self, delay: float) -> None:
+        await asyncio.sleep(delay)
+        await self._start_web()
 
     async def _start_web(self) -> None:
         if not self.web.enabled or self.web.running:

@@ -15,7 +15,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from .events import utcnow
@@ -33,8 +32,11 @@ _ON_CONFLICT: dict[str, Any] = {}  # dialect -> the insert statement, built once
 
 def _on_conflict_insert(dialect: str) -> Any:
     statement = _ON_CONFLICT.get(dialect)
-    if statement is None:
-        module = postgresql if dialect == "postgresql" else sqlite
+    if statement is None:  # the dialect's module on first use: PostgreSQL's costs a SQLite start ~50 ms
+        if dialect == "postgresql":
+            from sqlalchemy.dialects import postgresql as module
+        else:
+            from sqlalchemy.dialects import sqlite as module
         statement = _ON_CONFLICT[dialect] = module.insert(_TABLE).on_conflict_do_nothing(
             index_elements=["key", "due_at"]).returning(_TABLE.c.id)
     return statement

@@ -18,6 +18,7 @@ from .errors import ConfigError
 
 log = logging.getLogger("bot")
 CONSOLE_PORT = 8080  # the console's HTTP server (calendar feeds, /healthz) when PORT is not set
+CONSOLE_WEB_AFTER = 0.5  # seconds after start: a terminal console's server listens once its prompt is up
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -288,6 +289,8 @@ async def run_bot(args: Any, settings: Any) -> int:
     if settings.adapters() == ["console"]:  # a terminal session serves only this machine
         app.web.host = "127.0.0.1"
         app.web.port = settings.port if "port" in settings.model_fields_set else CONSOLE_PORT
+        if sys.stdin.isatty():  # someone at a terminal: the prompt first (piped lines end before 0.5 s)
+            app.web.after_start = CONSOLE_WEB_AFTER
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):  # before start: a SIGTERM while connecting still stops cleanly

@@ -9,11 +9,18 @@ from typing import Any
 
 def setup(app: Any) -> None:
     from .cog import DashboardCog
-    from .oauth_routes import OAuthSignIn
-    from .pages import DashboardPages
 
     cog = DashboardCog(app)
     app.add_cog(cog)
+    # the pages (aiohttp handlers) are built when the web server starts: a console session's
+    # prompt does not wait for aiohttp
+    app.web.before_start(lambda: _serve_pages(app, cog))
+
+
+def _serve_pages(app: Any, cog: Any) -> None:
+    from .oauth_routes import OAuthSignIn
+    from .pages import DashboardPages
+
     pages = DashboardPages(app, cog)
     pages.register(app.web)
     signin = OAuthSignIn(app, pages)  # "Sign in with Discord / Slack", when configured
