@@ -26,7 +26,7 @@ from . import store
 from .digest import digest_field, turnouts
 from .config import EventSeriesConfig, EventSettingsConfig, validate_sections
 from .ics import calendar_ics
-from .logic import CHECK_IN_OPENS, LABELS, check_in_open, check_new_event, format_local, parse_start
+from .logic import CHECK_IN_OPENS, LABELS, RSVP_CHOICES, check_in_open, check_new_event, format_local, parse_start
 from .models import Event
 from .render import card, event_line, reminder
 from .series import register_series, schedule_views
@@ -191,6 +191,8 @@ class Events(Cog, name="event"):
     # -- buttons --------------------------------------------------------------------------
     @action("rsvp")
     async def rsvp(self, ctx: ActionContext, event_id: int, choice: str) -> None:
+        if choice not in RSVP_CHOICES:  # a forged or mangled button id
+            raise UserError("this button no longer works — run the command again")
         change = await self.db.run(store.rsvp, ctx.community.id, event_id, ctx.member.id, choice, ctx.now())
         self.live.touch(event_id)
         row = await self.db.read(store.get_event, ctx.community.id, event_id)
