@@ -81,3 +81,30 @@ def _shown(value: Any) -> str:
 
 def _unique(values: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(values))
+
+
+def unreachable(error: BaseException) -> str:
+    """Why a server could not be reached, in words (not aiohttp's "ssl:default [Connect call
+    failed ...]" or a class name): for the start-up line naming DISCORD_API_BASE / SLACK_API_URL."""
+    import asyncio
+
+    import aiohttp
+
+    if isinstance(error, (aiohttp.InvalidURL, ValueError)):
+        return "that is not a URL (a URL starts with https://)"
+    if isinstance(error, aiohttp.ClientConnectorCertificateError):
+        return "its TLS certificate was refused"
+    if isinstance(error, aiohttp.ClientConnectorDNSError if hasattr(aiohttp, "ClientConnectorDNSError") else ()):
+        return f"the host name {error.host} is not known"
+    if isinstance(error, aiohttp.ClientConnectorError):
+        cause = error.os_error
+        if isinstance(cause, ConnectionRefusedError) or getattr(cause, "errno", None) == 111:
+            return f"nothing answers at {error.host}:{error.port} (connection refused)"
+        if getattr(cause, "errno", None) in (-2, -3, -5):  # EAI_NONAME, EAI_AGAIN, EAI_NODATA
+            return f"the host name {error.host} is not known"
+        return f"cannot connect to {error.host}:{error.port}"
+    if isinstance(error, (asyncio.TimeoutError, TimeoutError)):
+        return "it did not answer in time"
+    if isinstance(error, aiohttp.ClientResponseError):
+        return f"it answered HTTP {error.status}"
+    return "the connection failed"

@@ -113,3 +113,27 @@ def test_the_demo_twice_in_one_folder_starts_fresh_each_time(tmp_path: Path) -> 
         assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
         assert "Done: weeks" in result.stdout
     assert (tmp_path / "demo" / "activity.png").is_file()
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as sock:  # a port nobody listens on
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("platform", ["discord", "slack"])
+@pytest.mark.parametrize("url, why", [("notaurl", "that is not a URL (a URL starts with https://)"),
+                                      ("http://127.0.0.1:{port}/api/", "nothing answers at 127.0.0.1:{port} "
+                                                                       "(connection refused)")])
+def test_a_platform_api_that_cannot_be_reached_is_one_line_in_words(tmp_path: Path, platform: str, url: str,
+                                                                     why: str) -> None:
+    """Not aiohttp's "ssl:default [Connect call failed ...]" nor an exception's class name."""
+    port = _closed_port()
+    url = url.format(port=port)
+    env = ({"DISCORD_TOKEN": "token", "DISCORD_API_BASE": url} if platform == "discord" else
+           {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "SLACK_API_URL": url})
+    line = plain_line(run(tmp_path, "run", LOG_LEVEL="WARNING", **env))
+    variable = "DISCORD_API_BASE" if platform == "discord" else "SLACK_API_URL"
+    assert f": {why.format(port=port)} — check {variable} and the network" in line, line

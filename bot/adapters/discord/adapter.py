@@ -14,6 +14,7 @@ import discord
 from ...content import Content
 from ...errors import ConfigError
 from ...options import ChannelRef
+from ...plain_errors import unreachable
 from ...ports import Adapter, MessageRef
 from .client import EndpointPatch, make_client, point_api_at, point_gateway_at
 from . import scheduled
@@ -121,7 +122,8 @@ class DiscordAdapter(Adapter):
         except discord.LoginFailure:
             raise ConfigError(["DISCORD_TOKEN was rejected by Discord (401) — check the bot token"]) from None
         except (aiohttp.ClientError, OSError) as error:
-            raise ConfigError([f"could not reach {where}: {error} — check DISCORD_API_BASE and the network"]) from None
+            raise ConfigError([f"could not reach {where}: {unreachable(error)} — check DISCORD_API_BASE and "
+                               "the network"]) from None
         except discord.HTTPException as error:
             raise ConfigError([f"{where} refused the login: {error}"]) from None
 

@@ -18,6 +18,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from ...content import Content
 from ...errors import ConfigError
 from ...options import ChannelRef
+from ...plain_errors import unreachable
 from ...ports import Adapter, MessageRef
 from .access import SlackAccess
 from .app import SlackDispatch, inbox_kind
@@ -160,8 +161,8 @@ class SlackAdapter(Adapter):
                                    "check the bot token (xoxb-...) and SLACK_API_URL"]) from None
             except (aiohttp.ClientError, OSError, asyncio.TimeoutError) as error:
                 if attempt == CONNECT_ATTEMPTS:
-                    raise ConfigError([f"cannot reach the Slack Web API at {self.api_url} "
-                                       f"({type(error).__name__}) — check SLACK_API_URL and the network"]) from None
+                    raise ConfigError([f"cannot reach the Slack Web API at {self.api_url}: {unreachable(error)} "
+                                       "— check SLACK_API_URL and the network"]) from None
                 await asyncio.sleep(attempt)
         self.bot_user_id = response.get("user_id")
         if response.get("team_id"):
