@@ -27,7 +27,7 @@ from ...options import ChannelRef, FileUpload, MemberRef
 from ...ports import Invocation, MessageRef, Responder
 from .access import member_access
 from .events import PLATFORM, display_name, where
-from .render import render
+from .render import build_modal, render
 
 if TYPE_CHECKING:
     from .adapter import DiscordAdapter
@@ -36,12 +36,11 @@ log = logging.getLogger(__name__)
 
 MAX_UPLOAD = 256 * 1024
 SUB_COMMAND, SUB_COMMAND_GROUP, USER, CHANNEL, ATTACHMENT = 1, 2, 6, 7, 11
-MAX_MODAL_TITLE, MAX_INPUT_LABEL = 45, 45
 FOLLOW_UP_WINDOW = timedelta(minutes=15)  # an interaction token's life
 RAW_KEPT = 1000
 MAX_CUSTOM_ID = 100
 _DM_SERVER = re.compile(r"^(?P<id>.+)@(?P<server>\d{1,20})$")
-ACCEPT_BUDGET = 1.5  # seconds the inbox insert may take; the 2-second defer timer counts them
+ACCEPT_BUDGET = 1.5  # seconds the inbox insert may hold the first answer (a 2-second defer waits for it too)
 
 
 class DiscordResponder(Responder):
@@ -59,6 +58,12 @@ class DiscordResponder(Responder):
         self.original_pending = False  # a deferred "thinking…" message waits for its content
         self._timer: asyncio.TimerHandle | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
+        self.stored: asyncio.Future[Any] | None = None  # the inbox insert, under way while the handler runs
+
+    async def _durable(self) -> None:
+        """The first answer (the acknowledgement) waits until the interaction is in the inbox."""
+        if self.stored is not None and not self.stored.done():
+            await asyncio.wait({self.stored})
 
     @property
     def is_component(self) -> bool:
@@ -95,6 +100,7 @@ class DiscordResponder(Responder):
         async with self.lock:
             if self._answered():
                 return
+            await self._durable()
             if self.is_component:
                 await self.interaction.response.defer()  # "deferred update": no loading message
             else:
@@ -108,6 +114,7 @@ class DiscordResponder(Responder):
         async with self.lock:
             response = self.interaction.response
             if not self._answered():
+                await self._durable()
                 result = await response.send_message(**rendered.send_kwargs(), ephemeral=ephemeral)
                 return None if ephemeral else self._ref(result.message_id)
             if self.original_pending:
@@ -131,6 +138,7 @@ class DiscordResponder(Responder):
         rendered = render(content)
         async with self.lock:
             if not self._answered():
+                await self._durable()
                 await self.interaction.response.edit_message(**rendered.edit_kwargs())
             else:
                 await self.interaction.edit_original_response(**rendered.edit_kwargs())
@@ -142,25 +150,9 @@ class DiscordResponder(Responder):
             if self.interaction.guild_id is None and self.server_id.isdigit():  # a form opened from a DM
                 form = dataclasses.replace(form, submit_action=in_a_dm(form.submit_action, self.server_id))
             modal = build_modal(form)
+            await self._durable()
             await self.interaction.response.send_modal(modal)
             modal.stop()  # the submit is handled from its custom_id, not by this object
-
-
-def build_modal(form: Form) -> discord.ui.Modal:
-    modal = discord.ui.Modal(title=form.title[:MAX_MODAL_TITLE] or "Form", custom_id=form.submit_action,
-                             timeout=None)
-    for item in form.fields:
-        hint = item.placeholder
-        if not hint and item.choices:
-            hint = " / ".join(item.choices)
-        if not hint and item.kind == "scale":
-            hint = "1 (low) to 5 (high)"
-        long = item.kind == "text" and item.max_length > 100
-        modal.add_item(discord.ui.TextInput(
-            label=item.label[:MAX_INPUT_LABEL], custom_id=item.name, required=item.required,
-            style=discord.TextStyle.paragraph if long else discord.TextStyle.short,
-            max_length=max(1, min(item.max_length, 4000)), placeholder=hint[:100] or None))
-    return modal
 
 
 def objects(value: Any) -> list[dict[str, Any]]:
@@ -235,6 +227,7 @@ class InteractionHandler:
         self.adapter = adapter
         self.app = adapter.app
         self.raw: OrderedDict[str, dict[str, Any]] = OrderedDict()
+        self._storing: dict[int, asyncio.Task[Receipt | None]] = {}  # interaction id -> its inbox insert
 
     def _invocation(self, interaction: discord.Interaction, replayed: bool = False,
                     server: str | None = None) -> Invocation:
@@ -243,6 +236,7 @@ class InteractionHandler:
         access = member_access(interaction.user, roles, interaction.permissions)
         responder = DiscordResponder(interaction, server_id=origin.server_id,
                                      channel_id=origin.channel_id or "", thread_id=thread_id, replayed=replayed)
+        responder.stored = self._storing.get(interaction.id)
         message = None
         if interaction.message is not None:
             message = responder._ref(interaction.message.id)
@@ -266,22 +260,27 @@ class InteractionHandler:
             self.raw.popitem(last=False)
 
     async def _durably(self, interaction: discord.Interaction,
-                       run: Callable[[bool, float], Awaitable[None]]) -> None:
+                       run: Callable[[], Awaitable[None]]) -> None:
         if await self._outside_a_server(interaction):
             return
-        entry: Receipt | None = None
-        started = asyncio.get_running_loop().time()
+        # The insert runs while the handler does (its first answer waits for the row: DiscordResponder
+        # ._durable), so the acknowledgement pays max(insert, handling), not their sum.
         raw = self.raw.pop(str(interaction.id), None)
-        if raw is not None:
-            try:
-                entry = await self.app.inbox.accept(PLATFORM, "interaction", raw, budget=ACCEPT_BUDGET)
-            except Exception:
-                log.warning("could not store Discord interaction %s before answering; handling it anyway",
-                            interaction.id)
+        stored = asyncio.get_running_loop().create_task(self._store(interaction, raw)) if raw is not None else None
+        if stored is not None:
+            self._storing[interaction.id] = stored
         try:
-            await run(False, asyncio.get_running_loop().time() - started)  # the insert's time counts
+            await run()  # the defer timer counts from now: a defer waits for the insert too
         finally:
-            self.app.inbox.finished(entry)
+            self._storing.pop(interaction.id, None)
+            self.app.inbox.finished(await stored if stored is not None else None)
+
+    async def _store(self, interaction: discord.Interaction, raw: dict[str, Any]) -> Receipt | None:
+        try:
+            return await self.app.inbox.accept(PLATFORM, "interaction", raw, budget=ACCEPT_BUDGET)
+        except Exception:
+            log.warning("could not store Discord interaction %s before answering; handling it anyway", interaction.id)
+        return None
 
     async def finish_unfinished(self, client: discord.Client) -> int:
         """Finish the interactions a crashed process stored but did not finish (their token lives 15 min)."""
@@ -290,11 +289,11 @@ class InteractionHandler:
             interaction = discord.Interaction(data=entry.payload, state=client._connection)  # type: ignore[arg-type]
             try:
                 if interaction.type == discord.InteractionType.application_command:
-                    await self._command(interaction, True, 0.0)
+                    await self._command(interaction, True)
                 elif interaction.type == discord.InteractionType.modal_submit:
-                    await self._form_submit(interaction, True, 0.0)
+                    await self._form_submit(interaction, True)
                 elif interaction.type == discord.InteractionType.component:
-                    await self._click(interaction, str((interaction.data or {}).get("custom_id", "")), True, 0.0)
+                    await self._click(interaction, str((interaction.data or {}).get("custom_id", "")), True)
             except Exception:
                 log.exception("could not finish Discord interaction %s after a restart", interaction.id)
             finally:
@@ -304,16 +303,16 @@ class InteractionHandler:
         return len(left)
 
     async def command(self, interaction: discord.Interaction) -> None:
-        await self._durably(interaction, lambda replayed, spent: self._command(interaction, replayed, spent))
+        await self._durably(interaction, lambda: self._command(interaction, False))
 
     async def click(self, interaction: discord.Interaction, action_id: str) -> None:
-        await self._durably(interaction, lambda replayed, spent: self._click(interaction, action_id, replayed, spent))
+        await self._durably(interaction, lambda: self._click(interaction, action_id, False))
 
     async def form_submit(self, interaction: discord.Interaction) -> None:
-        await self._durably(interaction, lambda replayed, spent: self._form_submit(interaction, replayed, spent))
+        await self._durably(interaction, lambda: self._form_submit(interaction, False))
 
     # -- handling -------------------------------------------------------------------------------
-    async def _command(self, interaction: discord.Interaction, replayed: bool, spent: float) -> None:
+    async def _command(self, interaction: discord.Interaction, replayed: bool) -> None:
         data: dict[str, Any] = dict(interaction.data or {})
         top = str(data.get("name", ""))
         path, leaf = command_path(data.get("options"))
@@ -324,7 +323,7 @@ class InteractionHandler:
             spec = None
         responder: DiscordResponder = inv.responder  # type: ignore[assignment]
         ephemeral = spec.ephemeral if spec is not None else True
-        responder.defer_later(max(0.0, self.adapter.defer_after - spent), ephemeral=ephemeral)
+        responder.defer_later(self.adapter.defer_after, ephemeral=ephemeral)
         try:
             values = await self._values(interaction, leaf, an_object(data.get("resolved")), inv)
             await self.app.handle_command(inv, top, " ".join(path), values)
@@ -359,23 +358,23 @@ class InteractionHandler:
         return FileUpload(attachment.filename, await attachment.read(),
                           attachment.content_type or "application/octet-stream")
 
-    async def _click(self, interaction: discord.Interaction, action_id: str, replayed: bool, spent: float) -> None:
+    async def _click(self, interaction: discord.Interaction, action_id: str, replayed: bool) -> None:
         action_id, server = dm_target(interaction, action_id)
         inv = self._invocation(interaction, replayed, server)
         responder: DiscordResponder = inv.responder  # type: ignore[assignment]
-        responder.defer_later(max(0.0, self.adapter.defer_after - spent), ephemeral=True)
+        responder.defer_later(self.adapter.defer_after, ephemeral=True)
         try:
             await self.app.handle_action(inv, action_id)
         finally:
             await responder.finish()
 
-    async def _form_submit(self, interaction: discord.Interaction, replayed: bool, spent: float) -> None:
+    async def _form_submit(self, interaction: discord.Interaction, replayed: bool) -> None:
         data: dict[str, Any] = dict(interaction.data or {})
         action_id, server = dm_target(interaction, str(data.get("custom_id", "")))
         inv = self._invocation(interaction, replayed, server)
         inv.values = form_values(data.get("components"))
         responder: DiscordResponder = inv.responder  # type: ignore[assignment]
-        responder.defer_later(max(0.0, self.adapter.defer_after - spent), ephemeral=True)
+        responder.defer_later(self.adapter.defer_after, ephemeral=True)
         try:
             await self.app.handle_action(inv, action_id)
         finally:

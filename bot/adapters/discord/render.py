@@ -14,7 +14,7 @@ from typing import Any
 
 import discord
 
-from ...content import Attachment, Button, Content
+from ...content import Attachment, Button, Content, Form
 
 MAX_CONTENT = 2000  # Discord's limits
 MAX_EMBED_DESCRIPTION = 4096
@@ -184,3 +184,23 @@ def render(content: Content) -> Rendered:
     if text is None and embed is None and not files:
         text = "\u200b"  # Discord refuses an empty message
     return Rendered(content=text, embed=embed, view=build_view(content.rows), files=files)
+
+
+MAX_MODAL_TITLE, MAX_INPUT_LABEL = 45, 45
+
+
+def build_modal(form: Form) -> discord.ui.Modal:
+    modal = discord.ui.Modal(title=form.title[:MAX_MODAL_TITLE] or "Form", custom_id=form.submit_action,
+                             timeout=None)
+    for item in form.fields:
+        hint = item.placeholder
+        if not hint and item.choices:
+            hint = " / ".join(item.choices)
+        if not hint and item.kind == "scale":
+            hint = "1 (low) to 5 (high)"
+        long = item.kind == "text" and item.max_length > 100
+        modal.add_item(discord.ui.TextInput(
+            label=item.label[:MAX_INPUT_LABEL], custom_id=item.name, required=item.required,
+            style=discord.TextStyle.paragraph if long else discord.TextStyle.short,
+            max_length=max(1, min(item.max_length, 4000)), placeholder=hint[:100] or None))
+    return modal
