@@ -65,7 +65,8 @@ def ring_lock(conn: Connection, *, exclusive: bool = False) -> None:
     """PostgreSQL: order this transaction against rebuild chunks (until it ends). SQLite needs
     nothing: its write transactions already run one at a time."""
     if conn.dialect.name == "postgresql":
-        conn.execute(text(f"SELECT pg_advisory_xact_lock{'' if exclusive else '_shared'}({LOCK_ID})"))
+        lock = "SELECT pg_advisory_xact_lock(:id)" if exclusive else "SELECT pg_advisory_xact_lock_shared(:id)"
+        conn.execute(text(lock), {"id": LOCK_ID})
 
 
 # --- the claim ---------------------------------------------------------------------------------
