@@ -13,9 +13,9 @@ from datetime import timedelta, timezone
 from zoneinfo import ZoneInfo
 from typing import Annotated, Any
 
-from bot import (Access, ActionContext, ActivityKind, Button, Cog, CommandContext, Community, Content, EventContext,
-                 Field, Help, Max, MaxLen, Min, SessionEnded, SessionOpened, UserError, action, command,
-                 escape_mentions, on_event, plural)
+from bot import (PAGE_CHARS, Access, ActionContext, ActivityKind, Button, Cog, CommandContext, Community, Content,
+                 EventContext, Field, Help, Max, MaxLen, Min, SessionEnded, SessionOpened, UserError, action, command,
+                 escape_mentions, on_event, pack_lines, plural)
 
 from . import store
 from .config import OfficeHoursConfig, validate_office_hours
@@ -163,13 +163,15 @@ class OfficeHours(Cog, name="queue"):
             you = f"You're #{place} — {place - 1} ahead of you."
         else:
             you = "You're not in the queue — `/queue join` to join."
-        text = f"{len(line)} waiting. {you} Typical wait: {short(wait)}."
-        if ctx.is_instructor and line:
-            text += "\n" + "\n".join(f"{n}. {m.display_name or m.external_id}"
-                                     + (f" — {escape_mentions(e.topic)}" if e.topic else "")
-                                     for n, (e, m) in enumerate(line, 1))
+        lines = [f"{len(line)} waiting. {you} Typical wait: {short(wait)}."]
+        if ctx.is_instructor:  # everyone waiting, in as many messages as a long queue needs
+            lines += [f"{n}. {m.display_name or m.external_id}" + (f" — {escape_mentions(e.topic)}" if e.topic else "")
+                      for n, (e, m) in enumerate(line, 1)]
         title = "Office hours queue" + (f" — {escape_mentions(queue.topic)}" if queue.topic else "")
-        await ctx.reply(Content(title=title, text=text), ephemeral=True)
+        pages = pack_lines([[text] for text in lines], PAGE_CHARS)
+        for n, page in enumerate(pages, 1):
+            await ctx.reply(Content(title=title if len(pages) == 1 else f"{title} ({n}/{len(pages)})", text=page),
+                            ephemeral=True)
 
     # -- buttons on "you're up" -----------------------------------------------------------
     @action("done", access=Access.INSTRUCTOR)
