@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Annotated, Any, Iterable, Literal, get_args, get_origin
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, create_model
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, create_model, field_validator
 
 from .cog import Cog
 from .errors import ConfigError
@@ -95,8 +95,14 @@ class _ChannelMark:
     community's setup names without knowing the sections (the console creates them)."""
 
 
+def _some_text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty — give a channel name (or id)")
+    return value
+
+
 CHANNEL = _ChannelMark()
-ChannelName = Annotated[str, BeforeValidator(_id_as_text), CHANNEL]
+ChannelName = Annotated[str, BeforeValidator(_id_as_text), AfterValidator(_some_text), CHANNEL]
 
 
 def _named_channels(annotation: Any, value: Any) -> Iterable[str]:
@@ -157,7 +163,14 @@ class CommunityBase(Strict):
     grace: DurationText | None = None
     instructors: InstructorsConfig = Field(default_factory=InstructorsConfig)
     term: TermConfig = Field(default_factory=TermConfig)
-    channels: dict[str, str | int] = Field(default_factory=dict)
+    channels: dict[str, ChannelName] = Field(default_factory=dict)
+
+    @field_validator("id")
+    @classmethod
+    def _some_id(cls, value: str | int) -> str | int:
+        if isinstance(value, str) and not value.strip():
+            raise ValueError('must not be empty — a server/workspace id, "*" (any other) or "console"')
+        return value
 
     @property
     def key(self) -> str:

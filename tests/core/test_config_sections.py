@@ -58,3 +58,14 @@ def test_bad_values_in_every_section_are_each_reported_at_their_line(section: st
 def test_with_events_without_the_events_cog_says_which_cog_to_add() -> None:
     text = "defaults:\n  office_hours: {with_events: [office-hours]}\ncogs: [cogs.officehours]\n"
     assert problems(text) == ["s.yaml:2:31: with_events names sessions of the events cog — add cogs.events to cogs:"]
+
+
+def test_an_empty_channel_or_community_id_is_refused_at_its_line() -> None:
+    """`channels: {discussion: ""}` posted nowhere; `id: ""` was a community no server has."""
+    text = ('defaults:\n  channels: {discussion: "", staff: 42}\n  help_channels: [""]\n'
+            'communities:\n  - id: ""\n  - id: console\n    platform: console\ncogs: [cogs.helpdesk]\n')
+    assert problems(text) == [
+        's.yaml:2:26: channels.discussion: must not be empty — give a channel name (or id)',
+        's.yaml:3:19: help_channels: must not be empty — give a channel name (or id)',
+        's.yaml:5:9: id: must not be empty — a server/workspace id, "*" (any other) or "console"',
+    ]
