@@ -19,8 +19,8 @@ from bot.options import INT_LIMIT, OptionSpec
 DISCORD_STRING_MAX = 6000  # the longest text a Discord string option can carry (its max_length cap)
 MARKUP = "<@U0002|zoe> @everyone <!here> **bold** `code` <#C0GENERAL> ||spoiler|| <script>x</script>"
 
-# Case name -> (option kind -> value). A kind left out of a case gets that case's "string" value
-# when it is text-like, or no value at all (the case is about other options).
+# Each bad value a line gives one option (value_for says what it is for each kind of option; a
+# kind with nothing bad of that case is left out of it).
 CASES: tuple[str, ...] = ("at_limit", "over_limit", "many", "unknown", "huge", "blank", "markup", "junk")
 
 
