@@ -20,6 +20,12 @@ call bot.cli.settle_heap() once started, as `python -m bot run` does.
 
     python -m bench --only e2e_bench          # 500 + 500 at 100 concurrent, 5 runs
     python -m bench --quick --only e2e_bench  # 50 + 50 at 10 concurrent, 1 run
+    python -m bench.e2e_bench --platform slack --in-flight 10 --runs 3 --no-shared  # some rows only
+
+Each row also gives the bot process's CPU per interaction (all its threads; by thread in
+RunResult.threads): in this closed loop the bot is the bottleneck, so time to ack and
+throughput follow it. BENCH_PROFILE=<folder> profiles the bot process (cProfile; with
+BENCH_PROFILER=pyinstrument, sampled, if pyinstrument is installed).
 """
 
 from __future__ import annotations
