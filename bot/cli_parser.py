@@ -46,9 +46,24 @@ def https_url(text: str) -> str:
     return text
 
 
+class _Version(argparse.Action):
+    """--version, looked up only when asked (importlib.metadata is not part of every start)."""
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            shown = version("cohort-bot")
+        except PackageNotFoundError:  # a source tree that was never installed
+            shown = "(not installed)"
+        print(f"Cohort Bot {shown}")
+        parser.exit(0)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="python -m bot", description="Cohort Bot: a community manager for "
                      "learning cohorts on Discord, Slack and the terminal.")
+    parser.add_argument("--version", action=_Version, nargs=0, help="print the version and exit")
     sub = parser.add_subparsers(dest="verb", required=True, parser_class=_Parser)
 
     run = sub.add_parser("run", help="start the bot (Discord/Slack when their tokens are set, else the console)")

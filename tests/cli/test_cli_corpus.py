@@ -21,6 +21,7 @@ def plain_line(result) -> str:  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("args, expected", [
     # arguments every verb checks before doing anything
+    ([], "python -m bot: error: the following arguments are required: verb (see python -m bot --help)"),
     (["run", "--as", ""], "argument --as: a name is 1 to 64 printable characters without spaces (got '')"),
     (["run", "--as", "\x1b[2J"], "argument --as: a name is 1 to 64 printable characters"),
     (["run", "--as", "x" * 65], "argument --as: a name is 1 to 64 printable characters"),
@@ -99,6 +100,11 @@ def test_a_file_that_is_no_schedules_yaml(tmp_path: Path, content: str | bytes |
     elif content is not None:
         path.write_text(content)
     assert plain_line(run(tmp_path, *verb, str(path))) == expected.format(path=path)
+
+
+def test_version(tmp_path: Path) -> None:
+    result = run(tmp_path, "--version")
+    assert result.returncode == 0 and result.stdout.startswith("Cohort Bot ") and result.stderr == ""
 
 
 def test_an_empty_file_is_an_empty_course(tmp_path: Path) -> None:
