@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from datetime import date, datetime, timedelta
 from typing import Any, Mapping, Sequence
 
@@ -202,11 +203,12 @@ def ensure_ring(session: Any, signal_of: Mapping[str, str], owner: str = "this p
     return True
 
 
-async def keep_ring(db: Any, signal_of: Mapping[str, str], owner: str, *, chunk: int = 2_000,
-                    poll: float = 30.0) -> bool:
+async def keep_ring(db: Any, signal_of: Mapping[str, str], owner: str, *, chunk: int = 500,
+                    poll: float = 30.0, share: float = 1.0) -> bool:
     """Bring the ring to ``signal_of`` without holding anyone up: claim the rebuild (or wait,
     polling, while another process has it), then a chunk per transaction. True when this process
-    rebuilt it; False when it already held these signals or another process rebuilt it."""
+    rebuilt it; False when it already held these signals or another process rebuilt it. After each
+    chunk it waits ``share`` times as long as the chunk took (the database is others' meanwhile)."""
     while True:
         state = await db.run(claim, signal_of, owner)
         if state == "done":
@@ -215,9 +217,15 @@ async def keep_ring(db: Any, signal_of: Mapping[str, str], owner: str, *, chunk:
             break
         await asyncio.sleep(poll)  # another process rebuilds; a stale claim is taken over here
     try:
-        cursor = await db.run(rebuild_step, signal_of, owner, None, chunk)
-        while cursor is not None:
+        cursor: Cursor | None = None
+        while True:
+            began = time.monotonic()
             cursor = await db.run(rebuild_step, signal_of, owner, cursor, chunk)
+            if cursor is None:
+                break
+            # as long again before the next chunk: the writer (and on SQLite another process, whose
+            # busy handler polls) gets the database at least half the time while the ring rebuilds
+            await asyncio.sleep(min(time.monotonic() - began, 5.0) * share)
         await db.run(finish, signal_of, owner)
     except asyncio.CancelledError:
         await asyncio.shield(db.run(release, signal_of, owner))
