@@ -79,6 +79,17 @@ class Settings(BaseSettings):
             raise ValueError(f'no platform named (got "{value}") — use {", ".join(ADAPTER_PATHS)}, or leave it unset')
         return value
 
+    @field_validator("public_url", "dashboard_url", "discord_api_base", "slack_api_url", "discord_oauth_url",
+                     "slack_oauth_url")
+    @classmethod
+    def _web_address(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        parts = urlsplit(value.strip())
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f'expected an http(s) address, like https://example.org (got "{value.strip()[:60]}")')
+        return value.strip()
+
     @field_validator("port")
     @classmethod
     def _port_range(cls, value: int) -> int:

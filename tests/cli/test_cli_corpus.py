@@ -50,6 +50,10 @@ def test_bad_arguments_of_every_verb(tmp_path: Path, args: list[str], expected: 
     ("PORT", "99999", "error: PORT: a port is a number from 1 to 65535 (got 99999)"),
     ("SHARD_COUNT", "0", "error: SHARD_COUNT: the number of shards is 1 or more (got 0)"),
     ("SHARD_IDS", "1", "error: SHARD_IDS: set SHARD_COUNT too"),
+    ("PUBLIC_URL", "bot.example.org", 'error: PUBLIC_URL: expected an http(s) address, like https://example.org'),
+    ("DASHBOARD_URL", "ftp://x", 'error: DASHBOARD_URL: expected an http(s) address'),
+    ("DISCORD_API_BASE", "notaurl", 'error: DISCORD_API_BASE: expected an http(s) address'),
+    ("SLACK_API_URL", "http://", 'error: SLACK_API_URL: expected an http(s) address'),
     ("BOT_ADAPTERS", ",", 'error: BOT_ADAPTERS: no platform named (got ",")'),  # used to start nothing, forever
     ("LOG_LEVEL", "", 'error: LOG_LEVEL: use one of DEBUG, INFO, WARNING, ERROR, CRITICAL (got "")'),
     ("DATABASE_URL", "", "error: DATABASE_URL: use sqlite:///path/to/file.db or postgresql://"),
@@ -130,8 +134,7 @@ def _closed_port() -> int:
 
 
 @pytest.mark.parametrize("platform", ["discord", "slack"])
-@pytest.mark.parametrize("url, why", [("notaurl", "that is not a URL (a URL starts with https://)"),
-                                      ("http://127.0.0.1:{port}/api/", "nothing answers at 127.0.0.1:{port} "
+@pytest.mark.parametrize("url, why", [("http://127.0.0.1:{port}/api/", "nothing answers at 127.0.0.1:{port} "
                                                                        "(connection refused)")])
 def test_a_platform_api_that_cannot_be_reached_is_one_line_in_words(tmp_path: Path, platform: str, url: str,
                                                                      why: str) -> None:
