@@ -9,11 +9,11 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Literal
 
-from bot import DurationText, Strict, WhenText, parse_duration
+from bot import ChannelName, DurationText, Strict, WhenText, parse_duration
 
 
 class MentoringConfig(Strict):
-    channel: str = "mentoring"  # fallback for people whose DMs are closed
+    channel: ChannelName = "mentoring"  # fallback for people whose DMs are closed
     when: WhenText | None = None  # scheduled rounds; without it rounds only run by /mentor match
     check_in_after: DurationText = "5d"  # after a round is confirmed, ask each group "did you meet?"
     answer_within: DurationText = "7d"  # after the check-in: no answer by then counts as ignoring it

@@ -19,7 +19,7 @@ from datetime import timedelta
 
 from pydantic import ValidationInfo, field_validator
 
-from bot import DurationText, Strict, WhenText, parse_duration
+from bot import ChannelName, DurationText, Strict, WhenText, parse_duration
 
 
 
@@ -63,7 +63,7 @@ DEFAULT_PARTICIPATION = ParticipationConfig()
 
 
 class DigestConfig(Strict):
-    channel: str | int
+    channel: ChannelName
     when: WhenText
 
 

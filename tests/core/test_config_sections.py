@@ -69,3 +69,10 @@ def test_an_empty_channel_or_community_id_is_refused_at_its_line() -> None:
         's.yaml:3:19: help_channels: must not be empty — give a channel name (or id)',
         's.yaml:5:9: id: must not be empty — a server/workspace id, "*" (any other) or "console"',
     ]
+
+
+def test_an_empty_mentoring_or_digest_channel_is_refused() -> None:
+    text = ('defaults:\n  mentoring: {channel: ""}\n  digest: {channel: " ", when: "fri 17:00"}\n'
+            "cogs: [cogs.mentors, cogs.participation]\n")
+    assert problems(text) == ["s.yaml:2:24: mentoring.channel: must not be empty — give a channel name (or id)",
+                              "s.yaml:3:21: digest.channel: must not be empty — give a channel name (or id)"]
