@@ -8,6 +8,7 @@ handler's reply, an automatic private "Done." when it sent none, or (through
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 
 from .access import Access
@@ -22,6 +23,9 @@ from .ports import Invocation
 if TYPE_CHECKING:
     from .commandtree import CommandTree
     from .dispatch import ErrorReporter
+
+log = logging.getLogger(__name__)
+GONE = "this button no longer works — it may be from an older message; run the command again"
 
 
 class RequestHandling:
@@ -114,11 +118,13 @@ class RequestHandling:
         cog = self.cogs.get(parts[0]) if parts else None
         spec = cog.actions.get(parts[1]) if cog and len(parts) > 1 else None
         if cog is None or spec is None or len(parts) - 2 != len(spec.arg_types):
-            raise NotFound("this button no longer works — run the command again")
+            log.info("a click or form named no action this bot has: %r", action_id[:120])
+            raise NotFound(GONE)
         args: dict[str, Any] = {}
         for (name, typ), raw in zip(spec.arg_types, parts[2:]):
             try:
                 args[name] = bounded_int(raw) if typ is int else typ(raw)
             except ValueError:
-                raise NotFound("this button no longer works — run the command again") from None
+                log.info("a click or form named an action with arguments it cannot use: %r", action_id[:120])
+                raise NotFound(GONE) from None
         return cog, spec, args

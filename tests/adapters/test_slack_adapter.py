@@ -342,3 +342,13 @@ async def test_python_m_bot_run_serves_slack_over_http(fake: FakeSlack, tmp_path
         err = (await proc.stderr.read()).decode()
     assert code == 0, err[-2000:]
     assert fake.bot_token not in err and fake.signing_secret not in err
+
+
+@pytest.mark.parametrize("action_id", ["old-style-button", "gone:pick:1", "sample:pick"])
+async def test_a_click_nobody_handles_is_acked_and_told_privately(slack_bot: SlackBot, fake: FakeSlack,
+                                                                 action_id: str) -> None:
+    status, _ = await slack_bot.click(action_id, user="U2", channel=GENERAL, message_ts="1700000000.000100")
+    await slack_bot.idle()
+    answer = await fake.wait_for_response()
+    assert status == 200 and "no longer works" in answer["text"], answer
+    assert answer.get("response_type", "ephemeral") == "ephemeral" and slack_bot.app.errors.last_reference is None

@@ -20,7 +20,7 @@ import discord.http
 import yarl
 
 from .events import member_event, message_event, reaction_event
-from .render import ActionButton
+from .render import ACTION_ID_PATTERN, ActionButton
 
 if TYPE_CHECKING:
     from .adapter import DiscordAdapter
@@ -142,6 +142,10 @@ class CohortEvents:
             await self.adapter.interactions.command(interaction)
         elif interaction.type == discord.InteractionType.modal_submit:
             await self.adapter.interactions.form_submit(interaction)
+        elif interaction.type == discord.InteractionType.component and not reaches_action_button(interaction):
+            # discord.py drops a click no item matches (Discord then shows "This interaction failed"):
+            # the app answers it — an unknown action id is told it no longer works.
+            await self.adapter.interactions.click(interaction, str((interaction.data or {}).get("custom_id") or ""))
 
     async def cohort_click(self, interaction: discord.Interaction, action_id: str) -> None:
         """Called by ActionButton (a DynamicItem), so it works for messages from before a restart."""
@@ -149,6 +153,17 @@ class CohortEvents:
 
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         log.exception("error while handling Discord event %s", event_method)
+
+
+def reaches_action_button(interaction: discord.Interaction) -> bool:
+    """Whether discord.py hands this click to ActionButton: its id has the action shape and the
+    message carries a component of the same type with that id (ViewStore.schedule_dynamic_item_call)."""
+    data = interaction.data or {}
+    custom_id, kind = data.get("custom_id"), data.get("component_type")
+    if not isinstance(custom_id, str) or not ACTION_ID_PATTERN.fullmatch(custom_id) or interaction.message is None:
+        return False
+    return any(getattr(child, "custom_id", None) == custom_id and child.type.value == kind
+               for row in interaction.message.components for child in getattr(row, "children", [row]))
 
 
 class CohortClient(CohortEvents, discord.Client):

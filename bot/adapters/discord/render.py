@@ -38,6 +38,7 @@ _STYLES = {
     "danger": discord.ButtonStyle.danger,
 }
 ACTION_ID_TEMPLATE = r"(?P<id>[a-z0-9_-]+:.+)"
+ACTION_ID_PATTERN = re.compile(ACTION_ID_TEMPLATE)
 
 
 class ActionButton(discord.ui.DynamicItem[discord.ui.Button], template=ACTION_ID_TEMPLATE):  # type: ignore[call-arg]
