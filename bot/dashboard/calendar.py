@@ -21,6 +21,12 @@ class Post:
     at: datetime  # local
     kind: str
     name: str
+    zoned: bool = False  # its day's UTC offset changes: the time shows its zone (01:15 EDT, 01:15 EST)
+
+    @property
+    def clock(self) -> str:
+        """The time as the page shows it: "09:00", or "01:15 EST" on a day the clocks change."""
+        return self.at.strftime("%H:%M %Z" if self.zoned else "%H:%M")
 
 
 @dataclass
@@ -42,6 +48,7 @@ def weeks_of(views: Sequence[ScheduleView], now: datetime, zone: ZoneInfo, weeks
     today = now.astimezone(zone).date()
     days = {monday + timedelta(days=i): Day(monday + timedelta(days=i), monday + timedelta(days=i) < today)
             for i in range(7 * weeks)}
+    changing = {d for d in days if clocks_change(d, zone)}
     for view in views:
         if view.paused:
             continue
@@ -49,12 +56,20 @@ def weeks_of(views: Sequence[ScheduleView], now: datetime, zone: ZoneInfo, weeks
             local = moment.astimezone(zone)
             slot = days.get(local.date())
             if slot is not None and now < moment <= until:
-                slot.posts.append(Post(local, view.kind, view.name))
+                slot.posts.append(Post(local, view.kind, view.name, zoned=slot.day in changing))
     for slot in days.values():
         # in UTC: one zone's aware datetimes compare by wall reading (01:15 EST before 01:30 EDT)
         slot.posts.sort(key=lambda p: (p.at.astimezone(timezone.utc), p.kind, p.name))
     ordered = [days[d] for d in sorted(days)]
     return [ordered[i:i + 7] for i in range(0, len(ordered), 7)]
+
+
+def clocks_change(day: date, zone: ZoneInfo) -> bool:
+    """Whether the zone's UTC offset changes during this local day (a fall-back night repeats an
+    hour, so a time alone is ambiguous; a spring-forward night skips one)."""
+    start = datetime.combine(day, time(0), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+    return start.utcoffset() != end.utcoffset()
 
 
 def sparkline(values: Sequence[float], width: int = 80, height: int = 20) -> str:

@@ -207,7 +207,9 @@ def _sort_key(value: Any, kind: str) -> Any:
 def when_text(value: Any, zone: ZoneInfo) -> str:
     if isinstance(value, datetime):
         moment = value if value.tzinfo else value.replace(tzinfo=ZoneInfo("UTC"))
-        return f"{moment.astimezone(zone):%Y-%m-%d %H:%M}"
+        local = moment.astimezone(zone)
+        repeated = local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()  # a fall-back hour
+        return f"{local:%Y-%m-%d %H:%M %Z}" if repeated else f"{local:%Y-%m-%d %H:%M}"
     return str(value)
 
 
