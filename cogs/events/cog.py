@@ -26,7 +26,7 @@ from . import store
 from .digest import digest_field, turnouts
 from .config import EventSeriesConfig, EventSettingsConfig, validate_sections
 from .ics import calendar_ics
-from .logic import CHECK_IN_OPENS, LABELS, RSVP_CHOICES, check_in_open, check_new_event, format_local, parse_start
+from .logic import CHECK_IN_OPENS, LABELS, RSVP_CHOICES, check_in_open, check_new_event, format_local, read_start
 from .models import Event
 from .render import card, event_line, reminder
 from .series import register_series, schedule_views
@@ -98,7 +98,7 @@ class Events(Cog, name="event"):
         now, tz = ctx.now(), ctx.tz
         length = duration if duration is not None else DEFAULT_DURATION
         try:
-            starts_at = parse_start(when, now, tz)
+            starts_at, skipped = read_start(when, now, tz)
             check_new_event(starts_at, length, capacity, now, tz)
         except ValueError as error:
             raise UserError(str(error)) from None
@@ -109,7 +109,8 @@ class Events(Cog, name="event"):
         event = await self.db.run(store.insert_event, event)
         await self.publish(ctx.community, event, target, thread_id=None if channel else ctx.thread_id)
         where_posted = f" in #{target.name or target.id}" if channel else ""
-        await ctx.reply(f"Event #{event.id} is up{where_posted}: {format_local(starts_at, tz)}. "
+        moved = f" ({skipped})" if skipped else ""
+        await ctx.reply(f"Event #{event.id} is up{where_posted}: {format_local(starts_at, tz)}{moved}. "
                         f"Cancel it with `/event cancel {event.id}`.", ephemeral=True)
 
     @command("list", ephemeral=True)

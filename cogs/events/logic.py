@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.base import BaseTrigger
 
-from bot import format_duration, parse_date, parse_time_of_day, parse_weekday
+from bot import format_duration, local_instant, parse_date, parse_time_of_day, parse_weekday
 
 MAX_DURATION = timedelta(hours=24)
 CHECK_IN_OPENS = timedelta(minutes=10)  # "I'm here" appears this long before the start
@@ -21,19 +21,25 @@ LABELS = {"going": "Going", "maybe": "Maybe", "no": "Can't go", "waitlist": "Wai
 _WHEN_HINT = 'use a date and time like "2026-03-05 15:00", or "thu 15:00", "tomorrow 10:00"'
 
 
-def local_moment(day: date, at: time, tz: ZoneInfo) -> datetime:
-    """``day`` at ``at`` on the community's wall clock, as aware UTC. A time that does not exist
-    (the hour skipped when clocks go forward) is refused; a repeated one takes the first."""
-    naive = datetime.combine(day, at)
-    aware = naive.replace(tzinfo=tz, fold=0)
-    if aware.astimezone(timezone.utc).astimezone(tz).replace(tzinfo=None) != naive:
-        raise ValueError(f"{day:%a %d %b} {at:%H:%M} does not exist in {tz.key} (the clocks change then)")
-    return aware.astimezone(timezone.utc)
+def skipped_note(moment: datetime, day: date, at: time, tz: ZoneInfo) -> str | None:
+    """What to tell when ``day`` ``at`` is not on the clock (a spring-forward gap): where it went."""
+    local = moment.astimezone(tz)
+    if (local.date(), local.time().replace(tzinfo=None)) == (day, at):
+        return None
+    return (f"{at:%H:%M} does not exist on {day:%d %b} in {tz.key} (clocks go forward): "
+            f"the session starts at {local:%H:%M %Z}")
 
 
 def parse_start(text: str, now: datetime, tz: ZoneInfo) -> datetime:
     """"2026-03-05 15:00", "2026-03-05T15:00", "thu 15:00" (the next Thursday at 15:00),
-    "today 18:00", "tomorrow 9am" — wall time in ``tz``; returns aware UTC."""
+    "today 18:00", "tomorrow 9am" — wall time in ``tz``; returns aware UTC. The bot's one rule
+    (``bot.local_instant``): a time the clocks skip is the first instant after the gap, a
+    repeated one the first of the two."""
+    return read_start(text, now, tz)[0]
+
+
+def read_start(text: str, now: datetime, tz: ZoneInfo) -> tuple[datetime, str | None]:
+    """``parse_start`` and, for a time inside a spring-forward gap, the note saying where it went."""
     words = re.sub(r"^(\d{4}-\d{2}-\d{2})t", r"\1 ", text.strip().lower()).split()
     if len(words) != 2:
         raise ValueError(f'"{text}" is not a date and time — {_WHEN_HINT}')
@@ -50,12 +56,15 @@ def parse_start(text: str, now: datetime, tz: ZoneInfo) -> datetime:
     except ValueError as error:
         raise ValueError(f'"{text}": {error}') from None
     if weekday is None:
-        if day_word in ("today", "tomorrow"):
-            return local_moment(today + timedelta(days=day_word == "tomorrow"), at, tz)
-        return local_moment(parse_date(day_word), at, tz)
-    ahead = (weekday - today.weekday()) % 7
-    moment = local_moment(today + timedelta(days=ahead), at, tz)
-    return moment if moment > now else local_moment(today + timedelta(days=ahead + 7), at, tz)
+        day = today + timedelta(days=day_word == "tomorrow") if day_word in ("today", "tomorrow") \
+            else parse_date(day_word)
+    else:
+        day = today + timedelta(days=(weekday - today.weekday()) % 7)
+        if local_instant(day, at, tz) <= now:
+            day += timedelta(days=7)
+    moment = local_instant(day, at, tz)
+    return moment, skipped_note(moment, day, at, tz)
+
 
 def check_new_event(starts_at: datetime, duration: timedelta, capacity: int | None, now: datetime,
                     tz: ZoneInfo) -> None:

@@ -255,7 +255,6 @@ async def test_export_has_rsvps_and_attendance(make_bot: Any) -> None:
     ('title:x when:"next week"', 'is not a date and time'),
     ('title:x when:"2026-02-30 10:00"', "is not a valid date"),
     ('title:x when:"fri 25:00"', "is not a time of day"),
-    ('title:x when:"2026-03-29 02:30"', "does not exist in Europe/Berlin"),
 ])
 async def test_bad_event_input_gets_one_clear_line(make_bot: Any, options: str, message: str) -> None:
     bot = await start(make_bot)
@@ -263,6 +262,17 @@ async def test_bad_event_input_gets_one_clear_line(make_bot: Any, options: str, 
     assert result.error and result.ephemeral and message in result.text
     assert len(result.replies) == 1 and "\n" not in result.text
     assert stored_events(bot) == [] and bot.messages("general") == []
+
+
+async def test_a_time_the_clocks_skip_starts_when_the_gap_ends_and_says_so(make_bot: Any) -> None:
+    bot = await start(make_bot)
+    result = await bot.command('/event create title:Jam when:"2026-03-29 02:30"', as_="ivy", role="instructor")
+    assert not result.error and result.ephemeral
+    assert ("Event #1 is up: Sun 29 Mar 2026 03:00 (Europe/Berlin) (02:30 does not exist on 29 Mar in "
+            "Europe/Berlin (clocks go forward): the session starts at 03:00 CEST)") in result.text
+    [event] = stored_events(bot)
+    assert event.starts_at == datetime(2026, 3, 29, 1, 0, tzinfo=timezone.utc), "as bot.local_instant reads it"
+    assert "Sun 29 Mar 2026 03:00–04:00 (Europe/Berlin)" in bot.last("general").text
 
 
 @pytest.mark.parametrize("line", ["/event cancel 99", "/event attendance 99", "/event export 99"])
