@@ -2,7 +2,7 @@
 
 Same rows as the participation writer (events, then one upsert per member-day into the
 daily rollup, per member-day-kind into the counts by kind, per member-signal-week into the
-trend ring, per member into last-seen state and per community-day-kind into the day
+trend ring, per member into last-seen state (and last active day) and per community-day-kind into the day
 counts, and the members each community-day gains), folded in a hand-written loop from plain
 tuples and written in ONE transaction: raw sqlite3 ``executemany`` with WAL +
 synchronous=NORMAL on SQLite, and on PostgreSQL psycopg ``COPY`` for the events plus one
@@ -31,13 +31,17 @@ KIND_SQL = ("INSERT INTO participation_daily_kind (community_id, day, member_id,
 DAY_SQL = ("INSERT INTO participation_day_kind (community_id, day, kind, count) VALUES ({p}, {p}, {p}, {p}) "
            "ON CONFLICT (community_id, day, kind) DO UPDATE SET count = participation_day_kind.count + excluded.count")
 STATE_SQL = ("INSERT INTO participation_member (community_id, member_id, first_event_at, last_event_at, joined_at, "
-             "points_total) VALUES ({p}, {p}, {p}, {p}, {p}, {p}) ON CONFLICT (community_id, member_id) DO UPDATE SET "
+             "points_total, last_active_day) VALUES ({p}, {p}, {p}, {p}, {p}, {p}, {p}) "
+             "ON CONFLICT (community_id, member_id) DO UPDATE SET "
              "first_event_at = CASE WHEN excluded.first_event_at < participation_member.first_event_at "
              "THEN excluded.first_event_at ELSE participation_member.first_event_at END, "
              "last_event_at = CASE WHEN excluded.last_event_at > participation_member.last_event_at "
              "THEN excluded.last_event_at ELSE participation_member.last_event_at END, "
              "joined_at = COALESCE(participation_member.joined_at, excluded.joined_at), "
-             "points_total = participation_member.points_total + excluded.points_total")
+             "points_total = participation_member.points_total + excluded.points_total, "
+             "last_active_day = CASE WHEN participation_member.last_active_day IS NULL "
+             "OR excluded.last_active_day > participation_member.last_active_day "
+             "THEN excluded.last_active_day ELSE participation_member.last_active_day END")
 EVENT_SQL = ("INSERT INTO participation_event (community_id, member_id, kind, channel_id, created_at, points) "
              "VALUES (?, ?, ?, ?, ?, ?)")
 
@@ -68,13 +72,16 @@ def fold(rows: Iterable[tuple[Any, ...]], signal_of: Mapping[str, str]) -> tuple
         kinds[k] = kinds.get(k, 0) + 1
         s = state.get((cid, mid))
         if s is None:
-            state[(cid, mid)] = [cid, mid, stamp, stamp, stamp if kind == "join" else None, points]
+            state[(cid, mid)] = [cid, mid, stamp, stamp, stamp if kind == "join" else None, points,
+                                 day if active else None]
         else:
             if stamp < s[2]:
                 s[2] = stamp
             if stamp > s[3]:
                 s[3] = stamp
             s[5] += points
+            if active and (s[6] is None or day > s[6]):
+                s[6] = day
     trend: dict[tuple[Any, ...], int] = {}
     per_day: dict[tuple[Any, ...], int] = {}
     for (cid, day, mid, kind), n in kinds.items():

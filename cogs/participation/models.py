@@ -9,8 +9,10 @@
   on "forget").
 - ``participation_daily_kind``: one row per (community, local day, member, kind) with its
   count — any kind any cog declares, no column per kind. Kept and erased like the above.
-- ``participation_member``: per member first/last event and total points; ``last_event_at``
-  is indexed for the "silent for N days" report.
+- ``participation_member``: per member first/last event, total points and the last local day
+  they were active (``last_active_day``, the writer's); ``last_event_at`` is indexed for the
+  "silent for N days" report, ``last_active_day`` for "active in the last N days" (a count
+  over an index range instead of DISTINCT over every member-day of the range).
 - ``participation_day_kind``: per (community, local day, kind) the count — the chart's bars
   and the export's columns without reading every member's day. Kept like the rollups.
 - ``participation_day``: per (community, local day) the members active that day — the chart's
@@ -83,6 +85,7 @@ class ParticipantState(SQLModel, table=True):
     # WITHOUT ROWID: the last-seen index then carries the member id (the primary key), so
     # "silent for N days" reads only the index; a community's rows are contiguous for ranks.
     __table_args__ = (Index("ix_participation_member_last", "community_id", "last_event_at"),
+                      Index("ix_participation_member_active", "community_id", "last_active_day"),
                       {"sqlite_with_rowid": False})
 
     community_id: int = Field(foreign_key="community.id", primary_key=True)
@@ -91,6 +94,7 @@ class ParticipantState(SQLModel, table=True):
     last_event_at: datetime
     joined_at: datetime | None = None
     points_total: float = 0.0
+    last_active_day: date | None = None  # the newest local day with an active event (None: never active)
 
 
 class ParticipationDayKind(SQLModel, table=True):

@@ -248,16 +248,30 @@ class WeekNumbers:
         return found.count if found else 0
 
 
+def active_members(conn: Connection, community_id: int, since: date, until: date) -> int:
+    """Visible members with an active event on a day ``since``..``until``. When no member was
+    active after ``until`` (the range ends today), that is the members whose last active day
+    (participation_member, the writer's) is in the range: a count over an index range. Else
+    (a past range) the distinct members of the range's daily rows, which SQLite sorts."""
+    newest = conn.execute(select(func.max(S.last_active_day)).where(S.community_id == community_id)).scalar()
+    if newest is None or newest <= until:
+        q = (select(func.count()).select_from(ParticipantState.__table__)
+             .where(S.community_id == community_id, S.last_active_day >= since, S.last_active_day <= until,
+                    S.member_id.not_in(_hidden(community_id))))
+    else:
+        q = (select(func.count(func.distinct(case((D.active > 0, D.member_id)))))
+             .where(D.community_id == community_id, D.day >= since, D.day <= until,
+                    D.member_id.not_in(_hidden(community_id))))
+    return int(conn.execute(q).scalar() or 0)
+
+
 def week_numbers(conn: Connection, community_id: int, since: date, until: date,
                  people_of: Sequence[str] | None = None) -> WeekNumbers:
     """Tracked and active members, and per kind the count and how many (visible) members did it.
     ``people_of``: only these kinds' members are counted (the others' ``members`` are 0) — the
     counts then come from the community's counts per day, and only those kinds' rows are sorted
     for DISTINCT (the Overview asks for two kinds: a tenth of a week's rows)."""
-    q = (select(func.count(func.distinct(case((D.active > 0, D.member_id)))).label("active"))
-         .where(D.community_id == community_id, D.day >= since, D.day <= until,
-                D.member_id.not_in(_hidden(community_id))))
-    active = conn.execute(q).scalar() or 0
+    active = active_members(conn, community_id, since, until)
     in_range = and_(K.community_id == community_id, K.day >= since, K.day <= until)
     if people_of is None:
         by_kind = (select(K.kind, func.sum(K.count).label("n"), func.count(func.distinct(K.member_id)).label("people"))

@@ -90,6 +90,8 @@ def state_statement(dialect: str) -> Any:
         "last_event_at": lambda t, e: _later(t.last_event_at, e.last_event_at),
         "joined_at": lambda t, e: func.coalesce(t.joined_at, e.joined_at),
         "points_total": lambda t, e: t.points_total + e.points_total,
+        "last_active_day": lambda t, e: case((or_(t.last_active_day.is_(None), e.last_active_day > t.last_active_day),
+                                              e.last_active_day), else_=t.last_active_day),
     })
 
 
@@ -120,7 +122,8 @@ def trend_statement(dialect: str) -> Any:
 EVENT_KEYS = ["community_id", "member_id", "kind", "channel_id", "created_at", "points"]
 DAILY_KEYS = ["community_id", "day", "member_id", "events", "active", "points"]
 KIND_KEYS = ["community_id", "day", "member_id", "kind", "count"]
-STATE_KEYS = ["community_id", "member_id", "first_event_at", "last_event_at", "joined_at", "points_total"]
+STATE_KEYS = ["community_id", "member_id", "first_event_at", "last_event_at", "joined_at", "points_total",
+              "last_active_day"]
 TREND_KEYS = ["community_id", "member_id", "signal", "week", *SLOTS]
 DAY_KEYS = ["community_id", "day", "kind", "count"]
 
@@ -162,7 +165,7 @@ kind feeds the signal ``signal_of`` names, none if absent) and
         counts[kind] = counts.get(kind, 0) + 1
         st = state.get((cid, mid))
         if st is None:
-            state[(cid, mid)] = [cid, mid, at, at, at if kind == "join" else None, points]
+            state[(cid, mid)] = [cid, mid, at, at, at if kind == "join" else None, points, day if active else None]
             continue
         if at < st[2]:
             st[2] = at
@@ -171,6 +174,11 @@ kind feeds the signal ``signal_of`` names, none if absent) and
         st[5] += points
         if kind == "join" and st[4] is None:
             st[4] = at
+        if active and (st[6] is None or day > st[6]):
+            st[6] = day
+    for st in state.values():
+        if st[6] is not None:
+            st[6] = days[st[6]][0]  # as the driver stores it
     rows = list(daily.values())
     kinds = []
     weekly: dict[tuple[int, int, str, int], int] = {}
