@@ -34,7 +34,7 @@ from .sessions import SessionEnded, SessionOpened  # noqa: E402
 # The core's rows a cog reads or references (its own tables are its own).
 from .models import BotState, Community, Member, ScheduleClaim  # noqa: E402
 # Building blocks of a cog's YAML sections.
-from .config import ChannelName, DateRangeText, DurationText, Strict, TimezoneName, WhenText  # noqa: E402
+from .config import ChannelName, DateRangeText, DurationText, SomeText, Strict, TimezoneName, WhenText  # noqa: E402
 # Durations, times of day, dates and time zones typed by people.
 from .timeparse import (format_duration, parse_date, parse_date_range, parse_duration,  # noqa: E402
                         parse_time_of_day, parse_timezone, parse_weekday, parse_weekdays)
@@ -91,7 +91,7 @@ __all__ = [
     # core rows
     "BotState", "Community", "Member", "ScheduleClaim",
     # YAML
-    "ChannelName", "DateRangeText", "DurationText", "Strict", "TimezoneName", "WhenText",
+    "ChannelName", "DateRangeText", "DurationText", "SomeText", "Strict", "TimezoneName", "WhenText",
     # durations, dates, schedules
     "format_duration", "parse_date", "parse_date_range", "parse_duration", "parse_time_of_day",
     "parse_timezone", "parse_weekday", "parse_weekdays", "local_instant",

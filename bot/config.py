@@ -105,6 +105,16 @@ CHANNEL = _ChannelMark()
 ChannelName = Annotated[str, BeforeValidator(_id_as_text), AfterValidator(_some_text), CHANNEL]
 
 
+def _visible_text(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must not be empty (or only spaces)")
+    return value
+
+
+# Text a member will read (a question, a title): blank would post an empty message.
+SomeText = Annotated[str, AfterValidator(_visible_text)]
+
+
 def _named_channels(annotation: Any, value: Any) -> Iterable[str]:
     if value is None:
         return

@@ -15,18 +15,18 @@ from typing import Any
 
 from pydantic import Field
 
-from bot import DurationText, Strict, WhenText, parse_duration
+from bot import ChannelName, DurationText, SomeText, Strict, WhenText, parse_duration
 
 from .logic import MAX_DURATION
 
 
 class EventSeriesConfig(Strict):
     id: str = Field(min_length=1, max_length=60)
-    title: str = Field(min_length=1, max_length=200)
+    title: SomeText = Field(min_length=1, max_length=200)
     when: WhenText
     duration: DurationText = "1h"
     where: str = Field(default="", max_length=300)
-    channel: str = "general"
+    channel: ChannelName = "general"
     capacity: int | None = Field(default=None, ge=1)
     description: str = Field(default="", max_length=1000)
     post_ahead: DurationText = "2d"  # the card is posted this long before each occurrence

@@ -23,16 +23,16 @@ from typing import Any, Literal
 
 from pydantic import Field
 
-from bot import DurationText, Strict, WhenText, parse_duration
+from bot import ChannelName, DurationText, SomeText, Strict, WhenText, parse_duration
 
 from .logic import SpecError, build_poll_spec, check_closes_in, check_survey_questions, make_survey_question
 
 
 class PollScheduleConfig(Strict):
     id: str = Field(min_length=1, max_length=60)
-    channel: str
+    channel: ChannelName
     when: WhenText
-    question: str
+    question: SomeText
     options: str | None = None
     scale: int | None = None
     multi: bool = False
@@ -52,16 +52,16 @@ class PollScheduleConfig(Strict):
 
 
 class SurveyQuestionConfig(Strict):
-    text: str
+    text: SomeText
     kind: Literal["choice", "scale", "text"] = "text"
     options: str | None = None
 
 
 class SurveyScheduleConfig(Strict):
     id: str = Field(min_length=1, max_length=60)
-    channel: str
+    channel: ChannelName
     when: WhenText
-    title: str | None = None
+    title: SomeText | None = None
     anonymous: bool = False
     closes_in: DurationText | None = None
     questions: list[SurveyQuestionConfig]

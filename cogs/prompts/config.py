@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import Field
 
-from bot import DateRangeText, DurationText, Strict, TimezoneName, WhenText
+from bot import ChannelName, DateRangeText, DurationText, SomeText, Strict, TimezoneName, WhenText
 
 ROTATIONS = ("in-order", "shuffle")
 MAX_QUESTION_LENGTH = 500
@@ -25,10 +25,10 @@ class PromptScheduleConfig(Strict):
     """One entry of ``prompts:``: when to post which questions where."""
 
     id: str
-    channel: str | int
+    channel: ChannelName
     when: WhenText
     timezone: TimezoneName | None = None
-    questions: list[str] | None = None
+    questions: list[SomeText] | None = None
     bank: str | None = None
     order: str = "in-order"
     thread: bool = False

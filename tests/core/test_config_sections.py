@@ -76,3 +76,21 @@ def test_an_empty_mentoring_or_digest_channel_is_refused() -> None:
             "cogs: [cogs.mentors, cogs.participation]\n")
     assert problems(text) == ["s.yaml:2:24: mentoring.channel: must not be empty — give a channel name (or id)",
                               "s.yaml:3:21: digest.channel: must not be empty — give a channel name (or id)"]
+
+
+
+def test_blank_text_and_empty_channels_of_scheduled_posts_are_refused_at_their_line() -> None:
+    """A prompt, poll, survey or event with a blank question/title or an empty channel was
+    `ok`: it posted an empty message, or nothing anywhere, every week."""
+    text = ('defaults:\n  timezone: UTC\n'
+            '  prompts:\n    - {id: p1, channel: "", when: "mon 09:00", questions: ["  ", "ok?"]}\n'
+            '  polls:\n    - {id: q1, channel: " ", when: "fri 15:00", question: "Sure?", scale: 5}\n'
+            '  surveys:\n    - {id: s1, channel: x, when: "fri 16:00", title: "  ", questions: [{text: ""}]}\n'
+            '  events:\n    - {id: e1, title: "   ", when: "thu 16:00", channel: ""}\n'
+            'communities:\n  - id: console\n    platform: console\n'
+            'cogs: [cogs.prompts, cogs.polls, cogs.events]\n')
+    channel, blank = "channel: must not be empty — give a channel name (or id)", "must not be empty (or only spaces)"
+    expected = [('"", when', 1, channel), ('"  ", "ok', 1, f"questions: {blank}"), ('" ", when', 1, channel),
+                ('"  ", questions', 1, f"title: {blank}"), ('""}]', 1, f"text: {blank}"),
+                ('"   "', 1, f"title: {blank}"), ('""}', 2, channel)]
+    assert problems(text) == [f"{at(text, needle, nth)}: {words}" for needle, nth, words in expected]
