@@ -88,6 +88,12 @@ class CommandContext(BaseContext):
         return channel
 
 
+# Typed into a form, these only hide or reorder text: every C0/C1 control but line breaks and tabs,
+# bidi embeddings/overrides/isolates, zero-width space and BOM.
+_INVISIBLE = dict.fromkeys([*(c for c in range(0x20) if c not in (0x09, 0x0A)), *range(0x7F, 0xA0),
+                            *range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200B, 0xFEFF])
+
+
 @dataclass
 class ActionContext(CommandContext):
     """A button click or form submission."""
@@ -98,8 +104,9 @@ class ActionContext(CommandContext):
 
     @property
     def values(self) -> dict[str, str]:
-        """A submitted form's fields; NUL characters removed (PostgreSQL text cannot hold them)."""
-        return {key: str(value).replace("\0", "") for key, value in self.invocation.values.items()}
+        """A submitted form's fields; control characters (NUL: PostgreSQL text cannot hold it),
+        bidi overrides and zero-width spaces removed, so a field of only those reads as empty."""
+        return {key: str(value).translate(_INVISIBLE) for key, value in self.invocation.values.items()}
 
     async def update(self, content: Content | str) -> None:
         """Replace the message the button is on."""

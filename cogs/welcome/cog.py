@@ -134,12 +134,16 @@ class Welcome(Cog, name="welcome"):
         values = {k: (v or "").strip() for k, v in ctx.values.items()}
         if not values.get("name") or not values.get("learn"):
             raise UserError("your name and what you want to learn are both needed — press the button again")
+        for key, what, limit in (("name", "your name", 80), ("learn", "what you want to learn", 300),
+                                 ("timezone", "your time zone", 64)):
+            if len(values.get(key, "")) > limit:
+                raise UserError(f"{what} can be at most {limit} characters — press the button again")
         cfg = ctx.config.section("welcome", WelcomeConfig())
         first = await self.db.run(store.mark, ctx.community.id, member_id, "introduced_at", ctx.now())
         if first is False:
             raise UserError("you have already introduced yourself — say hello in any channel!")
-        text = introduction_text(ctx.member.mention, values["name"][:80], values["learn"][:300],
-                                 values.get("timezone", "")[:64])
+        text = introduction_text(ctx.member.mention, values["name"], values["learn"],
+                                 values.get("timezone", ""))
         await self.app.post(ctx.community, cfg.introductions, text)
         if first and not ctx.member.opted_out:
             await self.publish_activity("introduction", community_id=ctx.community.id, member_id=member_id,
