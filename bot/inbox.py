@@ -46,6 +46,7 @@ from sqlalchemy import delete, insert, select, update
 
 from .claims import claim_rows
 from .clock import Clock
+from .events import utcnow
 from .models import InboxEntry
 from .sealing import TextSeal
 
@@ -110,6 +111,47 @@ def owner_is_gone(owner: str, me: str, received_at: datetime, now: datetime) -> 
     except PermissionError:
         return False  # alive, someone else's
     return False
+
+
+_SQLITE_CLAIM = ("INSERT INTO schedule_claim (key, due_at, claimed_at, claimed_by) VALUES (?, ?, ?, ?) "
+                 "ON CONFLICT (key, due_at) DO NOTHING RETURNING id")
+_SQLITE_ROW = "INSERT INTO inbox (platform, kind, owner, received_at, payload) VALUES (?, ?, ?, ?, ?) RETURNING id"
+
+
+def _insert_sqlite(conn: Any, batch: list[tuple[dict[str, Any], Claim | None]], identity: str) -> list[int | None]:
+    """``Inbox._insert`` through the DB-API cursor of the transaction's connection: the same rows and
+    claims (bot/claims.py's columns; datetimes through SQLAlchemy's own processor, so stored alike)
+    without SQLAlchemy's executemany + RETURNING, which cost the ack path 150-400 µs a transaction."""
+    stamp = _datetime_processor(conn.dialect)
+    cursor = conn.connection.dbapi_connection.cursor()
+    try:
+        ids: list[int | None] = []
+        now = stamp(utcnow()) if any(claim is not None for _, claim in batch) else None
+        for row, claim in batch:
+            if claim is not None and cursor.execute(_SQLITE_CLAIM, (claim[0], stamp(claim[1]), now,
+                                                                    identity)).fetchone() is None:
+                ids.append(None)  # someone holds the claim: a replay, nothing stored
+                continue
+            cursor.execute(_SQLITE_ROW, (row["platform"], row["kind"], row["owner"], stamp(row["received_at"]),
+                                         row["payload"]))
+            ids.append(int(cursor.fetchone()[0]))
+        return ids
+    finally:
+        cursor.close()
+
+
+_PROCESSORS: dict[tuple[str, str], Callable[[Any], Any]] = {}
+
+
+def _datetime_processor(dialect: Any) -> Callable[[Any], Any]:
+    """How SQLAlchemy stores the inbox's and the claims' datetimes (one type: sqlmodel's UTCDateTime,
+    on SQLite a naive-UTC ISO text), taken once per dialect."""
+    key = (dialect.name, type(TABLE.c.received_at.type).__name__)
+    processor = _PROCESSORS.get(key)
+    if processor is None:
+        bind = TABLE.c.received_at.type.dialect_impl(dialect).bind_processor(dialect)
+        processor = _PROCESSORS[key] = bind if bind is not None else (lambda value: value)
+    return processor
 
 
 class Inbox:
@@ -190,6 +232,8 @@ class Inbox:
     def _insert(self, batch: list[tuple[dict[str, Any], Claim | None]]) -> list[int | None]:
         """One transaction: the batch's claims, then the rows whose claim was won (or had none)."""
         with self.db.write_lock(), self.db.engine.begin() as conn:
+            if conn.dialect.name == "sqlite":
+                return _insert_sqlite(conn, batch, self.owner[:100])
             claims = [claim for _, claim in batch if claim is not None]
             won = iter(claim_rows(conn, claims, self.owner[:100]) if claims else [])
             keep = [claim is None or next(won) for _, claim in batch]
