@@ -36,6 +36,7 @@ from .digest import DigestRunner
 from .logic import PLATFORM_KINDS, Cooldown, format_number, iter_csv, signal_columns, to_csv, week_start, weights_of
 from .panels import member_columns, member_timeline, overview_parts
 from .erase import delete_member_rows, prune_events
+from .export import unknown_community
 from .trend import claim_or_settle, keep_ring, signal_map
 from .writer import EventWriter, Item
 
@@ -322,8 +323,7 @@ class Stats(Cog, name="stats"):
                 query = query.where(Community.platform == args.platform)
             found = session.exec(query).scalars().all()
             if len(found) != 1:
-                why = "no community" if not found else "several communities (add --platform)"
-                print(f"export: {why} with id {args.community!r}", file=sys.stderr)
+                print(f"export: {unknown_community(session, args, found)}", file=sys.stderr)
                 return 1
             community = found[0]
             until = date.fromisoformat(args.until) if getattr(args, "until", None) else \
@@ -370,3 +370,4 @@ def render_member(title: str, stats: reports.MemberStats, rank: int | None, lead
         seen = stats.last_seen if stats.last_seen.tzinfo else stats.last_seen.replace(tzinfo=timezone.utc)
         fields.append(Field("Last seen", f"{seen.astimezone(tz):%Y-%m-%d %H:%M} ({tz.key})"))
     return Content(title=title, fields=fields, footer=note or None)
+

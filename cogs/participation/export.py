@@ -18,7 +18,7 @@ from typing import Any, Iterator, Sequence
 
 from sqlalchemy import Connection, func, select, union_all
 
-from bot import Member
+from bot import Community, Member
 
 from .models import ParticipantState, ParticipationDaily, ParticipationDailyKind, ParticipationDayKind
 
@@ -106,3 +106,17 @@ def export_rows(conn: Connection, community_id: int, since: date, until: date,
     """(header, rows) at once: what a chat attachment needs (it is uploaded whole)."""
     header, rows = export_stream(conn, community_id, since, until, kinds)
     return header, list(rows)
+
+
+def unknown_community(session: Any, args: Any, found: list[Community]) -> str:
+    """One line: why --community named no single community, and the ids the database has."""
+    wanted = repr(str(args.community)[:60])
+    if found:
+        which = ", ".join(sorted(c.platform for c in found))
+        return f"several communities have the id {wanted} ({which}): add --platform"
+    known = sorted(session.exec(select(Community.platform, Community.external_id)).all())
+    listed = ", ".join(f"{platform} {external_id!r}" for platform, external_id in known[:10])
+    more = f" and {len(known) - 10} more" if len(known) > 10 else ""
+    on = f" on {args.platform}" if getattr(args, "platform", None) else ""
+    return (f"no community with id {wanted}{on} (known: {listed}{more}) — pass one with --community"
+            if known else f"no community with id {wanted}{on}: the database has none yet (run the bot first)")

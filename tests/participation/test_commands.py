@@ -153,7 +153,8 @@ async def test_export_command_line_writes_the_same_csv(make_bot, tmp_path, capsy
     assert out.read_bytes().decode() == from_chat and "'@ben" in from_chat
     args = Namespace(community="nope", since="2026-01-01", until=None, platform=None, out=None)
     assert app.get_cog("stats").export_cli(args) == 1
-    assert "no community" in capsys.readouterr().err
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert err == "export: no community with id 'nope' (known: console 'console') — pass one with --community"
     app.db.dispose()
 
 
