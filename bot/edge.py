@@ -50,8 +50,10 @@ def platform_name(value: Any, limit: int = MAX_NAME) -> str | None:
     """A display name cut to ``limit`` characters, control characters removed; None if unusable."""
     if not isinstance(value, (str, int)) or isinstance(value, bool):
         return None
-    text = "".join(ch for ch in str(value) if ch.isprintable()).strip()
-    return text[:limit] or None
+    text = str(value)
+    if not text.isprintable():  # the common case (a plain name) is checked at once, not per character
+        text = "".join(ch for ch in text if ch.isprintable())
+    return text.strip()[:limit] or None
 
 
 def why_invalid(origin: Origin) -> str | None:
@@ -69,10 +71,12 @@ def bounded_origin(origin: Origin) -> Origin | None:
     """The origin with names cut to size; None when an id in it cannot be stored."""
     if why_invalid(origin) is not None:
         return None
-    return dataclasses.replace(origin, server_id=str(origin.server_id).strip(), user_id=str(origin.user_id).strip(),
-                               user_name=platform_name(origin.user_name),
-                               server_name=platform_name(origin.server_name),
-                               channel_name=platform_name(origin.channel_name, MAX_ID))
+    changes = {"server_id": str(origin.server_id).strip(), "user_id": str(origin.user_id).strip(),
+               "user_name": platform_name(origin.user_name), "server_name": platform_name(origin.server_name),
+               "channel_name": platform_name(origin.channel_name, MAX_ID)}
+    if all(getattr(origin, name) == value for name, value in changes.items()):
+        return origin  # checked already (adapters bound their fields, the core checks again): no copy
+    return dataclasses.replace(origin, **changes)
 
 
 def bounded_event(event: Event) -> Event | None:
