@@ -77,6 +77,9 @@ class _Placement:
     def __init__(self, base: Loc, inherited: Iterable[str] = ()) -> None:
         self.base, self.inherited = base, set(inherited)
         self.kept: dict[str, list[int]] = {}  # section -> original index of each kept entry
+        # (section, original index) of each entry set aside -> its bad keys (None: bad as a whole)
+        self.set_aside: dict[tuple[str, int], set[str] | None] = {}
+        self.data: dict[str, Any] = {}  # what validated, once it did
 
     def __call__(self, loc: Loc) -> Loc:
         loc = tuple(loc)
@@ -122,6 +125,32 @@ def parse_config(text: str, path: Path | str = "schedules.yaml", *, cogs: list[s
         for sub_loc, message in found:
             report(place(tuple(sub_loc)), report.lines_for_entries(message, place))
 
+    def second_look(model: type[BaseModel], place: _Placement, raw: dict[str, Any], section: str, orig: int,
+                    dropped: set[str]) -> None:
+        """An entry set aside for a bad key still gets its cross-field checks (duplicate ids, ranges
+        against the term...) in this run, validated once more without that key; what would only
+        follow from the key being absent (a problem at the entry itself, at that key, or naming it)
+        is not reported. An entry whose bad key is required waits for the next run."""
+        entries = raw.get(section)
+        if not isinstance(entries, list) or not isinstance(entries[orig], dict):
+            return
+        probe = _Placement(place.base, place.inherited)
+        probe.kept = {**place.kept, section: sorted([*place.kept.get(section, []), orig])}
+        data = {**place.data, section: [entries[i] if i != orig else
+                                        {k: v for k, v in entries[i].items() if k not in dropped}
+                                        for i in probe.kept[section]]}
+        try:
+            community = model.model_validate(data, context=context)
+        except ValidationError:
+            return
+        checks = core_checks(community) + [p for cls in classes for p in cls.validate_community(community)]
+        for sub_loc, message in checks:
+            at = tuple(sub_loc)
+            mine = len(at) >= 2 and at[0] == section and at[1] == probe.kept[section].index(orig)
+            if mine and (len(at) < 3 or at[2] in dropped or any(k in message for k in dropped)):
+                continue
+            report(probe(tuple(sub_loc)), report.lines_for_entries(message, probe))
+
     defaults_raw = data.get("defaults") or {}
     if not isinstance(defaults_raw, dict):
         report(("defaults",), "defaults: expected key: value lines (a mapping)")
@@ -152,6 +181,9 @@ def parse_config(text: str, path: Path | str = "schedules.yaml", *, cogs: list[s
         if community.key == "*" and community.platform is not None:
             report(loc + ("platform",), 'omit platform for the "*" community (it matches any server)')
         cross_checks(community, place)
+        for (section, orig), keys in place.set_aside.items():  # checked too, without their bad keys
+            if keys:
+                second_look(community_model, place, {**defaults_raw, **raw}, section, orig, keys)
         communities.append(community)
     if not any(c.key == "*" for c in communities):  # the defaults are what unlisted servers get
         cross_checks(defaults, defaults_place)
@@ -168,6 +200,7 @@ def _validate(model: type[BaseModel], data: dict[str, Any], place: _Placement,
     data = dict(data)
     for _ in range(len(data) + 50):
         try:
+            place.data = data
             return model.model_validate(data, context=context)
         except ValidationError as error:
             bad_entries: dict[str, set[int]] = {}
@@ -177,6 +210,13 @@ def _validate(model: type[BaseModel], data: dict[str, Any], place: _Placement,
                     return None
                 if len(loc) >= 2 and isinstance(loc[1], int) and isinstance(data.get(loc[0]), list):
                     bad_entries.setdefault(loc[0], set()).add(loc[1])
+                    orig = place.kept.get(loc[0], list(range(len(data[loc[0]]))))[loc[1]]
+                    keys = place.set_aside.setdefault((loc[0], orig), set())
+                    if keys is not None and len(loc) >= 3 and isinstance(loc[2], str) and \
+                            not any(i["type"] == "missing" for i in items):
+                        keys.add(loc[2])
+                    else:
+                        place.set_aside[loc[0], orig] = None
                 else:
                     data.pop(loc[0], None)
             for key, indexes in bad_entries.items():

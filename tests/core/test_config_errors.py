@@ -204,6 +204,28 @@ cogs: [cogs.polls, cogs.participation]
     ]
 
 
+def test_an_entry_with_a_type_error_still_gets_its_cross_field_checks_in_the_same_run() -> None:
+    text = """\
+communities:
+  - id: console
+    platform: console
+    events:
+      - {id: e1, title: Kick, when: "mon 10:00", duration: 30h, post_ahead: 12}
+      - {id: e1, title: Kick, when: "mon 10:00", duration: 2h}
+      - {id: e2, title: [Kick], when: "mon 10:00", duration: 0m}
+cogs: [cogs.events]
+"""
+    found = problems(text)
+    assert found == [
+        f'{at(text, "30h")}: duration must be more than 0 and at most 24h',  # beside its type error
+        f'{at(text, "12}")}: post_ahead: expected text (got 12)',
+        f'{at(text, "e1,", 2)}: duplicate id "e1"',  # the first e1 counts, though it has a bad key
+        # a required key that is wrong (title) sets the whole entry aside: its duration is checked
+        # in the run after that is fixed
+        f'{at(text, "[Kick]")}: title: expected text (got a list)',
+    ]
+
+
 @pytest.mark.parametrize("text, line, words", [
     ("communities:\n  - id: x\n   name: y\n", 3, "not indented like the lines above it"),
     ("defaults:\n  timezone: UTC\n   grace: 2h\n", 3, "check this line's indentation"),
