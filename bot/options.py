@@ -189,6 +189,9 @@ def _spec_for(param: inspect.Parameter, hint: Any) -> OptionSpec:
 
 
 # --- parsing text ------------------------------------------------------------------------
+# Longer than any platform lets a person type (Slack's and Discord's limits are a few thousand
+# characters); the shell-like split is quadratic, so a 1 MB line would hold the event loop for ~30 s.
+MAX_COMMAND_CHARS = 20_000
 _SMART_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‘": "'", "’": "'"})
 
 
@@ -208,6 +211,8 @@ class Word(str):
 
 def split_words(text: str) -> list[Word]:
     """Shell-like split; Slack's smart quotes count as quotes."""
+    if len(text) > MAX_COMMAND_CHARS:
+        raise UserError(f"that command is {len(text):,} characters long; at most {MAX_COMMAND_CHARS:,} are read")
     text = text.translate(_SMART_QUOTES)
     try:
         words = shlex.split(text)

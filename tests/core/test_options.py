@@ -143,3 +143,10 @@ def test_an_answer_repeats_long_input_shortened_and_leaves_its_other_quotes_alon
     assert said == f'no bank "{"x" * 59}…" — like "mon 09:00", or "{"y" * 30}"'
     short = 'when: "abc" is not a schedule — it must end with a time like 09:00; use a cron expression like "0 18 * * 1-5"'
     assert shorten_quoted(short) == short  # the text between two quoted values is not a quote
+
+
+def test_a_command_line_longer_than_anyone_can_type_is_refused_before_it_is_split() -> None:
+    """The shell-like split is quadratic: a 1 MB line held the event loop ~30 s (every ack waited)."""
+    with pytest.raises(UserError, match="1,000,008 characters long; at most 20,000"):
+        split_words("results " + "9" * 1_000_000)
+    assert len(split_words("/poll create question:" + "x" * 19_000)) == 3
