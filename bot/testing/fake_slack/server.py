@@ -247,6 +247,15 @@ class FakeSlack(LocalServer):
         """Send an envelope ("slash_commands", "interactive", "events_api") to the connected app."""
         return await self._sockets.send_envelope(type, payload, timeout=timeout)
 
+    async def send_socket_frame(self, frame: str | bytes, *, timeout: float = 5) -> None:
+        """Send one raw websocket frame (any text or bytes, not checked) to the connected app."""
+        await self._sockets.send_raw(frame, timeout=timeout)
+
+    @property
+    def socket_acks(self) -> dict[str, dict[str, Any]]:
+        """Every ack received so far, by envelope id."""
+        return self._sockets.acks
+
     async def wait_for_ack(self, envelope_id: str, timeout: float = 5) -> dict[str, Any]:
         """The app's ack: {"envelope_id": ..., "payload": {...}} when it answered with a response."""
         return await self._sockets.wait_for_ack(envelope_id, timeout)

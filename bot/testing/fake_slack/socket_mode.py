@@ -88,6 +88,12 @@ class SocketHub:
         await self.open[-1].send_str(json.dumps(envelope))
         return envelope_id
 
+    async def send_raw(self, frame: str | bytes, *, timeout: float = 5) -> None:
+        """One websocket frame as given (text or binary): what a broken or hostile peer could send."""
+        await self.wait_until(lambda: bool(self.open), timeout, "a Socket Mode connection")
+        ws = self.open[-1]
+        await (ws.send_bytes(frame) if isinstance(frame, bytes) else ws.send_str(frame))
+
     async def wait_for_ack(self, envelope_id: str, timeout: float = 5) -> dict[str, Any]:
         await self.wait_until(lambda: envelope_id in self.acks, timeout, f"the ack of envelope {envelope_id}")
         return self.acks[envelope_id]
