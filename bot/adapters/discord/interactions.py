@@ -17,6 +17,7 @@ from collections import OrderedDict
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
+import aiohttp
 import discord
 
 from ...content import Content, Form
@@ -355,8 +356,12 @@ class InteractionHandler:
         attachment = discord.Attachment(data=data, state=interaction._state)  # type: ignore[arg-type]
         if attachment.size > MAX_UPLOAD:
             raise UserError(f"{attachment.filename} is too large (at most {MAX_UPLOAD // 1024} KB)")
-        return FileUpload(attachment.filename, await attachment.read(),
-                          attachment.content_type or "application/octet-stream")
+        try:
+            data = await attachment.read()
+        except (discord.HTTPException, aiohttp.ClientError, asyncio.TimeoutError) as error:
+            log.info("attachment %s could not be downloaded: %r", attachment.id, error)
+            raise UserError(f"{attachment.filename} could not be downloaded from Discord — attach it again") from None
+        return FileUpload(attachment.filename, data, attachment.content_type or "application/octet-stream")
 
     async def _click(self, interaction: discord.Interaction, action_id: str, replayed: bool) -> None:
         action_id, server = dm_target(interaction, action_id)
