@@ -72,26 +72,46 @@ def ring_lock(conn: Connection, *, exclusive: bool = False) -> None:
 
 # --- the claim ---------------------------------------------------------------------------------
 def claim(session: Any, signal_of: Mapping[str, str], owner: str, now: datetime | None = None) -> str:
-    """'done' (the ring holds these signals), 'mine' (this owner rebuilds it) or 'busy'."""
+    """'done' (the ring holds these signals), 'mine' (this owner rebuilds it) or 'busy'.
+
+    Each statement sees what was committed before it began (PostgreSQL's READ COMMITTED), so the
+    ring's state is read again once the claim is won: another process may have finished the ring
+    (its finish deletes its claim) between the first read and the win, and this one would rebuild
+    a done ring or, polling, leave its claim behind."""
     conn = session.connection()
     wanted = fingerprint(signal_of)
     if ring_signals(conn) == wanted:
+        _drop_leftover(conn, wanted)
         return "done"
     now = now or utcnow()
     mine = json.dumps({"owner": owner, "signals": wanted})
     row = conn.execute(select(B.c.value, B.c.updated_at).where(B.c.key == CLAIM_KEY)).first()
-    if row is None:
-        added = conn.execute(_insert_absent(conn), {"key": CLAIM_KEY, "value": mine, "updated_at": now})
-        return "mine" if added.rowcount == 1 else "busy"
-    if row.value == mine:
+    if row is None:  # rowcount of an ON CONFLICT insert is -1 on psycopg: RETURNING says if it went in
+        won = conn.execute(_insert_absent(conn).returning(B.c.key),
+                           {"key": CLAIM_KEY, "value": mine, "updated_at": now}).first() is not None
+    elif row.value == mine:
         return "mine"
-    seen = row.updated_at if row.updated_at.tzinfo else row.updated_at.replace(tzinfo=now.tzinfo)
-    if now - seen < STALE:
+    else:
+        seen = row.updated_at if row.updated_at.tzinfo else row.updated_at.replace(tzinfo=now.tzinfo)
+        if now - seen < STALE:
+            return "busy"
+        # taken over only as it was read: of two processes taking it, one wins
+        won = conn.execute(update(B).where(B.c.key == CLAIM_KEY, B.c.value == row.value)
+                           .values(value=mine, updated_at=now)).rowcount == 1
+    if not won:
         return "busy"
-    # taken over only as it was read: of two processes taking it, one wins
-    taken = conn.execute(update(B).where(B.c.key == CLAIM_KEY, B.c.value == row.value)
-                         .values(value=mine, updated_at=now))
-    return "mine" if taken.rowcount == 1 else "busy"
+    if ring_signals(conn) == wanted:  # finished by another process meanwhile: nothing to rebuild
+        conn.execute(delete(B).where(B.c.key == CLAIM_KEY, B.c.value == mine))
+        return "done"
+    return "mine"
+
+
+def _drop_leftover(conn: Connection, wanted: str) -> None:
+    """A claim for the signals the ring already holds is no one's work (a finish deletes its own
+    claim): drop it, so that the next change of signals starts at once rather than after STALE."""
+    value = conn.execute(select(B.c.value).where(B.c.key == CLAIM_KEY)).scalar()
+    if value is not None and json.loads(value).get("signals") == wanted:
+        conn.execute(delete(B).where(B.c.key == CLAIM_KEY, B.c.value == value))
 
 
 def claim_or_settle(session: Any, signal_of: Mapping[str, str], owner: str) -> str:

@@ -137,3 +137,48 @@ async def test_a_claim_abandoned_by_a_dead_process_is_taken_over(make_bot) -> No
     assert await trend.keep_ring(bot.db, SIGNAL_OF, "me", poll=0.01) is True
     with bot.db.engine.connect() as conn:
         assert _ring(conn, cid) == _expected([_item(cid, ana, "message", TODAY)])
+
+
+def _claim_row(db: Database):
+    with db.engine.connect() as conn:
+        return conn.execute(BotState.__table__.select().where(BotState.__table__.c.key == trend.CLAIM_KEY)).first()
+
+
+async def claims_decide_on_what_is_committed(make_bot, db_url: str | None, monkeypatch) -> None:
+    bot = await make_bot(yaml=YAML, cogs=PARTICIPATION_COGS, db_url=db_url)
+    cid, (ana,) = await _members(bot, 1)
+    await bot.db.call(BatchStore(bot.db).write, [_item(cid, ana, "message", TODAY)])
+    # a free rebuild is won by the first claim (on PostgreSQL it said 'busy': one poll, 30 s, lost)
+    assert await bot.db.run(trend.claim, SIGNAL_OF, "process a") == "mine"
+    assert await trend.keep_ring(bot.db, SIGNAL_OF, "process a", poll=0.01) is True
+    assert _claim_row(bot.db) is None
+    # process b read the ring's state just before process a's finish committed, and won the claim
+    # right after it: the ring is done, b neither rebuilds it nor leaves its claim behind
+    real, reads = trend.ring_signals, []
+
+    def read_before_the_finish(conn):
+        reads.append(1)
+        return None if len(reads) == 1 else real(conn)
+
+    monkeypatch.setattr(trend, "ring_signals", read_before_the_finish)
+    assert await trend.keep_ring(bot.db, SIGNAL_OF, "process b", poll=0.01) is False
+    monkeypatch.setattr(trend, "ring_signals", real)
+    assert _claim_row(bot.db) is None
+    # a claim left for the ring already done (a process stopped in between) is dropped when seen,
+    # so the next change of signals rebuilds at once instead of waiting STALE for it
+    with bot.db.engine.begin() as conn:
+        conn.execute(insert(BotState.__table__), {"key": trend.CLAIM_KEY, "updated_at": datetime.now(timezone.utc),
+                                                  "value": json.dumps({"owner": "process c",
+                                                                       "signals": trend.fingerprint(SIGNAL_OF)})})
+    assert await bot.db.run(trend.claim, SIGNAL_OF, "process d") == "done"
+    assert _claim_row(bot.db) is None
+    assert await bot.db.run(trend.claim, {"message": "messages"}, "process d") == "mine"
+
+
+async def test_claims_decide_on_what_is_committed_sqlite(make_bot, monkeypatch) -> None:
+    await claims_decide_on_what_is_committed(make_bot, None, monkeypatch)
+
+
+@pytest.mark.postgres
+async def test_claims_decide_on_what_is_committed_postgres(make_bot, pg_url, monkeypatch) -> None:
+    await claims_decide_on_what_is_committed(make_bot, pg_url, monkeypatch)
