@@ -33,6 +33,7 @@ from .series import register_series, schedule_views
 from .timers import schedule_event, sync_pending, unschedule_event
 
 DEFAULT_DURATION = timedelta(hours=1)
+UNTOLD_AFTER = timedelta(minutes=2)  # a "spot opened" DM not sent by then: its process stopped before it
 _MENTION = re.compile(r"<@!?([^>|]+)(?:\|[^>]*)?>|@?([^\s,;<>]+)")
 
 
@@ -63,8 +64,16 @@ class Events(Cog, name="event"):
             self.log.exception("pending event card updates were lost at shutdown")
 
     async def sync(self) -> None:
-        """Timers for every pending event (also those another process created)."""
-        await sync_pending(self, await self.db.read(store.pending_events, self.app.clock.now()))
+        """Timers for every pending event (also those another process created), and the "a spot
+        opened" DMs a process committed but did not send (it stopped in between)."""
+        now = self.app.clock.now()
+        await sync_pending(self, await self.db.read(store.pending_events, now))
+        if self.app.started:  # the platforms are there
+            untold: dict[int, list[int]] = {}
+            for event_id, member_id in await self.db.run(store.untold_promotions, now - UNTOLD_AFTER, now):
+                untold.setdefault(event_id, []).append(member_id)
+            for event_id, members in untold.items():
+                await self._tell_promoted(event_id, members)
 
     @classmethod
     def validate_community(cls, community: Any) -> list[tuple[tuple[Any, ...], str]]:
@@ -326,9 +335,10 @@ class Events(Cog, name="event"):
 
         event, community, members = await self.db.read(read)
         when = format_local(event.starts_at, ZoneInfo(community.timezone or "UTC"))
-        for member in members:
+        for member in members:  # marked told after each attempt (a DM the platform refuses is not retried)
             await self._dm(community, member, Content(
                 text=f"🎉 A spot opened: you're now going to **{event.title}** ({when})."))
+            await self.db.run(store.promotion_told, event_id, [member.id])
 
     async def _dm(self, community: Community, member: Any, content: Content) -> bool:
         try:

@@ -56,6 +56,9 @@ class EventRsvp(SQLModel, table=True):
     status: str = Field(max_length=16)  # going | maybe | no | waitlist
     updated_at: datetime = Field(default_factory=utcnow)
     waitlisted_at: datetime | None = None
+    # set by a waitlist promotion, cleared once its "a spot opened" DM is sent (the minute sync sends
+    # one left set by a process that stopped in between)
+    promoted_at: datetime | None = None
 
 
 class EventAttendance(SQLModel, table=True):

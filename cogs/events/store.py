@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
@@ -125,20 +125,43 @@ def rsvp(session: Session, community_id: int, event_id: int, member_id: int, cho
         row.waitlisted_at = None
     row.status, row.updated_at = after, now
     session.flush()
-    promoted = promote(session, event) if before == "going" and after != "going" else []
+    promoted = promote(session, event, now) if before == "going" and after != "going" else []
     return RsvpChange(before, after, tuple(promoted))
 
 
-def promote(session: Session, event: Event) -> list[int]:
+def promote(session: Session, event: Event, now: datetime) -> list[int]:
     """Move waitlisted members into free spots, first come first served; returns their ids."""
     waiting = session.exec(select(EventRsvp).where(EventRsvp.event_id == event.id, EventRsvp.status == "waitlist")
                            .order_by(EventRsvp.waitlisted_at, EventRsvp.id)).all()  # type: ignore[arg-type]
     chosen = promotions(event.capacity, _count(session, event.id, "going"), [r.member_id for r in waiting])
     for row in waiting:
         if row.member_id in chosen:
-            row.status, row.waitlisted_at = "going", None
+            row.status, row.waitlisted_at, row.promoted_at = "going", None, now
     session.flush()
     return chosen
+
+
+def untold_promotions(session: Session, older_than: datetime, now: datetime) -> list[tuple[int, int]]:
+    """(event id, member id) of promotions whose DM was not sent by ``older_than`` (a process
+    stopped in between), for events not over; each is leased (promoted_at moved to ``now``) so
+    another process's sweep leaves it alone while it is being sent."""
+    rows = session.exec(select(EventRsvp).join(Event, Event.id == EventRsvp.event_id)
+                        .where(EventRsvp.promoted_at < older_than, EventRsvp.status == "going",  # type: ignore[operator]
+                               Event.ends_at > now, Event.status == "scheduled")
+                        .order_by(EventRsvp.id).limit(200)).all()  # type: ignore[arg-type]
+    leased = []
+    for row in rows:
+        taken = session.exec(update(EventRsvp).where(EventRsvp.id == row.id, EventRsvp.promoted_at == row.promoted_at)
+                             .values(promoted_at=now))  # type: ignore[call-overload]
+        if taken.rowcount == 1:
+            leased.append((row.event_id, row.member_id))
+    return leased
+
+
+def promotion_told(session: Session, event_id: int, member_ids: list[int]) -> None:
+    session.exec(update(EventRsvp).where(EventRsvp.event_id == event_id,  # type: ignore[call-overload]
+                                         EventRsvp.member_id.in_(member_ids))  # type: ignore[union-attr]
+                 .values(promoted_at=None))
 
 
 def _count(session: Session, event_id: int | None, status: str) -> int:
@@ -262,7 +285,7 @@ def erase_member(session: Session, community_id: int, member_id: int, now: datet
         event.author_id = None
         count += 1
     session.flush()
-    return count, {e.id: promote(session, e) for e in held}  # type: ignore[misc]
+    return count, {e.id: promote(session, e, now) for e in held}  # type: ignore[misc]
 
 
 def status_label(status: str | None) -> str:
