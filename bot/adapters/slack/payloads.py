@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
+from ...edge import platform_id
+
 INTERACTIVE_WITH_USER = {"block_actions", "view_submission", "view_closed", "shortcut", "message_action",
                          "block_suggestion", "interactive_message", "dialog_submission"}
 
@@ -56,6 +58,8 @@ def _user_problem(data: dict[str, Any]) -> str | None:
     user = data.get("user")
     if not isinstance(user, dict) or not isinstance(user.get("id"), str) or not user["id"]:
         return "user.id missing"
+    if platform_id(user["id"]) is None:  # would reach users.info, the database and the log
+        return "user.id is not an id"
     return None
 
 
@@ -105,6 +109,9 @@ def _command_problem(form: dict[str, Any]) -> str | None:
     command, user = form.get("command"), form.get("user_id")
     if not isinstance(command, str) or not command.startswith("/") or not user:
         return "not a slash command"
+    for key in ("user_id", "team_id", "channel_id"):  # would reach users.info, the database and the log
+        if form.get(key) is not None and platform_id(form[key]) is None:
+            return f"{key} is not an id"
     return _ids_problem(form)
 
 
