@@ -45,3 +45,12 @@ def prepare_database(url: str, cogs: list[str] | None = None) -> None:
 def sqlite_rows(path: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
     with sqlite3.connect(path) as conn:
         return conn.execute(sql, args).fetchall()
+
+
+def add_voters(fake: Any, channel: str, votes: int) -> None:
+    """The kill -9 tests' workspace: ivy (who creates the poll) in ``channel`` and ``votes`` voters
+    UV0000.. (Slack HTTP and Socket Mode run the same burst, so they share its shape)."""
+    fake.add_channel(channel, "general", members=["UIVY"])
+    fake.add_user("UIVY", "ivy")
+    for n in range(votes):
+        fake.add_user(f"UV{n:04d}", f"voter{n}")

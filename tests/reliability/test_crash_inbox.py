@@ -24,7 +24,7 @@ import pytest
 from bot.config import _has_setup
 from bot.testing.fake_slack import FakeSlack, block_actions_body, signed_headers, slash_command_body
 
-from .helpers import child_env, python, sqlite_rows
+from .helpers import add_voters, child_env, python, sqlite_rows
 
 POLLS = "cogs.polls"
 VOTES = 1000
@@ -128,10 +128,7 @@ async def test_kill_9_with_1000_slack_votes_in_flight_loses_no_acknowledged_vote
         pytest.skip("needs cogs.polls")
     db = tmp_path / "bot.db"
     async with FakeSlack() as fake, aiohttp.ClientSession() as http:
-        fake.add_channel(GENERAL, "general", members=["UIVY"])
-        fake.add_user("UIVY", "ivy")
-        for n in range(VOTES):
-            fake.add_user(f"UV{n:04d}", f"voter{n}")
+        add_voters(fake, GENERAL, VOTES)
         bot = SlackProcess(fake, tmp_path)
         bot.start()
         try:

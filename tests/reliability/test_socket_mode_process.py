@@ -24,7 +24,7 @@ from bot.testing.fake_slack import (FakeSlack, block_actions_payload, event_call
                                     slash_command_payload)
 
 from . import corpus
-from .helpers import sqlite_rows
+from .helpers import add_voters, sqlite_rows
 from .test_crash_inbox import POLLS, BotProcess, _inbox_rows, _until, _voters
 
 GENERAL = corpus.GENERAL
@@ -139,10 +139,7 @@ async def test_kill_9_in_a_burst_of_socket_mode_votes_loses_no_acknowledged_vote
         pytest.skip("needs cogs.polls")
     db = tmp_path / "bot.db"
     async with FakeSlack() as fake, aiohttp.ClientSession() as http:
-        fake.add_channel(GENERAL, "general", members=["UIVY"])
-        fake.add_user("UIVY", "ivy")
-        for n in range(VOTES):
-            fake.add_user(f"UV{n:04d}", f"voter{n}")
+        add_voters(fake, GENERAL, VOTES)
         bot = SocketProcess(fake, tmp_path)
         bot.start()
         try:
