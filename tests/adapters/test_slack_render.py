@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from bot.adapters.slack.access import TtlCache, group_refs, user_from_api
 from bot.adapters.slack.channels import parse_channel_text
 from bot.adapters.slack.events import RecentIds, action_target, form_values, team_of, to_neutral
@@ -99,3 +102,41 @@ def test_ttl_cache_expires() -> None:
     assert cache.get("k") == 1
     now[0] = 11
     assert cache.get("k") is None
+
+
+def _reference_mrkdwn(text: str) -> str:
+    """to_mrkdwn as it was before its fast path and the str.replace escape: every text converted."""
+    import re
+
+    from bot.adapters.slack import render
+
+    def escape(part: str) -> str:
+        return "".join({"&": "&amp;", "<": "&lt;", ">": "&gt;"}.get(c, c) for c in part)
+
+    def plain(part: str) -> str:
+        links: list[str] = []
+
+        def stash(match: re.Match[str]) -> str:
+            links.append(f"<{match.group(2)}|{escape(match.group(1))}>")
+            return f"\x00{len(links) - 1}\x00"
+
+        part = render._LINK.sub(stash, part)
+        part = render._BOLD.sub(r"*\1*", escape(part))
+        return re.sub(r"\x00(\d+)\x00", lambda m: links[int(m.group(1))], part)
+
+    out, last = [], 0
+    for match in render._KEEP.finditer(text):
+        out += [plain(text[last:match.start()]), render._USER_LABEL.sub(r"<\1>", match.group(0))]
+        last = match.end()
+    return "".join(out + [plain(text[last:])])
+
+
+MRKDWN_PIECES = ["a", " ", "**", "*", "&", "&amp;", "<", ">", "<@U1>", "<#C1|x>", "<!here>", "[", "]", "](", "[a](",
+                 "](http", "(", ")", "[l](https://x.y)", "\n", "\x00", "é", "_", "~", "`"]
+
+
+@settings(max_examples=600, deadline=None)
+@given(st.lists(st.sampled_from(MRKDWN_PIECES), max_size=12).map("".join))
+def test_mrkdwn_is_what_the_full_conversion_gives(text: str) -> None:
+    """The fast path for text without markup, and the escape, convert exactly as before."""
+    assert to_mrkdwn(text) == _reference_mrkdwn(text)

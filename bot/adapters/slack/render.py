@@ -33,14 +33,16 @@ _KEEP = re.compile(r"<(?:@[UW][A-Z0-9]+|#[CG][A-Z0-9]+)(?:\|[^<>]*)?>")
 _USER_LABEL = re.compile(r"^<(@[UW][A-Z0-9]+)\|[^<>]*>$")
 _BOLD = re.compile(r"\*\*(.+?)\*\*", re.S)
 _LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^\s)]+)\)")
-_ESCAPES = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+# what any conversion below starts from (an escape, a mention, bold, a link's "](", the links' stash
+# marker): a text with none of them is its own mrkdwn — most replies, converted in ~0.5 µs, not ~10
+_MARKUP = re.compile(r"[&<>*\x00]|\]\(")
 
 BUTTON_STYLES = {"primary": "primary", "success": "primary", "danger": "danger"}  # others: Slack's default
 
 
 def escape(text: str) -> str:
     """Slack's control-character escaping; neutralises <!channel>, <!here>, <!everyone> and @-group pings."""
-    return "".join(_ESCAPES.get(ch, ch) for ch in text)
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")  # "&" first: not escaped twice
 
 
 def to_mrkdwn(text: str) -> str:
@@ -49,6 +51,8 @@ def to_mrkdwn(text: str) -> str:
     Everything except our own mentions and links is escaped, so user text that reached a
     message cannot ping the channel or forge a link.
     """
+    if not _MARKUP.search(text):
+        return text
     out: list[str] = []
     last = 0
     for match in _KEEP.finditer(text):
