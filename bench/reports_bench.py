@@ -232,9 +232,10 @@ def _write_state(con: sqlite3.Connection, member: np.ndarray, kind: np.ndarray, 
     con.executemany("INSERT INTO participation_member (community_id, member_id, first_event_at, last_event_at, "
                     "joined_at, points_total) VALUES (?, ?, ?, ?, ?, ?)", rows)
     # each member's last active day, as the writer keeps it (the daily rollup's newest active day)
-    con.execute("UPDATE participation_member SET last_active_day = (SELECT max(d.day) FROM participation_daily AS d "
-                "WHERE d.community_id = participation_member.community_id "
-                "AND d.member_id = participation_member.member_id AND d.active > 0)")
+    # (one grouped pass: a max() subquery per member walks the rollup's primary key, see participation_0006)
+    con.execute("UPDATE participation_member SET last_active_day = t.newest FROM (SELECT community_id, member_id, "
+                "max(day) AS newest FROM participation_daily WHERE active > 0 GROUP BY community_id, member_id) AS t "
+                "WHERE t.community_id = participation_member.community_id AND t.member_id = participation_member.member_id")
     con.execute("COMMIT")
 
 
