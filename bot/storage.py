@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, TypeVar
 from sqlalchemy import Engine, event, exc
 from sqlmodel import Session, SQLModel, create_engine
 
+from . import planstats
 from .errors import TemporarilyUnavailable
 
 if TYPE_CHECKING:
@@ -164,18 +165,37 @@ class Database:
         every migration and every SQL dialect's DDL module (~0.2 s of start-up), is not loaded."""
         version_locations = list(version_locations)
         if self.at_head([CORE_MIGRATIONS / "versions", *version_locations]):
+            self.refresh_statistics()  # a database migrated before this step existed
             return
         from alembic import command
 
         cfg = self.alembic_config(version_locations)
         with self.engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
+            postgres = connection.dialect.name == "postgresql"
+            if postgres:
                 # Workers started together on a new database (Slack HTTP behind a load balancer) each
                 # ran the migrations: all but one failed on a duplicate type or table and exited. One at
                 # a time (a lock held until this transaction ends); the next finds the schema at head.
                 connection.exec_driver_sql("SELECT pg_advisory_xact_lock(7363616)")
+                before = planstats.postgres_shape(connection)
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "heads")
+            if postgres:  # the planner's statistics for what the migrations changed (bot.planstats)
+                planstats.analyze(connection, planstats.changed_tables(before, planstats.postgres_shape(connection)))
+        self.refresh_statistics()
+
+    def refresh_statistics(self) -> list[str]:
+        """SQLite: ANALYZE the tables whose indexes the planner's statistics do not describe
+        (bot.planstats); the tables analysed. A read and nothing else when there are none."""
+        if not self.is_sqlite:
+            return []
+        with self.read_engine.connect() as connection:
+            stale = planstats.sqlite_stale_tables(connection)
+        if stale:
+            with self.write_lock(), self.engine.begin() as connection:
+                planstats.analyze(connection, stale)
+            log.info("planner statistics refreshed for %s", ", ".join(stale))
+        return stale
 
     def at_head(self, locations: Iterable[Path]) -> bool:
         """Whether the version table holds exactly the heads of these migration folders."""
@@ -203,6 +223,8 @@ class Database:
 
 
 def _configure_sqlite(engine: Engine, *, immediate: bool) -> None:
+    engine.dialect.statement_compiler = planstats.SQLiteHintingCompiler  # renders INDEXED BY hints
+
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own is deferred).

@@ -25,6 +25,7 @@ S = ParticipantState.__table__.c
 DK = ParticipationDayKind.__table__.c
 AD = ParticipationDay.__table__.c
 M = Member.__table__.c
+DAILY, KINDS, STATE = ParticipationDaily.__table__, ParticipationDailyKind.__table__, ParticipantState.__table__
 
 
 def _hidden(community_id: int) -> Any:
@@ -44,6 +45,20 @@ def _by_member(conn: Connection, table: Any = D) -> Any:
 
 _UNARY_PLUS = {"participation_daily": text("+participation_daily.member_id"),
                "participation_daily_kind": text("+participation_daily_kind.member_id")}
+
+
+def _pin(q: Any, table: Any, index: str) -> Any:
+    """``q`` reading ``table`` through ``index`` on SQLite (INDEXED BY; other databases plan
+    these well and ignore the hint). SQLite's choice depends on its statistics: with none (a
+    database never ANALYZEd) /stats me's reads took the primary key's range over the whole
+    community's days instead of the member index; with statistics from before an index existed
+    the rank count took that index (a lookup per member). Pinned, the plan is the same either way."""
+    return q.with_hint(table, f"INDEXED BY {index}", "sqlite")
+
+
+DAILY_BY_MEMBER, KIND_BY_MEMBER = "ix_participation_daily_member", "ix_participation_daily_kind_member"
+DAILY_BY_POINTS, STATE_BY_LAST = "ix_participation_daily_points", "ix_participation_member_last"
+STATE_KEY = "sqlite_autoindex_participation_member_1"  # the primary key of a WITHOUT ROWID table
 
 
 def _names(conn: Connection, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
@@ -107,16 +122,17 @@ def _top_since(conn: Connection, community_id: int, since: date, today: date, li
     while True:
         frontier, fresh, exhausted = 0.0, set(), True
         for day in days:
-            rows = conn.execute(select(D.member_id, D.points).where(D.community_id == community_id, D.day == day)
-                                .order_by(D.points.desc()).limit(depth).offset(offset)).all()
+            rows = conn.execute(_pin(select(D.member_id, D.points).where(D.community_id == community_id, D.day == day)
+                                     .order_by(D.points.desc()).limit(depth).offset(offset), DAILY,
+                                     DAILY_BY_POINTS)).all()
             fresh.update(r.member_id for r in rows if r.member_id not in seen)
             if len(rows) == depth:
                 frontier += float(rows[-1].points)
                 exhausted = False
         if fresh:
-            sums = conn.execute(select(D.member_id, func.sum(D.points), func.sum(D.events)).where(
+            sums = conn.execute(_pin(select(D.member_id, func.sum(D.points), func.sum(D.events)).where(
                 D.community_id == community_id, D.member_id.in_(sorted(fresh)), D.day >= since, D.day <= today)
-                .group_by(D.member_id)).all()
+                .group_by(D.member_id), DAILY, DAILY_BY_MEMBER)).all()
             seen.update({m: (float(p or 0), int(e or 0)) for m, p, e in sums})
             hidden |= _hidden_among(conn, community_id, list(fresh))
         best = sorted(((m, p, e) for m, (p, e) in seen.items() if m not in hidden and p > 0),
@@ -138,8 +154,8 @@ def rank_of(conn: Connection, community_id: int, member_id: int) -> int | None:
                                                      S.member_id == member_id)).scalar()
     if not mine:
         return None
-    above = select(func.count()).select_from(ParticipantState.__table__).where(
-        S.community_id == community_id, S.points_total > mine)
+    above = _pin(select(func.count()).select_from(ParticipantState.__table__).where(
+        S.community_id == community_id, S.points_total > mine), STATE, STATE_KEY)
     # hidden members are few: count them separately instead of a NOT IN test on every row
     hidden_above = above.where(S.member_id.in_(_hidden(community_id)))
     return int(conn.execute(above).scalar() or 0) - int(conn.execute(hidden_above).scalar() or 0) + 1
@@ -164,7 +180,7 @@ def member_stats(conn: Connection, community_id: int, member_id: int, today: dat
     q = (select(*(func.sum(case((is_this, D[c]), else_=0)).label("t_" + c) for c in ("events", "points")),
                 *(func.sum(case((is_this, 0), else_=D[c])).label("l_" + c) for c in ("events", "points")))
          .where(D.community_id == community_id, D.member_id == member_id, D.day >= last_start))
-    row = conn.execute(q).one()._mapping
+    row = conn.execute(_pin(q, DAILY, DAILY_BY_MEMBER)).one()._mapping
     out = MemberStats(this_week={c: float(row["t_" + c] or 0) for c in ("events", "points")},
                       last_week={c: float(row["l_" + c] or 0) for c in ("events", "points")})
     is_this_k = K.day >= this_start
@@ -172,11 +188,11 @@ def member_stats(conn: Connection, community_id: int, member_id: int, today: dat
                       func.sum(case((is_this_k, 0), else_=K.count)).label("last"))
                .where(K.community_id == community_id, K.member_id == member_id, K.day >= last_start)
                .group_by(K.kind))
-    for r in conn.execute(by_kind):
+    for r in conn.execute(_pin(by_kind, KINDS, KIND_BY_MEMBER)):
         out.this_week[r.kind], out.last_week[r.kind] = float(r.this or 0), float(r.last or 0)
-    days = conn.execute(select(D.day).where(D.community_id == community_id, D.member_id == member_id,
-                                            D.day >= today - timedelta(days=400), D.active > 0)
-                        .order_by(D.day.desc())).scalars().all()
+    days = conn.execute(_pin(select(D.day).where(D.community_id == community_id, D.member_id == member_id,
+                                                 D.day >= today - timedelta(days=400), D.active > 0)
+                             .order_by(D.day.desc()), DAILY, DAILY_BY_MEMBER)).scalars().all()
     out.streak = streak(days, today)
     state = conn.execute(select(S.points_total, S.first_event_at, S.last_event_at).where(
         S.community_id == community_id, S.member_id == member_id)).first()
@@ -199,9 +215,10 @@ def silent_members(conn: Connection, community_id: int, cutoff: datetime, limit:
     """(how many, the longest-silent first) members whose last event is before ``cutoff``."""
     where = and_(S.community_id == community_id, S.last_event_at < cutoff,
                  S.member_id.not_in(_hidden(community_id)))
-    total = conn.execute(select(func.count()).select_from(ParticipantState.__table__).where(where)).scalar() or 0
-    rows = conn.execute(select(S.member_id, S.last_event_at).where(where)
-                        .order_by(S.last_event_at, S.member_id).limit(limit)).all()
+    total = conn.execute(_pin(select(func.count()).select_from(ParticipantState.__table__).where(where),
+                              STATE, STATE_BY_LAST)).scalar() or 0
+    rows = conn.execute(_pin(select(S.member_id, S.last_event_at).where(where)
+                             .order_by(S.last_event_at, S.member_id).limit(limit), STATE, STATE_BY_LAST)).all()
     names = _names(conn, [r.member_id for r in rows])
     return int(total), [Silent(r.member_id, *names.get(r.member_id, ("?", "?")), r.last_event_at) for r in rows]
 
