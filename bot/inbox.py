@@ -3,7 +3,9 @@
 Slack never retries a request it got a 200 for, and a Discord interaction that was answered is
 not sent again: a process killed between the acknowledgement and the end of the handling used to
 lose the request (a vote confirmed on screen, never stored). Now an adapter calls ``accept`` (one
-small insert) before acknowledging, handles the request, then calls ``finished``; finished rows
+small insert) before acknowledging — or ``submit``, which queues the row and returns at once, and
+awaits ``Receipt.stored()`` just before the acknowledgement, so the insert runs while the request
+is handled — handles the request, then calls ``finished``; finished rows
 are deleted in batches about once a second (a crash in that second hands a request to the next
 start again, which the handlers take idempotently: a vote is recorded once per voter, an event
 once per event id). An insert slower than its budget (the platforms' 3-second deadline comes
@@ -46,7 +48,7 @@ from sqlalchemy import delete, insert, select, update
 
 from .claims import claim_rows
 from .clock import Clock
-from .events import utcnow
+from .inbox_sqlite import insert_sqlite
 from .models import InboxEntry
 from .sealing import TextSeal
 
@@ -59,14 +61,29 @@ ACCEPT_BUDGET = 2.0  # seconds an insert may hold up an acknowledgement (deadlin
 
 
 Claim = tuple[str, datetime]  # (key, due time) in the schedule_claim table (bot/claims.py)
+# a queued request: its row, its claim, the insert's future (row id) and its acknowledgement's
+Waiting = tuple[dict[str, Any], "Claim | None", "asyncio.Future[int | None]", "asyncio.Future[None]"]
+# one encoder for every payload: json.dumps with options builds a new JSONEncoder per call
+_ENCODER = json.JSONEncoder(separators=(",", ":"), default=str)
 
 
 class Receipt:
-    """An accepted request's inbox row, or the insert still under way when the time budget ran out."""
+    """An accepted request's inbox row: ``task`` is the insert (its row id; None: claimed before), and
+    ``ready`` resolves once the row is stored or the request's time budget ran out, whichever is first."""
 
-    def __init__(self, task: "asyncio.Future[int | None]") -> None:  # the insert's future (None: claimed before)
+    def __init__(self, task: "asyncio.Future[int | None]", ready: "asyncio.Future[None] | None" = None) -> None:
         self.task = task
+        self.ready = ready if ready is not None else task
         self.taken = False  # a handler took the request on (whoever accepted it finishes it otherwise)
+
+    async def stored(self) -> None:
+        """Until the row is stored (or the budget ran out: handled meanwhile); raises what the insert raised.
+        Awaits the request's own ``ready`` future (no asyncio.wait): a cancelled waiter cancels only it."""
+        if not self.ready.done():
+            await self.ready
+        task = self.task
+        if task.done() and not task.cancelled() and task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]
 
     def entry_id(self) -> int | None:
         if not self.task.done() or self.task.cancelled() or self.task.exception() is not None:
@@ -113,44 +130,6 @@ def owner_is_gone(owner: str, me: str, received_at: datetime, now: datetime) -> 
     return False
 
 
-_SQLITE_CLAIM = ("INSERT INTO schedule_claim (key, due_at, claimed_at, claimed_by) VALUES (?, ?, ?, ?) "
-                 "ON CONFLICT (key, due_at) DO NOTHING RETURNING id")
-_SQLITE_ROW = "INSERT INTO inbox (platform, kind, owner, received_at, payload) VALUES (?, ?, ?, ?, ?) RETURNING id"
-
-
-def _insert_sqlite(cursor: Any, dialect: Any, batch: list[tuple[dict[str, Any], Claim | None]],
-                   identity: str) -> list[int | None]:
-    """``Inbox._insert`` through a DB-API cursor: the same rows and claims (bot/claims.py's columns;
-    datetimes through SQLAlchemy's own processor, so stored alike) without SQLAlchemy's executemany
-    + RETURNING, which cost the ack path 150-400 µs a transaction."""
-    stamp = _datetime_processor(dialect)
-    ids: list[int | None] = []
-    now = stamp(utcnow()) if any(claim is not None for _, claim in batch) else None
-    for row, claim in batch:
-        if claim is not None and cursor.execute(_SQLITE_CLAIM, (claim[0], stamp(claim[1]), now,
-                                                                identity)).fetchone() is None:
-            ids.append(None)  # someone holds the claim: a replay, nothing stored
-            continue
-        cursor.execute(_SQLITE_ROW, (row["platform"], row["kind"], row["owner"], stamp(row["received_at"]),
-                                     row["payload"]))
-        ids.append(int(cursor.fetchone()[0]))
-    return ids
-
-
-_PROCESSORS: dict[tuple[str, str], Callable[[Any], Any]] = {}
-
-
-def _datetime_processor(dialect: Any) -> Callable[[Any], Any]:
-    """How SQLAlchemy stores the inbox's and the claims' datetimes (one type: sqlmodel's UTCDateTime,
-    on SQLite a naive-UTC ISO text), taken once per dialect."""
-    key = (dialect.name, type(TABLE.c.received_at.type).__name__)
-    processor = _PROCESSORS.get(key)
-    if processor is None:
-        bind = TABLE.c.received_at.type.dialect_impl(dialect).bind_processor(dialect)
-        processor = _PROCESSORS[key] = bind if bind is not None else (lambda value: value)
-    return processor
-
-
 class Inbox:
     def __init__(self, db: Any, clock: Clock, *, key: Callable[[], bytes] | None = None) -> None:
         self.db = db
@@ -164,7 +143,8 @@ class Inbox:
         self._late_logged = float("-inf")
         self._finished: set[int] = set()
         self._flusher: asyncio.Task[None] | None = None
-        self._waiting: list[tuple[dict[str, Any], Claim | None, asyncio.Future[int | None]]] = []
+        self._waiting: list[Waiting] = []
+        self._budget: asyncio.TimerHandle | None = None  # the waiting batch's deadline
         self._inserter: asyncio.Task[None] | None = None
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox")
         self._conn: Any = None  # SQLite: the inbox thread's own connection (see _sqlite_transaction)
@@ -174,33 +154,50 @@ class Inbox:
                      budget: float = ACCEPT_BUDGET, claim: Claim | None = None) -> Receipt:
         """Store one request before it is acknowledged; hand the receipt to ``finished``.
 
-        Requests arriving together are inserted in one transaction on the inbox's own thread
-        (a group commit), so a burst does not queue behind the cogs' work on the database pool.
-        Waits at most ``budget`` seconds (the platforms' 3-second deadline comes first): a slower
-        insert goes on and the request is handled meanwhile. Raises when the database refused it.
-        With ``claim``, the row is stored only if the claim is ours (``Receipt.duplicate`` if not).
+        ``submit`` and then ``Receipt.stored``: waits until the row is in the database, at most
+        ``budget`` seconds (the platforms' 3-second deadline comes first: a slower insert goes on and
+        the request is handled meanwhile). Raises when the database refused it. With ``claim``, the
+        row is stored only if the claim is ours (``Receipt.duplicate`` if not).
         """
+        receipt = self.submit(platform, kind, payload, budget=budget, claim=claim)
+        await receipt.stored()
+        return receipt
+
+    def submit(self, platform: str, kind: str, payload: dict[str, Any] | None = None, *, text: str | None = None,
+               budget: float = ACCEPT_BUDGET, claim: Claim | None = None) -> Receipt:
+        """Queue one request for the next group commit and return at once (no task, no await): the
+        acknowledgement then awaits ``receipt.stored()``. ``text``: the payload as JSON text already
+        (e.g. the gateway frame it was parsed from), which saves encoding it again.
+
+        Requests arriving together are inserted in one transaction on the inbox's own thread (a
+        group commit), so a burst does not queue behind the cogs' work on the database pool. One
+        timer per batch keeps the budget: when it runs out, the batch's requests are handled
+        before their rows exist (counted in ``late``, logged once a minute)."""
+        if text is None:
+            text = _ENCODER.encode(payload)
         row = {"platform": platform, "kind": kind, "owner": self.owner, "received_at": self.clock.now(),
-               "payload": self._seal(json.dumps(payload, separators=(",", ":"), default=str))}
+               "payload": self._seal(text)}
         loop = asyncio.get_running_loop()
         future: asyncio.Future[int | None] = loop.create_future()
-        self._waiting.append((row, claim, future))
+        ready: asyncio.Future[None] = loop.create_future()
+        if not self._waiting:  # the first of a new batch: its budget runs from now
+            self._budget = loop.call_later(budget, self._budget_ran_out, self._waiting, platform, kind, budget)
+        self._waiting.append((row, claim, future, ready))
         if self._inserter is None or self._inserter.done():
             self._inserter = loop.create_task(self._insert_waiting(), name="inbox-insert")
-        done, _ = await asyncio.wait({future}, timeout=budget)
-        if future in done:
-            future.result()  # raises what the insert raised
-        else:  # the platform's deadline wins: acknowledged before stored (counted, logged once a minute)
-            self.late += 1
-            now = time.monotonic()
-            if now - self._late_logged >= 60:
-                self._late_logged = now
-                log.warning("storing a %s %s took over %.1f s; handling it meanwhile (%d so far)", platform, kind,
-                            budget, self.late)
-        receipt = Receipt(future)
-        if not receipt.duplicate:
-            self.accepted += 1
-        return receipt
+        return Receipt(future, ready)
+
+    def _budget_ran_out(self, batch: list[Waiting], platform: str, kind: str, budget: float) -> None:
+        """The platform's deadline wins: these requests are acknowledged before they are stored."""
+        late = [ready for _, _, _, ready in batch if not ready.done()]
+        for ready in late:
+            ready.set_result(None)
+        self.late += len(late)
+        now = time.monotonic()
+        if late and now - self._late_logged >= 60:
+            self._late_logged = now
+            log.warning("storing a %s %s took over %.1f s; handling it meanwhile (%d so far)", platform, kind,
+                        budget, self.late)
 
     @property
     def sealer(self) -> TextSeal | None:
@@ -216,16 +213,26 @@ class Inbox:
         loop = asyncio.get_running_loop()
         while self._waiting:
             batch, self._waiting = self._waiting, []
+            timer, self._budget = self._budget, None
             try:
-                ids = await loop.run_in_executor(self._thread, self._insert, [(row, claim) for row, claim, _ in batch])
+                ids = await loop.run_in_executor(self._thread, self._insert, [(row, claim) for row, claim, _, _ in batch])
             except Exception as error:
-                for _, _, future in batch:
+                for _, _, future, ready in batch:
                     if not future.done():
                         future.set_exception(error)
+                    if not ready.done():
+                        ready.set_result(None)
                 continue
-            for (_, _, future), entry_id in zip(batch, ids):
+            finally:
+                if timer is not None:
+                    timer.cancel()
+            for (_, _, future, ready), entry_id in zip(batch, ids):
+                if entry_id is not None:
+                    self.accepted += 1
                 if not future.done():
                     future.set_result(entry_id)
+                if not ready.done():
+                    ready.set_result(None)
 
     def _insert(self, batch: list[tuple[dict[str, Any], Claim | None]]) -> list[int | None]:
         """One transaction: the batch's claims, then the rows whose claim was won (or had none)."""
@@ -253,7 +260,7 @@ class Inbox:
             with conn.begin():
                 cursor = conn.connection.dbapi_connection.cursor()
                 try:
-                    return _insert_sqlite(cursor, conn.dialect, batch, self.owner[:100])
+                    return insert_sqlite(cursor, conn.dialect, batch, self.owner[:100])
                 finally:
                     cursor.close()
         except BaseException:

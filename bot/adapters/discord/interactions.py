@@ -20,15 +20,18 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable
 import aiohttp
 import discord
 
-from ...content import Content, Form
+from ...content import Content
 from ...errors import UserError
 from ...events import Origin
 from ...inbox import Receipt
 from ...options import ChannelRef, FileUpload, MemberRef
-from ...ports import Invocation, MessageRef, Responder
+from ...ports import Invocation
 from .access import member_access
 from .events import PLATFORM, display_name, where
-from .render import build_modal, render
+from .responder import MAX_CUSTOM_ID, DiscordResponder, in_a_dm
+
+__all__ = ["InteractionHandler", "DiscordResponder", "command_path", "dm_content", "dm_target", "form_values",
+           "in_a_dm", "member_ref", "MAX_CUSTOM_ID"]
 
 if TYPE_CHECKING:
     from .adapter import DiscordAdapter
@@ -39,121 +42,8 @@ MAX_UPLOAD = 256 * 1024
 SUB_COMMAND, SUB_COMMAND_GROUP, USER, CHANNEL, ATTACHMENT = 1, 2, 6, 7, 11
 FOLLOW_UP_WINDOW = timedelta(minutes=15)  # an interaction token's life
 RAW_KEPT = 1000
-MAX_CUSTOM_ID = 100
 _DM_SERVER = re.compile(r"^(?P<id>.+)@(?P<server>\d{1,20})$")
 ACCEPT_BUDGET = 1.5  # seconds the inbox insert may hold the first answer (a 2-second defer waits for it too)
-
-
-class DiscordResponder(Responder):
-    """Answers one interaction; knows whether it already answered, deferred, or used the original."""
-
-    def __init__(self, interaction: discord.Interaction, *, server_id: str, channel_id: str,
-                 thread_id: str | None, replayed: bool = False) -> None:
-        self.interaction = interaction
-        # Finishing an interaction a crashed process acknowledged: its callback is spent, answer by follow-up.
-        self.replayed = replayed
-        self.server_id, self.channel_id, self.thread_id = server_id, channel_id, thread_id
-        self.lock = asyncio.Lock()
-        self.deferred = False
-        self.deferred_ephemeral = False
-        self.original_pending = False  # a deferred "thinking…" message waits for its content
-        self._timer: asyncio.TimerHandle | None = None
-        self._tasks: set[asyncio.Task[Any]] = set()
-        self.stored: asyncio.Future[Any] | None = None  # the inbox insert, under way while the handler runs
-
-    async def _durable(self) -> None:
-        """The first answer (the acknowledgement) waits until the interaction is in the inbox."""
-        if self.stored is not None and not self.stored.done():
-            await asyncio.wait({self.stored})
-
-    @property
-    def is_component(self) -> bool:
-        kinds = (discord.InteractionType.component, discord.InteractionType.modal_submit)
-        return self.interaction.type in kinds and self.interaction.message is not None
-
-    def _ref(self, message_id: int | None) -> MessageRef | None:
-        if message_id is None:
-            return None
-        return MessageRef(PLATFORM, self.server_id, self.channel_id, str(message_id), self.thread_id)
-
-    # -- the 3-second deadline -------------------------------------------------------------
-    def defer_later(self, delay: float, *, ephemeral: bool) -> None:
-        loop = asyncio.get_running_loop()
-
-        def fire() -> None:
-            task = loop.create_task(self.defer(ephemeral=ephemeral))
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-
-        self._timer = loop.call_later(delay, fire)
-
-    async def finish(self) -> None:
-        if self._timer is not None:
-            self._timer.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(Exception):
-                await task
-
-    def _answered(self) -> bool:
-        return self.replayed or self.interaction.response.is_done()
-
-    async def defer(self, *, ephemeral: bool) -> None:
-        async with self.lock:
-            if self._answered():
-                return
-            await self._durable()
-            if self.is_component:
-                await self.interaction.response.defer()  # "deferred update": no loading message
-            else:
-                await self.interaction.response.defer(ephemeral=ephemeral, thinking=True)
-                self.original_pending = True
-            self.deferred, self.deferred_ephemeral = True, ephemeral
-
-    # -- answering -------------------------------------------------------------------------
-    async def reply(self, content: Content, *, ephemeral: bool) -> MessageRef | None:
-        rendered = render(content)
-        async with self.lock:
-            response = self.interaction.response
-            if not self._answered():
-                await self._durable()
-                result = await response.send_message(**rendered.send_kwargs(), ephemeral=ephemeral)
-                return None if ephemeral else self._ref(result.message_id)
-            if self.original_pending:
-                self.original_pending = False
-                if ephemeral == self.deferred_ephemeral:
-                    message = await self.interaction.edit_original_response(**rendered.edit_kwargs())
-                    return None if ephemeral else self._ref(message.id)
-                # The "thinking…" message has the wrong visibility: answer apart and remove it.
-                sent = await self.interaction.followup.send(**rendered.send_kwargs(), ephemeral=ephemeral,
-                                                            wait=True)
-                with contextlib.suppress(discord.HTTPException):
-                    await self.interaction.delete_original_response()
-                return None if ephemeral else self._ref(sent.id)
-            sent = await self.interaction.followup.send(**rendered.send_kwargs(), ephemeral=ephemeral, wait=True)
-            return None if ephemeral else self._ref(sent.id)
-
-    async def update(self, content: Content) -> None:
-        if not self.is_component:
-            await self.reply(content, ephemeral=True)
-            return
-        rendered = render(content)
-        async with self.lock:
-            if not self._answered():
-                await self._durable()
-                await self.interaction.response.edit_message(**rendered.edit_kwargs())
-            else:
-                await self.interaction.edit_original_response(**rendered.edit_kwargs())
-
-    async def open_form(self, form: Form) -> None:
-        async with self.lock:
-            if self._answered():
-                raise UserError("this form cannot open here — run the command again")
-            if self.interaction.guild_id is None and self.server_id.isdigit():  # a form opened from a DM
-                form = dataclasses.replace(form, submit_action=in_a_dm(form.submit_action, self.server_id))
-            modal = build_modal(form)
-            await self._durable()
-            await self.interaction.response.send_modal(modal)
-            modal.stop()  # the submit is handled from its custom_id, not by this object
 
 
 def objects(value: Any) -> list[dict[str, Any]]:
@@ -165,6 +55,15 @@ def objects(value: Any) -> list[dict[str, Any]]:
 
 def an_object(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
+
+
+def interaction_data(stored: dict[str, Any]) -> dict[str, Any]:
+    """An interaction's payload from its inbox row: the gateway frame it came in (``{"op": 0, "t":
+    "INTERACTION_CREATE", "d": {...}}``) or, stored before frames were, the payload itself."""
+    inner = stored.get("d")
+    if stored.get("t") == "INTERACTION_CREATE" and isinstance(inner, dict):
+        return inner
+    return stored
 
 
 def form_values(components: Any) -> dict[str, str]:
@@ -188,13 +87,6 @@ def command_path(options: Any) -> tuple[list[str], list[dict[str, Any]]]:
         path.append(str(options[0].get("name") or ""))
         options = objects(options[0].get("options"))
     return path, options
-
-
-def in_a_dm(custom_id: str, server_id: str) -> str:
-    """The custom_id a button or form in a DM carries: Discord sends a click there without the
-    server, so the id names it (``<action id>@<server id>``) when it fits in 100 characters."""
-    tagged = f"{custom_id}@{server_id}"
-    return tagged if len(tagged) <= MAX_CUSTOM_ID and server_id.isdigit() else custom_id
 
 
 def dm_content(content: Content, server_id: str) -> Content:
@@ -227,8 +119,8 @@ class InteractionHandler:
     def __init__(self, adapter: "DiscordAdapter") -> None:
         self.adapter = adapter
         self.app = adapter.app
-        self.raw: OrderedDict[str, dict[str, Any]] = OrderedDict()
-        self._storing: dict[int, asyncio.Task[Receipt | None]] = {}  # interaction id -> its inbox insert
+        self.raw: OrderedDict[str, tuple[dict[str, Any], str | None]] = OrderedDict()  # id -> (payload, frame)
+        self._storing: dict[int, asyncio.Future[None]] = {}  # interaction id -> its inbox row's Receipt.ready
 
     def _invocation(self, interaction: discord.Interaction, replayed: bool = False,
                     server: str | None = None) -> Invocation:
@@ -254,9 +146,10 @@ class InteractionHandler:
         return True
 
     # -- durable: in the inbox before the first answer (bot/inbox.py) -----------------------------
-    def keep_raw(self, data: dict[str, Any]) -> None:
-        """The gateway payload of an interaction, kept until its handler stores it in the inbox."""
-        self.raw[str(data.get("id"))] = data
+    def keep_raw(self, data: dict[str, Any], frame: str | None = None) -> None:
+        """The gateway payload of an interaction, kept until its handler stores it in the inbox, with
+        the gateway frame's text it was parsed from (stored as it is: no second JSON encoding)."""
+        self.raw[str(data.get("id"))] = (data, frame)
         while len(self.raw) > RAW_KEPT:  # interactions nobody handles (autocomplete, other shards)
             self.raw.popitem(last=False)
 
@@ -266,19 +159,31 @@ class InteractionHandler:
             return
         # The insert runs while the handler does (its first answer waits for the row: DiscordResponder
         # ._durable), so the acknowledgement pays max(insert, handling), not their sum.
-        raw = self.raw.pop(str(interaction.id), None)
-        stored = asyncio.get_running_loop().create_task(self._store(interaction, raw)) if raw is not None else None
-        if stored is not None:
-            self._storing[interaction.id] = stored
+        receipt = self._store(interaction)
+        if receipt is not None:
+            self._storing[interaction.id] = receipt.ready
         try:
             await run()  # the defer timer counts from now: a defer waits for the insert too
         finally:
-            self._storing.pop(interaction.id, None)
-            self.app.inbox.finished(await stored if stored is not None else None)
+            if receipt is not None:
+                del self._storing[interaction.id]
+                task = receipt.task
+                if task.done() and not task.cancelled() and task.exception() is not None:
+                    log.warning("could not store Discord interaction %s before answering; handled it anyway",
+                                interaction.id)
+                self.app.inbox.finished(receipt)
 
-    async def _store(self, interaction: discord.Interaction, raw: dict[str, Any]) -> Receipt | None:
+    def _store(self, interaction: discord.Interaction) -> Receipt | None:
+        """Queue the interaction for the inbox's next group commit (bot/inbox.py ``submit``): the
+        gateway frame's own text when it is the one this payload came from, else the payload."""
+        raw = self.raw.pop(str(interaction.id), None)
+        if raw is None:
+            return None
+        data, frame = raw
         try:
-            return await self.app.inbox.accept(PLATFORM, "interaction", raw, budget=ACCEPT_BUDGET)
+            if frame is not None:
+                return self.app.inbox.submit(PLATFORM, "interaction", text=frame, budget=ACCEPT_BUDGET)
+            return self.app.inbox.submit(PLATFORM, "interaction", data, budget=ACCEPT_BUDGET)
         except Exception:
             log.warning("could not store Discord interaction %s before answering; handling it anyway", interaction.id)
         return None
@@ -287,7 +192,8 @@ class InteractionHandler:
         """Finish the interactions a crashed process stored but did not finish (their token lives 15 min)."""
         left = await self.app.inbox.unfinished(PLATFORM, FOLLOW_UP_WINDOW)
         for entry in left:
-            interaction = discord.Interaction(data=entry.payload, state=client._connection)  # type: ignore[arg-type]
+            interaction = discord.Interaction(data=interaction_data(entry.payload),  # type: ignore[arg-type]
+                                              state=client._connection)
             try:
                 if interaction.type == discord.InteractionType.application_command:
                     await self._command(interaction, True)
