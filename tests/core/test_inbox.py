@@ -117,8 +117,14 @@ async def test_a_claimed_request_is_stored_once_with_its_claim_in_one_commit(tmp
             stored = [json.loads(inbox.sealer.open(p) if inbox.sealer else p)["n"]  # sealed (bot/sealing.py)
                       for p in conn.execute(select(TABLE.c.payload)).scalars()]
             claims = conn.execute(select(ScheduleClaim.__table__.c.key)).scalars().all()
+            rows = dict(conn.execute(select(TABLE.c.id, TABLE.c.payload)).all())
         assert sorted(stored) == [0, 1, 2] and sorted(claims) == ["sig:0", "sig:1", "sig:2"]
+        for n, receipt in enumerate(receipts[:3]):  # each receipt names its own row
+            payload = rows[receipt.entry_id()]
+            assert json.loads(inbox.sealer.open(payload) if inbox.sealer else payload)["n"] == n
         assert inbox.accepted == 3
         for receipt in [*receipts, again]:
             inbox.finished(receipt)
         await inbox.flush()
+        with bot.db.engine.connect() as conn:
+            assert conn.execute(select(TABLE.c.id)).scalars().all() == []  # finished: every row deleted
