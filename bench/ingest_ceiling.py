@@ -1,7 +1,7 @@
 """The honest ingest ceiling: the driver doing the writer's writes by hand, nothing else.
 
 Same rows as the participation writer (events, then one upsert per member-day into the
-daily rollup, per member-day-kind into the counts by kind, per member-signal-week into the
+daily rollup, per member-day-kind into the counts by kind, per member into the
 trend ring, per member into last-seen state (and last active day) and per community-day-kind into the day
 counts, and the members each community-day gains), folded in a hand-written loop from plain
 tuples and written in ONE transaction: raw sqlite3 ``executemany`` with WAL +
@@ -18,8 +18,8 @@ from datetime import date, timezone
 from typing import Any, Iterable, Mapping
 
 from cogs.participation.batches import ACTIVE_DAY_SQLITE, active_days
-from cogs.participation.models import TREND_WEEKS
-from cogs.participation.rollups import trend_statement, week_number
+from cogs.participation.models import RING_SIGNALS, TREND_WEEKS
+from cogs.participation.rollups import ring_slots, trend_statement, week_number
 
 DAILY_SQL = ("INSERT INTO participation_daily (community_id, day, member_id, events, active, points) "
              "VALUES ({p}, {p}, {p}, {p}, {p}, {p}) ON CONFLICT (community_id, day, member_id) DO UPDATE SET "
@@ -82,23 +82,31 @@ def fold(rows: Iterable[tuple[Any, ...]], signal_of: Mapping[str, str]) -> tuple
             s[5] += points
             if active and (s[6] is None or day > s[6]):
                 s[6] = day
-    trend: dict[tuple[Any, ...], int] = {}
+    trend: dict[tuple[int, int], dict[int, list[int]]] = {}  # member -> week -> slot counts
     per_day: dict[tuple[Any, ...], int] = {}
+    slot_of = ring_slots(signal_of) or {}
     for (cid, day, mid, kind), n in kinds.items():
-        signal = signal_of.get(kind)
-        if signal is not None:
+        j = slot_of.get(kind)
+        if j is not None:
             week = weeks.get(day)
             if week is None:  # SQLite rows carry the day as text
                 week = weeks[day] = week_number(date.fromisoformat(day) if isinstance(day, str) else day)
-            t = (cid, mid, signal, week)
-            trend[t] = trend.get(t, 0) + n
+            per_week = trend.setdefault((cid, mid), {})
+            counts = per_week.get(week)
+            if counts is None:
+                counts = per_week[week] = [0] * RING_SIGNALS
+            counts[j] += n
         p = (cid, day, kind)
         per_day[p] = per_day.get(p, 0) + n
     ring = []
-    for (cid, mid, signal, week), n in trend.items():
-        slots = [0] * TREND_WEEKS
-        slots[week % TREND_WEEKS] = n
-        ring.append((cid, mid, signal, week, *slots))
+    for (cid, mid), per_week in trend.items():
+        newest = max(per_week)
+        slots = [0] * (RING_SIGNALS * TREND_WEEKS)
+        for week, counts in per_week.items():
+            if newest - week < TREND_WEEKS:
+                for j, n in enumerate(counts):
+                    slots[j * TREND_WEEKS + week % TREND_WEEKS] += n
+        ring.append((cid, mid, newest, *slots))
     return (list(daily.values()), [(*k, n) for k, n in kinds.items()], ring, list(state.values()),
             [(*k, n) for k, n in per_day.items()])
 

@@ -29,8 +29,8 @@ from bot.config import parse_config
 from bot.storage import Database
 from cogs.participation import reports
 from cogs.participation.logic import signal_columns
-from cogs.participation.models import TREND_WEEKS
-from cogs.participation.rollups import week_number
+from cogs.participation.models import RING_SLOTS, TREND_WEEKS
+from cogs.participation.rollups import ring_slots, week_number
 from cogs.participation.trend import STATE_KEY, ensure_ring, fingerprint, signal_map
 
 from . import dashboard_bench
@@ -172,36 +172,29 @@ def _write_rollups(con: sqlite3.Connection, member: np.ndarray, day: np.ndarray,
 
 def _write_trend(con: sqlite3.Connection, member: np.ndarray, day: np.ndarray, kind: np.ndarray,
                  community_of: np.ndarray) -> None:
-    """The weekly ring per member and at-risk signal (participation_trend), as the writer leaves
-    it, and the signals it was written for (so the report reads it, as the bot's would)."""
+    """The weekly ring per member (participation_ring: every signal's weeks in one row), as the
+    writer leaves it, and the signals it was written for (so the report reads it, as the bot's would)."""
     signal_of = signal_map(SIGNALS)
-    names = sorted(set(signal_of.values()))
-    code = np.array([names.index(signal_of[k]) if k in signal_of else -1 for k in KIND_NAMES])
+    slot_of = ring_slots(signal_of)
+    code = np.array([slot_of.get(k, -1) for k in KIND_NAMES])
     sig = code[kind]
     keep_kind = sig >= 0
     member, day, sig = member[keep_kind], day[keep_kind], sig[keep_kind]
-    ns, ring = len(names), TREND_WEEKS
+    ring = TREND_WEEKS
     first_week = week_number(START.date())
     week = (START.date().weekday() + day.astype(np.int64)) // 7  # weeks since START's week
-    pair = member.astype(np.int64) * ns + sig
-    nw = int(week.max()) + 1
-    uniq, counts = np.unique(pair * nw + week, return_counts=True)
-    p, w = uniq // nw, uniq % nw
-    pairs, inverse = np.unique(p, return_inverse=True)
-    latest = np.zeros(len(pairs), np.int64)
-    np.maximum.at(latest, inverse, w)
-    keep = latest[inverse] - w < ring
-    slots = np.zeros((len(pairs), ring), np.int64)
-    np.add.at(slots, (inverse[keep], (w[keep] + first_week) % ring), counts[keep])
-    m, k = pairs // ns, pairs % ns  # names are sorted: (member, signal) is primary-key order
-    order = np.lexsort((k, m, community_of[m]))
-    m, k, latest, slots = m[order], k[order], latest[order] + first_week, slots[order]
-    labels = np.array(names)
-    marks = ", ".join("?" * ring)
-    _insert(con, f"INSERT INTO participation_trend (community_id, member_id, signal, week, "
-                 f"{', '.join(f'w{i}' for i in range(ring))}) VALUES (?, ?, ?, ?, {marks})", len(m),
-            lambda sl: zip(community_of[m[sl]].tolist(), m[sl].tolist(), labels[k[sl]].tolist(), latest[sl].tolist(),
-                           *slots[sl].T.tolist()))
+    members, inverse = np.unique(member, return_inverse=True)  # sorted: primary-key order within a community
+    latest = np.zeros(len(members), np.int64)
+    np.maximum.at(latest, inverse, week)
+    keep = latest[inverse] - week < ring
+    slots = np.zeros((len(members), len(RING_SLOTS)), np.int64)
+    np.add.at(slots, (inverse[keep], sig[keep] * ring + (week[keep] + first_week) % ring), 1)
+    order = np.lexsort((members, community_of[members]))
+    m, latest, slots = members[order], latest[order] + first_week, slots[order]
+    marks = ", ".join("?" * len(RING_SLOTS))
+    _insert(con, f"INSERT INTO participation_ring (community_id, member_id, week, {', '.join(RING_SLOTS)}) "
+                 f"VALUES (?, ?, ?, {marks})", len(m),
+            lambda sl: zip(community_of[m[sl]].tolist(), m[sl].tolist(), latest[sl].tolist(), *slots[sl].T.tolist()))
     con.execute("INSERT INTO bot_state (key, value, updated_at) VALUES (?, ?, '2026-01-01 00:00:00.000000')",
                 (STATE_KEY, fingerprint(signal_of)))
 

@@ -84,7 +84,11 @@ class Stats(Cog, name="stats"):
         # participation_0004: ~a minute on 10M events): the bot serves meanwhile and the at-risk
         # report reads the daily counts until it is done (trend.py). A new database: done here.
         try:
-            if await self.db.run(claim_or_settle, signal_of, self._owner) == "done":
+            state = await self.db.run(claim_or_settle, signal_of, self._owner)
+            if state == "unkept":
+                self.log.warning("%d at-risk signals, more than the trend ring keeps: the at-risk report reads the "
+                                 "daily counts (slower on big communities)", len(set(signal_of.values())))
+            if state in ("done", "unkept"):
                 return
         except Exception as error:
             self.log.warning("could not check the at-risk trend ring (%s); retrying in the background",

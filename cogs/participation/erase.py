@@ -8,7 +8,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlmodel import Session
 
 from .models import (ParticipantState, ParticipationDaily, ParticipationDailyKind, ParticipationEvent,
-                     ParticipationTrend)
+                     ParticipationRing)
 from .pgwrite import ACTIVE_DAY
 from .rollups import DAY
 from .trend import ring_lock
@@ -32,7 +32,7 @@ def delete_member_rows(session: Session, community_id: int, member_id: int) -> i
                                                  ACTIVE_DAY.c.day == bindparam("d"))
                         .values(active_members=ACTIVE_DAY.c.active_members - 1), [{"d": d} for d in active_days])
     removed = 0
-    for model in (ParticipationEvent, ParticipationDaily, ParticipationDailyKind, ParticipantState, ParticipationTrend):
+    for model in (ParticipationEvent, ParticipationDaily, ParticipationDailyKind, ParticipantState, ParticipationRing):
         table = model.__table__
         result = session.execute(delete(table).where(table.c.community_id == community_id,
                                                      table.c.member_id == member_id))

@@ -17,7 +17,7 @@ from typing import Any, Sequence
 from sqlalchemy import Float, Table
 
 from .rollups import DAILY, DAILY_KEYS, DAY, DAY_KEYS, EVENT, EVENT_KEYS, KIND, KIND_KEYS, STATE, STATE_KEYS, TREND, \
-    TREND_KEYS, day_statement, kind_statement, rollup_statement, state_statement, trend_statement
+    TREND_KEYS, day_statement, kind_statement, rollup_statement, state_statement, trend_statement, widened
 from .models import ParticipationDay
 
 ACTIVE_DAY = ParticipationDay.__table__
@@ -69,6 +69,7 @@ class PostgresBatch:
     def write(self, cursor: Any, folded: Sequence[list[Any]]) -> None:
         """``folded``: rollups.aggregate's rows (events, daily, kinds, state, trend, days)."""
         events, daily, kinds, state, trend, days = folded
+        trend = [widened(ring) for ring in trend]  # one statement for all: whole rings
         with cursor.copy(self.copy) as copy:
             for row in events:
                 copy.write_row(row)

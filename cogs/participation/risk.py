@@ -1,36 +1,35 @@
 """The at-risk report: members active earlier in the term, now declining in every signal.
 
-Read from the weekly trend ring (``participation_trend``: one row per member and signal, in
-primary-key order, so grouping by member needs no sort). The database decides each member
-with the rule cross-multiplied (HAVING: at least MIN_WEEKLY a week earlier, no signal's
-recent rate above RATIO of its earlier one); the few members within rounding of a boundary
-are decided again by ``logic.is_at_risk`` on their per-signal sums. On 10 million events
-that reads ~150k small rows instead of grouping six weeks of daily counts by member (2 s on
-SQLite: its sorter). When the ring cannot answer — ``today`` older than it holds, or other
-signals than it was written with — the daily counts by kind answer the same question.
+Read from the weekly trend ring (``participation_ring``: one row per member holding every
+signal's last weeks, in primary-key order). The database filters the community's rows with the
+rule cross-multiplied into whole numbers (at least MIN_WEEKLY a week earlier, no signal's recent
+rate above RATIO of its earlier one) and returns each candidate's per-signal sums;
+``logic.is_at_risk`` then decides each candidate, exactly as it decides the daily counts' sums.
+On 10 million events that filters ~50k rows instead of grouping six weeks of daily counts by
+member (2 s on SQLite: its sorter) or ~150k rows of one row per member and signal (~150 ms:
+participation_0004's layout). When the ring cannot answer — ``today`` older than it holds, or
+other signals than it was written with — the daily counts by kind answer the same question.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from fractions import Fraction
+from functools import lru_cache
 from typing import Any, Iterator, Mapping, Sequence
 
-from sqlalchemy import Connection, and_, case, func, literal_column, select, text
-
-from bot import Member
+from sqlalchemy import Connection, and_, case, func, select, text
 
 from .logic import MemberSignals, at_risk_windows, is_at_risk
-from .models import TREND_WEEKS, ParticipantState, ParticipationDailyKind, ParticipationTrend
-from .rollups import week_number
+from .models import TREND_WEEKS, ParticipantState, ParticipationDailyKind, ParticipationRing
+from .rollups import ring_slots, week_number
 from .trend import fingerprint, ring_signals, signal_map
 
 K = ParticipationDailyKind.__table__.c
 S = ParticipantState.__table__.c
-T = ParticipationTrend.__table__.c
-M = Member.__table__.c
+T = ParticipationRing.__table__.c
 MIN_WEEKLY, RATIO = 1.0, 0.5  # logic.is_at_risk's defaults
-EPS = 1e-6  # closer than this to a boundary: decided again by is_at_risk
 # SQLite's planner took the last-active-day index for this once it had statistics from before
 # participation_0006 (none of that index in sqlite_stat1): a scan of every member, 37 ms on 50k
 LAST_SQLITE = text("SELECT max(last_event_at) FROM participation_member INDEXED BY ix_participation_member_last"
@@ -71,27 +70,20 @@ def find(conn: Connection, community_id: int, today: date, term_start: date | No
     earlier_weeks = (windows[1] - windows[0]).days / 7
     recent_weeks = (windows[2] - windows[1]).days / 7
 
-    def decided(sums: Iterator[tuple[int, dict[str, float], dict[str, float]]]) -> list[tuple[int, float, float]]:
-        return [(mid, sum(e.values()) / earlier_weeks, sum(r.values()) / recent_weeks) for mid, e, r in sums
-                if is_at_risk(MemberSignals(mid, e, r), earlier_weeks, recent_weeks, min_weekly=MIN_WEEKLY,
-                              ratio=RATIO)]
+    def risky(mid: int, earlier: dict[str, float], recent: dict[str, float]) -> bool:
+        return is_at_risk(MemberSignals(mid, earlier, recent), earlier_weeks, recent_weeks, min_weekly=MIN_WEEKLY,
+                          ratio=RATIO)
 
-    out: list[AtRisk] = []
-    if ring:
-        unsure = []
-        for verdict in ring_verdicts(conn, community_id, windows, signals):
-            if isinstance(verdict, int):
-                unsure.append(verdict)
-            else:
-                mid, earlier, recent, external_id, name = verdict
-                out.append(AtRisk(mid, external_id, name, earlier / earlier_weeks, recent / recent_weeks))
-        found = decided(_ring_detail(conn, community_id, windows, unsure))
+    if ring:  # hidden members are left out, and names read, by the ring's query
+        out = [AtRisk(mid, external_id, name, sum(e.values()) / earlier_weeks, sum(r.values()) / recent_weeks)
+               for mid, external_id, name, e, r in ring_sums(conn, community_id, windows, signals) if risky(mid, e, r)]
     else:
-        found = decided(daily_sums(conn, community_id, windows, signals))
-    hidden = _hidden_among(conn, community_id, [f[0] for f in found])
-    names = _names(conn, [f[0] for f in found if f[0] not in hidden])
-    out.extend(AtRisk(mid, *names.get(mid, ("?", "?")), before, now) for mid, before, now in found
-               if mid not in hidden)
+        found = [(mid, sum(e.values()) / earlier_weeks, sum(r.values()) / recent_weeks)
+                 for mid, e, r in daily_sums(conn, community_id, windows, signals) if risky(mid, e, r)]
+        hidden = _hidden_among(conn, community_id, [f[0] for f in found])
+        names = _names(conn, [f[0] for f in found if f[0] not in hidden])
+        out = [AtRisk(mid, *names.get(mid, ("?", "?")), before, now) for mid, before, now in found
+               if mid not in hidden]
     out.sort(key=lambda a: (a.recent_weekly - a.earlier_weekly, a.member_id))
     return out
 
@@ -112,70 +104,70 @@ def ring_answers(conn: Connection, community_id: int, today: date, signals: Mapp
     return week_number(newest + timedelta(days=1)) - week_number(today) <= TREND_WEEKS - 6
 
 
-def _window_sums(windows: Windows) -> tuple[Any, Any]:
-    """The ring row's earlier and recent counts, as SQL: week W is in slot W % TREND_WEEKS while
-    the row's newest week is W .. W + TREND_WEEKS - 1. Rows whose newest week is this week (or
-    up to the ring's spare weeks after it) hold every week asked for: plain sums, no test per
-    week — the common case, and a third of the query's time otherwise."""
+def ring_sums(conn: Connection, community_id: int, windows: Windows, signals: Mapping[str, Sequence[str]]
+              ) -> Iterator[tuple[int, str, str, dict[str, float], dict[str, float]]]:
+    """(member, external id, name, earlier sums by signal, recent sums by signal) of every visible
+    member the rule may hold for, from the ring (ring_answers: it was written for ``signals``)."""
+    slot_of = ring_slots(signal_map(signals)) or {}
+    names = list(signals)
+    sql = _ring_sql(windows, tuple(slot_of[signals[name][0]] for name in names), conn.dialect.name)
+    for row in conn.execute(sql, {"cid": community_id}):
+        values = [float(v) for v in row[3:]]
+        yield row[0], row[1], row[2], dict(zip(names, values[0::2])), dict(zip(names, values[1::2]))
+
+
+@lru_cache(maxsize=64)
+def _ring_sql(windows: Windows, slots: tuple[int, ...], dialect: str) -> Any:
+    """The community's ring rows filtered by the rule in whole numbers — (earlier days) x (recent
+    count) x q <= p x (earlier count) x (recent days) for RATIO = p/q, and 7 x q' x (earlier total)
+    >= p' x (earlier days) for MIN_WEEKLY = p'/q' — which is the rule without rounding, so every
+    member it holds for is among the rows (is_at_risk then decides each, exactly as it decides
+    the daily counts' sums). Conditions in that order: the first signal's (messages, in every
+    community) rejects most members. Text, built once per windows: a SQLAlchemy expression this
+    size cost ~10 ms a call to build and key for its cache."""
     earlier_start, recent_start, end = windows
     first, split, last = week_number(earlier_start), week_number(recent_start), week_number(end - timedelta(days=1))
+    earlier_days, recent_days = (recent_start - earlier_start).days, (end - recent_start).days
+    ratio, least = Fraction(RATIO).limit_denominator(1000), Fraction(MIN_WEEKLY).limit_denominator(1000)
+    sums = [(_held_sum(j, range(first, split), first, last), _held_sum(j, range(split, last + 1), first, last))
+            for j in slots]
+    columns = ", ".join(f"{e}, {r}" for e, r in sums)
 
-    def slot(week: int) -> Any:
-        return T[f"w{week % TREND_WEEKS}"]
+    def times(n: int) -> str:  # PostgreSQL: in bigint, the counts are int4 (SQLite's integers are 64-bit)
+        return f"CAST({n} AS BIGINT) *" if dialect == "postgresql" else f"{n} *"
 
-    def held(week: int) -> Any:
-        return case((and_(T.week >= _n(week), T.week < _n(week + TREND_WEEKS)), slot(week)), else_=_n(0))
-
-    def total(weeks: range) -> Any:
-        plain = sum((slot(w) for w in weeks), _n(0))
-        tested = sum((held(w) for w in weeks), _n(0))
-        return case((and_(T.week >= _n(last), T.week < _n(first + TREND_WEEKS)), plain), else_=tested)
-
-    return total(range(first, split)), total(range(split, last + 1))
-
-
-def _n(value: float) -> Any:
-    """A number written into the SQL, not bound: SQLite then sees the HAVING's sums as the
-    SELECT's and computes each once (bound parameters make every copy look different)."""
-    return literal_column(repr(value))
+    tests = [f"{times(earlier_days * ratio.denominator)} ({r}) <= {times(ratio.numerator * recent_days)} ({e})"
+             for e, r in sums]
+    total = " + ".join(f"({e})" for e, _ in sums)
+    tests.append(f"{times(7 * least.denominator)} ({total}) >= {least.numerator * earlier_days}")
+    # hidden members never listed; SQLite: CROSS JOIN keeps the ring the outer loop (statistics aside)
+    join = "CROSS JOIN" if dialect == "sqlite" else "JOIN"
+    return text(f"SELECT r.member_id, m.external_id, m.display_name, {columns} FROM participation_ring AS r "
+                f"{join} member AS m ON m.id = r.member_id WHERE r.community_id = :cid AND r.week >= {first} "
+                f"AND r.week < {last + TREND_WEEKS} AND {' AND '.join(tests)} AND NOT m.opted_out AND NOT m.is_bot")
 
 
-def ring_verdicts(conn: Connection, community_id: int, windows: Windows,
-                  signals: Mapping[str, Sequence[str]]) -> Iterator[tuple[int, float, float, str, str] | int]:
-    """(member, earlier total, recent total, external id, name) of every visible member at risk,
-    from the ring; a bare member id: decide again (within rounding of a boundary)."""
-    earlier_start, recent_start, end = windows
-    ew, rw = (recent_start - earlier_start).days / 7, (end - recent_start).days / 7
-    e, r = _window_sums(windows)
-    total_e, total_r = func.sum(e), func.sum(r)
-    margin = func.max(r * _n(ew) - _n(RATIO) * e * _n(rw))  # <= 0: no signal above RATIO of its earlier rate
-    grouped = (select(T.member_id, total_e.label("e"), total_r.label("r"), margin.label("m"))
-               # every row is one of ``signals`` (ring_answers: the ring was written for them)
-               .where(T.community_id == community_id, T.week >= _n(week_number(earlier_start)))
-               .group_by(T.member_id)
-               .having(and_(total_e >= _n(MIN_WEEKLY * ew - EPS), margin <= _n(EPS)))).subquery()
-    q = (select(grouped.c.member_id, grouped.c.e, grouped.c.r, grouped.c.m, M.external_id, M.display_name)
-         .join_from(grouped, Member.__table__, M.id == grouped.c.member_id)
-         .where(M.opted_out.is_(False), M.is_bot.is_(False)))  # hidden members never listed
-    for member_id, earlier, recent, worst, external_id, name in conn.execute(q):
-        if float(earlier) > MIN_WEEKLY * ew + EPS and float(worst) < -EPS:
-            yield member_id, float(earlier), float(recent), external_id, name
+def _held_sum(j: int, weeks: range, first: int, last: int) -> str:
+    """Signal slot j's count over ``weeks``, as SQL: a row whose newest week is W holds weeks
+    W - TREND_WEEKS + 1 .. W, in column s{j}w{week % TREND_WEEKS}. One CASE branch per distinct
+    set of weeks held; rows holding all of them (newest week last .. first + TREND_WEEKS - 1,
+    nearly every row) take the first."""
+    def held(newest: int) -> tuple[int, ...]:
+        return tuple(w for w in weeks if newest - TREND_WEEKS < w <= newest)
+
+    def total(held_weeks: tuple[int, ...]) -> str:
+        return " + ".join(f"s{j}w{w % TREND_WEEKS}" for w in held_weeks) or "0"
+
+    branches: list[tuple[int, int, tuple[int, ...]]] = []  # (lowest, highest newest week, weeks held)
+    for newest in range(first, last + TREND_WEEKS):
+        got = held(newest)
+        if branches and branches[-1][2] == got:
+            branches[-1] = (branches[-1][0], newest, got)
         else:
-            yield member_id
-
-
-def _ring_detail(conn: Connection, community_id: int, windows: Windows,
-                 members: list[int]) -> Iterator[tuple[int, dict[str, float], dict[str, float]]]:
-    e, r = _window_sums(windows)
-    for begin in range(0, len(members), 500):
-        found: dict[int, tuple[dict[str, float], dict[str, float]]] = {}
-        for mid, signal, earlier, recent in conn.execute(
-                select(T.member_id, T.signal, e, r).where(T.community_id == community_id,
-                                                          T.member_id.in_(members[begin:begin + 500]))):
-            mine = found.setdefault(mid, ({}, {}))
-            mine[0][signal], mine[1][signal] = float(earlier), float(recent)
-        for mid, (earlier_by, recent_by) in found.items():
-            yield mid, earlier_by, recent_by
+            branches.append((newest, newest, got))
+    branches.sort(key=lambda b: -len(b[2]))
+    whens = " ".join(f"WHEN r.week BETWEEN {lo} AND {hi} THEN {total(got)}" for lo, hi, got in branches if got)
+    return f"CASE {whens} ELSE 0 END"
 
 
 def daily_sums(conn: Connection, community_id: int, windows: Windows,

@@ -1,10 +1,10 @@
 """Which at-risk signal each kind feeds, and the weekly trend ring rebuilt when that changes.
 
-The ring (``participation_trend``, see rollups.py) is keyed by signal, so it answers for
-the signals the loaded cogs declared when it was written. ``bot_state`` keeps that mapping
+The ring (``participation_ring``, see rollups.py) keeps each signal in a slot (its place in
+name order), so it answers for the signals the loaded cogs declared when it was written. ``bot_state`` keeps that mapping
 (``participation:trend-signals``, written when a rebuild is complete); at start-up, a
 different mapping (a cog added or removed, a kind moved to another signal, the first start
-after participation_0004) rebuilds the ring from the counts by kind of the last weeks, in
+after participation_0004 or after a participation_0007 that had no ring to carry over) rebuilds the ring from the counts by kind of the last weeks, in
 the background: the bot serves meanwhile, the writer keeps writing, and the at-risk report
 reads the daily counts until the mapping is written (risk.ring_answers).
 
@@ -15,7 +15,9 @@ holds ``ring_lock`` shared, a chunk holds it exclusive), so a chunk reads every 
 committed before it and every later batch adds to the rebuilt rows: nothing counted twice,
 nothing lost. One process rebuilds: it claims ``participation:trend-rebuild`` in bot_state
 (insert-if-absent; a claim not touched for ``STALE`` is taken over, e.g. its process died),
-the others poll until the mapping is written.
+the others poll until the mapping is written. More signals than the ring has slots
+(models.RING_SIGNALS): no ring is kept (the writer writes none, the mapping is removed) and the
+report reads the daily counts.
 """
 
 from __future__ import annotations
@@ -30,8 +32,8 @@ from sqlalchemy import Connection, delete, func, insert, select, text, update
 
 from bot import BotState, Community, Member, utcnow
 
-from .models import SIGNAL_LENGTH, TREND_WEEKS, ParticipationDailyKind, ParticipationTrend
-from .rollups import SLOTS, week_number
+from .models import SIGNAL_LENGTH, TREND_WEEKS, ParticipationDailyKind, ParticipationRing
+from .rollups import SLOTS, ring_slots, week_number
 
 STATE_KEY = "participation:trend-signals"
 CLAIM_KEY = "participation:trend-rebuild"
@@ -39,7 +41,7 @@ STALE = timedelta(minutes=2)  # a claim untouched this long is abandoned (each c
 LOCK_ID = 0x70617274_7472  # PostgreSQL advisory lock: writer batches shared, rebuild chunks exclusive
 K = ParticipationDailyKind.__table__.c
 B = BotState.__table__
-TREND = ParticipationTrend.__table__
+TREND = ParticipationRing.__table__
 T = TREND.c
 M = Member.__table__.c
 
@@ -115,7 +117,10 @@ def _drop_leftover(conn: Connection, wanted: str) -> None:
 
 
 def claim_or_settle(session: Any, signal_of: Mapping[str, str], owner: str) -> str:
-    """``claim``, and with nothing to rebuild from (a new database) the ring is done at once."""
+    """``claim``, and with nothing to rebuild from (a new database) the ring is done at once;
+    'unkept': more signals than the ring has slots (``unkept``)."""
+    if unkept(session, signal_of):
+        return "unkept"
     state = claim(session, signal_of, owner)
     conn = session.connection()
     if state == "mine" and conn.execute(select(K.community_id).limit(1)).first() is None \
@@ -195,25 +200,38 @@ def rebuild_step(session: Any, signal_of: Mapping[str, str], owner: str, cursor:
 
 
 def _fold(cid: int, rows: Any, signal_of: Mapping[str, str]) -> list[dict[str, Any]]:
-    weeks: dict[tuple[int, str], dict[int, int]] = {}
+    slot_of = ring_slots(signal_of) or {}
+    weeks: dict[int, dict[tuple[int, int], int]] = {}  # member -> (week, signal slot) -> count
     for mid, kind, day, count in rows:
         week = week_number(date.fromisoformat(day[:10]) if isinstance(day, str) else day)
-        per_week = weeks.setdefault((mid, signal_of[kind]), {})
-        per_week[week] = per_week.get(week, 0) + int(count or 0)
+        per_week = weeks.setdefault(mid, {})
+        key = (week, slot_of[kind])
+        per_week[key] = per_week.get(key, 0) + int(count or 0)
     out = []
-    for (mid, signal), counts in weeks.items():
-        latest = max(counts)
+    for mid, counts in weeks.items():
+        latest = max(week for week, _ in counts)
         slots = dict.fromkeys(SLOTS, 0)
-        for week, n in counts.items():
+        for (week, j), n in counts.items():
             if latest - week < TREND_WEEKS:
-                slots[f"w{week % TREND_WEEKS}"] += n
-        out.append({"community_id": cid, "member_id": mid, "signal": signal, "week": latest, **slots})
+                slots[f"s{j}w{week % TREND_WEEKS}"] += n
+        out.append({"community_id": cid, "member_id": mid, "week": latest, **slots})
     return out
+
+
+def unkept(session: Any, signal_of: Mapping[str, str]) -> bool:
+    """More signals than the ring has slots: no ring for them — the mapping goes (the report
+    then reads the daily counts, and a later start with fewer signals rebuilds). True if so."""
+    if ring_slots(signal_of) is not None:
+        return False
+    session.connection().execute(delete(B).where(B.c.key == STATE_KEY))
+    return True
 
 
 def ensure_ring(session: Any, signal_of: Mapping[str, str], owner: str = "this process") -> bool:
     """Rebuild the ring at once, in this one transaction, if it was written for other signals;
     True when it rebuilt (tests, the benches; the bot rebuilds in the background: keep_ring)."""
+    if unkept(session, signal_of):
+        return False
     if claim(session, signal_of, owner) != "mine":
         return False
     cursor = rebuild_step(session, signal_of, owner, None, chunk=1_000_000)

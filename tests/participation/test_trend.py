@@ -11,8 +11,8 @@ from sqlalchemy import select
 
 from cogs.participation import risk
 from cogs.participation.logic import signal_columns
-from cogs.participation.models import TREND_WEEKS, ParticipationTrend
-from cogs.participation.rollups import week_number
+from cogs.participation.models import TREND_WEEKS, ParticipationRing
+from cogs.participation.rollups import ring_slots, week_number
 from cogs.participation.trend import signal_map
 from cogs.participation.writer import BatchStore, Item
 
@@ -20,31 +20,34 @@ from .helpers import start
 from .test_reports import KINDS
 
 TODAY = date(2026, 3, 4)  # a Wednesday: the windows start and end mid-ring
-T = ParticipationTrend.__table__.c
+T = ParticipationRing.__table__.c
 
 
 SIGNAL_OF = {"message": "messages", "reaction": "messages", "join": "joins"}  # joins: a signal here, to count it apart
 
 
-def _ring(conn, community_id: int) -> dict[tuple[int, str], dict[int, int]]:
+def _ring(conn, community_id: int, signal_of=SIGNAL_OF) -> dict[tuple[int, str], dict[int, int]]:
     """(member, signal) -> {week: count} for the weeks each ring holds (its newest and the 7 before)."""
+    slot = {j: signal_of[kind] for kind, j in ring_slots(signal_of).items()}
     out = {}
-    for row in conn.execute(select(ParticipationTrend.__table__).where(T.community_id == community_id)):
+    for row in conn.execute(select(ParticipationRing.__table__).where(T.community_id == community_id)):
         weeks = range(row.week - TREND_WEEKS + 1, row.week + 1)
-        out[(row.member_id, row.signal)] = {w: getattr(row, f"w{w % TREND_WEEKS}") for w in weeks
-                                          if getattr(row, f"w{w % TREND_WEEKS}")}
+        for j, signal in slot.items():
+            held = {w: getattr(row, f"s{j}w{w % TREND_WEEKS}") for w in weeks if getattr(row, f"s{j}w{w % TREND_WEEKS}")}
+            if held:
+                out[(row.member_id, signal)] = held
     return out
 
 
 def _expected(items: list[Item]) -> dict[tuple[int, str], dict[int, int]]:
-    newest: dict[tuple[int, str], int] = {}
+    """What each member's ring holds: the weeks within TREND_WEEKS of their newest (any signal)."""
+    newest: dict[int, int] = {}
     for it in items:
-        key = (it.member_id, SIGNAL_OF[it.kind])
-        newest[key] = max(newest.get(key, 0), week_number(it.day))
+        newest[it.member_id] = max(newest.get(it.member_id, 0), week_number(it.day))
     counts: dict[tuple[int, str], Counter] = {}
     for it in items:
         key, week = (it.member_id, SIGNAL_OF[it.kind]), week_number(it.day)
-        if newest[key] - week < TREND_WEEKS:
+        if newest[it.member_id] - week < TREND_WEEKS:
             counts.setdefault(key, Counter())[week] += 1
     return {key: dict(c) for key, c in counts.items()}
 
@@ -152,7 +155,8 @@ async def test_new_signals_rebuild_the_ring_from_the_counts_by_kind(make_bot) ->
     assert not await bot.db.run(ensure_ring, {"message": "messages", "reaction": "messages"})  # same: kept
     now = week_number(monday)
     with bot.db.engine.connect() as conn:
-        assert _ring(conn, cid) == {(ana, "messages"): {now: 1, now - 1: 1, now - 7: 1}}
+        assert _ring(conn, cid, {"message": "messages", "reaction": "messages"}) == \
+            {(ana, "messages"): {now: 1, now - 1: 1, now - 7: 1}}
 
 
 async def test_the_export_streams_in_chunks_and_says_the_same_as_at_once(make_bot, monkeypatch) -> None:

@@ -16,7 +16,7 @@ from bot import BotState
 from bot.storage import Database
 from cogs.participation import cog as cog_module, risk, trend
 from cogs.participation.logic import signal_columns
-from cogs.participation.models import ParticipationTrend
+from cogs.participation.models import ParticipationRing
 from cogs.participation.writer import BatchStore
 
 from .helpers import YAML, PARTICIPATION_COGS, publish, start, stats
@@ -26,7 +26,7 @@ from .test_trend import SIGNAL_OF, TODAY, _expected, _item, _members, _ring
 def _forget_the_ring(db: Database) -> None:
     """The database as the first start after participation_0004 finds it: counts, no ring."""
     with db.engine.begin() as conn:
-        conn.execute(delete(ParticipationTrend.__table__))
+        conn.execute(delete(ParticipationRing.__table__))
         conn.execute(delete(BotState.__table__).where(BotState.__table__.c.key == trend.STATE_KEY))
 
 
