@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Text, UniqueConstraint
+from sqlalchemy import Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from .events import utcnow
@@ -28,7 +28,12 @@ class Member(SQLModel, table=True):
     """A person in one community. ``opted_out`` stops participation tracking for them."""
 
     __tablename__ = "member"
-    __table_args__ = (UniqueConstraint("community_id", "external_id", name="uq_member_community_external"),)
+    # ix_member_hidden: the few members rankings and lists leave out (opted out, bots), without
+    # reading every member of the community (50k: 15 ms of /stats me's 23). Its predicate is the
+    # one SQLAlchemy renders for or_(opted_out, is_bot), so the planners see it implied.
+    __table_args__ = (UniqueConstraint("community_id", "external_id", name="uq_member_community_external"),
+                      Index("ix_member_hidden", "community_id", sqlite_where=text("opted_out = 1 OR is_bot = 1"),
+                            postgresql_where=text("opted_out OR is_bot")))
 
     id: int | None = Field(default=None, primary_key=True)
     community_id: int = Field(foreign_key="community.id", index=True)

@@ -25,11 +25,14 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 
 _HAS_STATS = "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sqlite_stat1'"
-# a table with no statistics row at all (created or rebuilt since), or with an index that has none
+# a table with no statistics row at all (created or rebuilt since), or with an index that has none;
+# not a partial index (WHERE ...): ANALYZE writes no row for one no row matches (ix_member_hidden in a
+# community without bots), so it would look new at every start
 _UNDESCRIBED = (
     "SELECT m.name FROM sqlite_master AS m WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND ("
     " NOT EXISTS (SELECT 1 FROM sqlite_stat1 AS s WHERE s.tbl = m.name)"
     " OR EXISTS (SELECT 1 FROM sqlite_master AS i WHERE i.type = 'index' AND i.tbl_name = m.name"
+    "  AND coalesce(upper(i.sql), '') NOT LIKE '% WHERE %'"
     "  AND i.name NOT IN (SELECT s.idx FROM sqlite_stat1 AS s WHERE s.tbl = m.name AND s.idx IS NOT NULL)))"
     " ORDER BY m.name")
 

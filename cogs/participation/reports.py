@@ -29,8 +29,10 @@ DAILY, KINDS, STATE = ParticipationDaily.__table__, ParticipationDailyKind.__tab
 
 
 def _hidden(community_id: int) -> Any:
-    """Members who never appear in rankings: opted out, or bots."""
-    return select(M.id).where(M.community_id == community_id, or_(M.opted_out, M.is_bot))
+    """Members who never appear in rankings: opted out, or bots (read from the partial index of
+    just those, core_0004: the community index would read every member)."""
+    return _pin(select(M.id).where(M.community_id == community_id, or_(M.opted_out, M.is_bot)), Member.__table__,
+                "ix_member_hidden")
 
 
 def _by_member(conn: Connection, table: Any = D) -> Any:
