@@ -9,7 +9,6 @@ import logging
 import os
 import subprocess
 import sys
-import threading
 from datetime import timedelta
 from pathlib import Path
 
@@ -98,21 +97,19 @@ async def test_a_claimed_request_is_stored_once_with_its_claim_in_one_commit(tmp
     stores nothing."""
     from datetime import datetime, timezone
 
-    from sqlalchemy import event
-
     from bot.models import ScheduleClaim
 
     async with Harness(tmpdir=tmp_path, db_url=db_url, cogs=[]) as bot:
         inbox: Inbox = bot.app.inbox
         sent = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
-        commits: list[int] = []
-        event.listen(bot.db.engine, "commit",  # the inbox's own transactions (its thread), not the app's
-                     lambda conn: commits.append(1) if threading.current_thread().name.startswith("inbox") else None)
+        commits: list[int] = []  # the inbox's transactions: one per _insert (SQLite: BEGIN..COMMIT on its connection)
+        insert = inbox._insert
+        inbox._insert = lambda batch: (commits.append(len(batch)), insert(batch))[1]  # type: ignore[method-assign]
         receipts = await asyncio.gather(*(inbox.accept("slack", "command", {"n": n}, claim=(f"sig:{n % 3}", sent))
                                           for n in range(6)))
         again = await inbox.accept("slack", "command", {"n": "replayed"}, claim=("sig:0", sent))
         assert [r.duplicate for r in receipts] == [False, False, False, True, True, True] and again.duplicate
-        assert len(commits) == 2  # the burst together, the replay on its own
+        assert commits == [6, 1]  # the burst together, the replay on its own
         with bot.db.engine.connect() as conn:
             stored = [json.loads(inbox.sealer.open(p) if inbox.sealer else p)["n"]  # sealed (bot/sealing.py)
                       for p in conn.execute(select(TABLE.c.payload)).scalars()]
