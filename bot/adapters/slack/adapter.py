@@ -132,7 +132,8 @@ class SlackAdapter(Adapter):
             return None  # not started, or another workspace than this token's
         return await dispatch.access.access(server_id, user_id)
 
-    async def _take_request(self, signature: str, timestamp: float, body: dict[str, Any]) -> Any:
+    async def _take_request(self, signature: str, timestamp: float, body: dict[str, Any],
+                            text: str | None = None) -> Any:
         """A signed request is taken once across every HTTP worker: its signature is claimed in the
         database (the scheduler's unique claims table), keyed on its own timestamp. A request a
         listener will store is claimed in the same transaction as its inbox row (one write before
@@ -147,7 +148,9 @@ class SlackAdapter(Adapter):
         kind = inbox_kind(body)
         if kind is None:  # url_verification, events no listener stores...: the claim alone
             return await self.app.scheduler.claim(key, sent)
-        receipt = await self.app.inbox.accept(PLATFORM, kind, body, claim=(key, sent))
+        # the JSON text Slack sent is stored as it is (it reads back as this body): not encoded again
+        receipt = self.app.inbox.submit(PLATFORM, kind, body, text=text, claim=(key, sent))
+        await receipt.stored()
         return False if receipt.duplicate else receipt
 
     async def finish_unfinished(self) -> int:

@@ -86,24 +86,31 @@ def check_signature(secret: str, headers: Mapping[str, str], body: bytes, now: f
 
 def parse_body(body: bytes, content_type: str) -> tuple[Any, str | None]:
     """The body as bolt will read it, or why it is not something Slack sends."""
+    data, problem, _ = read_body(body, content_type)
+    return data, problem
+
+
+def read_body(body: bytes, content_type: str) -> tuple[Any, str | None, str | None]:
+    """``parse_body``, and the JSON text the body was parsed from (None for a slash command's form):
+    the inbox stores that text as it is instead of encoding the parsed body again."""
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError:
-        return None, "body is not UTF-8"
+        return None, "body is not UTF-8", None
     if "json" in content_type.lower():
         try:
             data = json.loads(text)
         except ValueError:
-            return None, "body is not JSON"
-        return data, payload_problem(data)
+            return None, "body is not JSON", None
+        return data, payload_problem(data), text
     form = form_fields(text)
     if "payload" not in form:
-        return form, payload_problem(form, form=True)
+        return form, payload_problem(form, form=True), None
     try:
         data = json.loads(form["payload"])
     except ValueError:
-        return None, "payload is not JSON"
-    return data, payload_problem(data)
+        return None, "payload is not JSON", None
+    return data, payload_problem(data), form["payload"]
 
 
 def form_fields(text: str) -> dict[str, str]:
@@ -133,11 +140,13 @@ def _unquote(text: str) -> str:
 class RequestGate:
     """Signature, then body shape, then replay — each refusal one throttled log line, no traceback."""
 
-    def __init__(self, signing_secret: str, *, claim: Callable[[str, float, Any], Awaitable[Any]] | None = None,
+    def __init__(self, signing_secret: str, *,
+                 claim: Callable[[str, float, Any, str | None], Awaitable[Any]] | None = None,
                  now: Callable[[], float] = time.time) -> None:
         self.secret = signing_secret
-        # across processes: claim(signature, timestamp, body) is falsy when the signature was claimed
-        # before anywhere, else a ticket handed on in the verdict (the adapter's: the inbox receipt)
+        # across processes: claim(signature, timestamp, body, its JSON text or None) is falsy when the
+        # signature was claimed before anywhere, else a ticket handed on in the verdict (the adapter's:
+        # the inbox receipt)
         self.claim = claim
         self.now = now
         self.seen = RecentIds(size=50_000)
@@ -162,24 +171,24 @@ class RequestGate:
         problem = check_signature(self.secret, headers, body, self.now())
         if problem is not None:
             return Verdict(401, problem)
-        data, problem = parse_body(body, headers.get("Content-Type", ""))
+        data, problem, text = read_body(body, headers.get("Content-Type", ""))
         if problem is not None:
             return Verdict(400, problem)
         if ignored := unheard(data):
             return Verdict(200, ignored)
         signature = headers["X-Slack-Signature"]
-        ticket = await self._first_time(signature, int(headers["X-Slack-Request-Timestamp"]), data)
+        ticket = await self._first_time(signature, int(headers["X-Slack-Request-Timestamp"]), data, text)
         if not ticket:
             return Verdict(200, "the same signed request again (replay); ignored")
         return Verdict(None, body=data, ticket=ticket)
 
-    async def _first_time(self, signature: str, timestamp: int, data: Any) -> Any:
+    async def _first_time(self, signature: str, timestamp: int, data: Any, text: str | None) -> Any:
         if not self.seen.first_time(signature):
             return False
         if self.claim is None:
             return True
         try:
-            return await self.claim(signature, float(timestamp), data)
+            return await self.claim(signature, float(timestamp), data, text)
         except Exception:  # the database is away: this process's memory still refuses repeats it saw
             log.warning("could not record a Slack request signature; relying on this process's memory")
             return True
