@@ -12,6 +12,7 @@ Rows go in key order: two processes' batches then lock shared rows in the same o
 
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any, Sequence
 
 from sqlalchemy import Float, Table
@@ -84,14 +85,34 @@ def _floats(table: Table, keys: list[str]) -> frozenset[int]:
     return frozenset(i for i, k in enumerate(keys) if isinstance(table.c[k].type, Float))
 
 
-def columns(rows: list[Any], floats: frozenset[int] = frozenset()) -> list[list[Any]]:
-    """Rows (in key order) as one list per column; float columns as floats (psycopg refuses a
-    list mixing 1 and 0.5)."""
+def columns(rows: list[Any], floats: frozenset[int] = frozenset()) -> list[Any]:
+    """Rows (in key order) as one parameter per column: an array literal (``{1,2,NULL}``) joined
+    in C by str.join — psycopg's array dumper walks each element in Python and tests every string
+    with a regex (0.25 of 0.45 s client CPU for a 12k-event batch's ~20k upsert rows). Float
+    columns as floats (a column may mix 1 and 0.5). Datetime columns stay lists for psycopg, so
+    they are converted as every other write's (timestamptz to the column's type, by the session)."""
     rows = sorted(rows, key=_key)
-    out = [list(col) for col in zip(*rows)]
-    for i in floats:
-        out[i] = [float(v) for v in out[i]]
-    return out
+    return [literal(col, i in floats) for i, col in enumerate(zip(*rows))]
+
+
+def literal(col: Sequence[Any], is_float: bool = False) -> Any:
+    """One column as a PostgreSQL array literal (a list of datetimes, or only NULLs: as is)."""
+    sample = next((v for v in col if v is not None), None)
+    if sample is None or isinstance(sample, datetime):
+        return list(col)
+    if isinstance(sample, str):
+        text = ",".join("NULL" if v is None else '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+                        for v in col)
+    else:
+        if is_float:
+            text_of: Any = lambda v: repr(float(v))  # noqa: E731
+        elif isinstance(sample, date):
+            text_of = date.isoformat
+        else:
+            text_of = str
+        text = ",".join(map(text_of, col)) if None not in col else \
+            ",".join("NULL" if v is None else text_of(v) for v in col)
+    return "{" + text + "}"
 
 
 def _key(row: Any) -> Any:
