@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from fractions import Fraction
 from functools import lru_cache
-from typing import Any, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from sqlalchemy import Connection, and_, case, func, select, text
 
@@ -75,8 +75,7 @@ def find(conn: Connection, community_id: int, today: date, term_start: date | No
                           ratio=RATIO)
 
     if ring:  # hidden members are left out, and names read, by the ring's query
-        out = [AtRisk(mid, external_id, name, sum(e.values()) / earlier_weeks, sum(r.values()) / recent_weeks)
-               for mid, external_id, name, e, r in ring_sums(conn, community_id, windows, signals) if risky(mid, e, r)]
+        out = ring_found(conn, community_id, windows, signals, risky)
     else:
         found = [(mid, sum(e.values()) / earlier_weeks, sum(r.values()) / recent_weeks)
                  for mid, e, r in daily_sums(conn, community_id, windows, signals) if risky(mid, e, r)]
@@ -104,47 +103,89 @@ def ring_answers(conn: Connection, community_id: int, today: date, signals: Mapp
     return week_number(newest + timedelta(days=1)) - week_number(today) <= TREND_WEEKS - 6
 
 
-def ring_sums(conn: Connection, community_id: int, windows: Windows, signals: Mapping[str, Sequence[str]]
-              ) -> Iterator[tuple[int, str, str, dict[str, float], dict[str, float]]]:
-    """(member, external id, name, earlier sums by signal, recent sums by signal) of every visible
-    member the rule may hold for, from the ring (ring_answers: it was written for ``signals``)."""
+def ring_found(conn: Connection, community_id: int, windows: Windows, signals: Mapping[str, Sequence[str]],
+               risky: Callable[[int, dict[str, float], dict[str, float]], bool]) -> list[AtRisk]:
+    """Every visible member at risk, from the ring (ring_answers: it was written for ``signals``).
+    The query's rows hold for the rule in whole numbers; those exactly on one of its boundaries
+    (``edge``) are decided by ``risky`` (is_at_risk) on their sums by signal, which may round
+    either way there, as it does for the daily counts' sums."""
     slot_of = ring_slots(signal_map(signals)) or {}
     names = list(signals)
-    sql = _ring_sql(windows, tuple(slot_of[signals[name][0]] for name in names), conn.dialect.name)
-    for row in conn.execute(sql, {"cid": community_id}):
-        values = [float(v) for v in row[3:]]
-        yield row[0], row[1], row[2], dict(zip(names, values[0::2])), dict(zip(names, values[1::2]))
+    slots = tuple(slot_of[signals[name][0]] for name in names)
+    earlier_weeks, recent_weeks = (windows[1] - windows[0]).days / 7, (windows[2] - windows[1]).days / 7
+    out, edges = [], {}
+    for mid, external_id, name, earlier, recent, edge in _fetch(conn, _ring_sql(windows, slots, conn.dialect.name),
+                                                                community_id):
+        if edge:
+            edges[mid] = (external_id, name)
+        else:
+            out.append(AtRisk(mid, external_id, name, earlier / earlier_weeks, recent / recent_weeks))
+    ids = list(edges)
+    for begin in range(0, len(ids), 500):
+        chunk = ", ".join(str(int(mid)) for mid in ids[begin:begin + 500])
+        for row in _fetch(conn, _sums_sql(windows, slots) + f" AND r.member_id IN ({chunk})", community_id):
+            values = [float(v) for v in row[1:]]
+            e, r = dict(zip(names, values[0::2])), dict(zip(names, values[1::2]))
+            if risky(row[0], e, r):
+                out.append(AtRisk(row[0], *edges[row[0]], sum(e.values()) / earlier_weeks,
+                                  sum(r.values()) / recent_weeks))
+    return out
+
+
+def _fetch(conn: Connection, sql: str, community_id: int) -> list[Any]:
+    """Rows of ``sql`` (the community id in it as ``{cid}``) on the driver's cursor: SQLAlchemy's
+    result rows cost ~8 us each here, and a big community has thousands at risk."""
+    cursor = conn.connection.driver_connection.cursor()
+    try:
+        cursor.execute(sql.replace("{cid}", str(int(community_id))))
+        return cursor.fetchall()
+    finally:
+        cursor.close()
+
+
+def _windows_sums(windows: Windows, slots: tuple[int, ...]) -> list[tuple[str, str]]:
+    earlier_start, recent_start, end = windows
+    first, split, last = week_number(earlier_start), week_number(recent_start), week_number(end - timedelta(days=1))
+    return [(_held_sum(j, range(first, split), first, last), _held_sum(j, range(split, last + 1), first, last))
+            for j in slots]
 
 
 @lru_cache(maxsize=64)
-def _ring_sql(windows: Windows, slots: tuple[int, ...], dialect: str) -> Any:
+def _sums_sql(windows: Windows, slots: tuple[int, ...]) -> str:
+    columns = ", ".join(f"{e}, {r}" for e, r in _windows_sums(windows, slots))
+    return f"SELECT r.member_id, {columns} FROM participation_ring AS r WHERE r.community_id = {{cid}}"
+
+
+@lru_cache(maxsize=64)
+def _ring_sql(windows: Windows, slots: tuple[int, ...], dialect: str) -> str:
     """The community's ring rows filtered by the rule in whole numbers — (earlier days) x (recent
     count) x q <= p x (earlier count) x (recent days) for RATIO = p/q, and 7 x q' x (earlier total)
-    >= p' x (earlier days) for MIN_WEEKLY = p'/q' — which is the rule without rounding, so every
-    member it holds for is among the rows (is_at_risk then decides each, exactly as it decides
-    the daily counts' sums). Conditions in that order: the first signal's (messages, in every
-    community) rejects most members. Text, built once per windows: a SQLAlchemy expression this
-    size cost ~10 ms a call to build and key for its cache."""
+    >= p' x (earlier days) for MIN_WEEKLY = p'/q' — which is the rule without rounding: every
+    member it holds for is among the rows, and off its boundaries exactly those (a float can
+    only round the other way on one: ``edge``). Text, built once per windows: a SQLAlchemy
+    expression this size cost ~10 ms a call to build and key for its cache."""
     earlier_start, recent_start, end = windows
-    first, split, last = week_number(earlier_start), week_number(recent_start), week_number(end - timedelta(days=1))
+    first, last = week_number(earlier_start), week_number(end - timedelta(days=1))
     earlier_days, recent_days = (recent_start - earlier_start).days, (end - recent_start).days
     ratio, least = Fraction(RATIO).limit_denominator(1000), Fraction(MIN_WEEKLY).limit_denominator(1000)
-    sums = [(_held_sum(j, range(first, split), first, last), _held_sum(j, range(split, last + 1), first, last))
-            for j in slots]
-    columns = ", ".join(f"{e}, {r}" for e, r in sums)
+    sums = _windows_sums(windows, slots)
 
     def times(n: int) -> str:  # PostgreSQL: in bigint, the counts are int4 (SQLite's integers are 64-bit)
         return f"CAST({n} AS BIGINT) *" if dialect == "postgresql" else f"{n} *"
 
-    tests = [f"{times(earlier_days * ratio.denominator)} ({r}) <= {times(ratio.numerator * recent_days)} ({e})"
+    sides = [(f"{times(earlier_days * ratio.denominator)} ({r})", f"{times(ratio.numerator * recent_days)} ({e})", e)
              for e, r in sums]
-    total = " + ".join(f"({e})" for e, _ in sums)
-    tests.append(f"{times(7 * least.denominator)} ({total}) >= {least.numerator * earlier_days}")
+    total_e, total_r = " + ".join(f"({e})" for e, _ in sums), " + ".join(f"({r})" for _, r in sums)
+    sides.append((f"{times(least.numerator * earlier_days)} 1", f"{times(7 * least.denominator)} ({total_e})", "1"))
+    tests = " AND ".join(f"{small} <= {big}" for small, big, _ in sides)
+    # on a boundary: both sides equal and not 0 (a signal used in neither window is no edge: 0 is exact)
+    edge = " OR ".join(f"({small} = {big} AND ({nonzero}) > 0)" for small, big, nonzero in sides)
     # hidden members never listed; SQLite: CROSS JOIN keeps the ring the outer loop (statistics aside)
     join = "CROSS JOIN" if dialect == "sqlite" else "JOIN"
-    return text(f"SELECT r.member_id, m.external_id, m.display_name, {columns} FROM participation_ring AS r "
-                f"{join} member AS m ON m.id = r.member_id WHERE r.community_id = :cid AND r.week >= {first} "
-                f"AND r.week < {last + TREND_WEEKS} AND {' AND '.join(tests)} AND NOT m.opted_out AND NOT m.is_bot")
+    return (f"SELECT r.member_id, m.external_id, m.display_name, {total_e}, {total_r}, CASE WHEN {edge} THEN 1 "
+            f"ELSE 0 END FROM participation_ring AS r {join} member AS m ON m.id = r.member_id "
+            f"WHERE r.community_id = {{cid}} AND r.week >= {first} AND r.week < {last + TREND_WEEKS} AND {tests} "
+            f"AND NOT m.opted_out AND NOT m.is_bot")
 
 
 def _held_sum(j: int, weeks: range, first: int, last: int) -> str:

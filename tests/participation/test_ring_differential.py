@@ -20,7 +20,7 @@ from cogs.participation.rollups import Item
 from cogs.participation.trend import ensure_ring, signal_map
 from cogs.participation.writer import BatchStore
 
-from .helpers import start
+from .helpers import PARTICIPATION_COGS, YAML, start
 from .test_trend import TODAY, _item, _members
 
 KINDS = ["message", "reaction", "thread_reply", "poll_vote", "mentor_meeting", "join"]
@@ -71,7 +71,15 @@ async def write(db, store: BatchStore, items: list[Item], rnd: random.Random) ->
 
 @pytest.mark.parametrize("seed", [11, 12])
 async def test_ring_and_daily_counts_agree_through_new_signals_and_erasure(make_bot, seed: int) -> None:
-    bot = await start(make_bot)
+    await agree_through_changes(await start(make_bot), seed)
+
+
+@pytest.mark.postgres
+async def test_ring_and_daily_counts_agree_on_postgresql(make_bot, pg_url: str) -> None:
+    await agree_through_changes(await make_bot(yaml=YAML, cogs=PARTICIPATION_COGS, db_url=pg_url), 13)
+
+
+async def agree_through_changes(bot, seed: int) -> None:
     cid, ids = await _members(bot, 60)
     rnd = random.Random(seed)
     with bot.db.engine.begin() as conn:  # hidden members are left out by both
