@@ -82,9 +82,7 @@ def top_candidates(scorer: PairScorer, k: int, exact_pairs_limit: int, *, mentor
         s = block.score
         if out.dense is not None:
             out.dense[start:stop] = s
-        out.allowed[start:stop] = np.isfinite(s).sum(axis=1)
-        out.recent[start:stop] = (block.recent & ~block.avoided).sum(axis=1)
-        out.no_topic[start:stop] = (block.no_topic & ~block.recent & ~block.avoided).sum(axis=1)
+        out.allowed[start:stop], out.recent[start:stop], out.no_topic[start:stop] = block.reason_counts()
         out.best[start:stop] = s.max(axis=1, initial=-np.inf)
         if complete:
             top = np.broadcast_to(np.arange(m), (stop - start, m))

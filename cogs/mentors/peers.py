@@ -251,7 +251,7 @@ def _match_peer_block(peers: list[Candidate], rules: MatchRules, rng: np.random.
     for start in range(0, n, CHUNK_ROWS):
         block = scorer.block(start, min(start + CHUNK_ROWS, n))
         score[start:start + CHUNK_ROWS] = block.score
-        recent[start:start + CHUNK_ROWS] = (block.recent & ~block.avoided).sum(axis=1)
+        recent[start:start + CHUNK_ROWS] = block.reason_counts()[1]
     np.fill_diagonal(score, -np.inf)
     allowed = np.isfinite(score)
     priority = np.array([rules.priority_bonus if p.member_id in rules.priority else 0.0 for p in peers])

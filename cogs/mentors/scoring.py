@@ -15,8 +15,9 @@
             forbidden outright: the matchers never produce them.
 
 The vectorised form (`PairScorer`) scores a block of rows against all columns at once:
-topics are a sparse member x topic 0/1 matrix (intersection counts = one sparse product),
-time zones go through a small per-zone table, so 10k x 2.5k pairs take ~0.3 s in chunks.
+topics are a sparse member x topic 0/1 matrix (intersection counts = one product with the
+columns' dense topic matrix), time zones go through a small per-zone table, and the few
+forbidden pairs are applied by position (pairindex.py), so 10k x 2.5k pairs take ~0.3 s.
 `candidates.top_candidates` builds the sparse candidate graph from those blocks.
 
 Also here: the result shapes a round returns (Group, Unmatched, MatchResult), so callers
@@ -34,8 +35,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import numpy as np
 from scipy import sparse
 
+from cogs.mentors.pairindex import PairIndex
+
 MAX_CAPACITY = 20
 CHUNK_ROWS = 512  # rows scored at once: 512 x 2,500 mentors is ~10 MB per array
+DENSE_TOPICS_LIMIT = 4_000_000  # topics x cols kept dense for scoring (<= 32 MB)
 Pair = frozenset[int]
 
 
@@ -173,12 +177,49 @@ def pair_score(a: Candidate, b: Candidate, rules: MatchRules | None = None) -> f
 
 @dataclass(frozen=True)
 class PairBlock:
-    """Scores of a block of rows against all columns, with why some pairs are not allowed."""
+    """Scores of a block of rows against all columns, with why some pairs are not allowed.
+
+    The forbidden pairs are few, so they are kept as (row, col) positions; the masks are
+    built only for callers that ask for them."""
 
     score: np.ndarray  # float64, pure score; -inf where not allowed
-    recent: np.ndarray  # bool: met inside the no-repeat window
-    avoided: np.ndarray  # bool: on an avoid list
-    no_topic: np.ndarray  # bool: no shared topic and rules.require_shared_topic
+    recent_at: tuple[np.ndarray, np.ndarray]  # met inside the no-repeat window
+    avoided_at: tuple[np.ndarray, np.ndarray]  # on an avoid list
+    no_topic_mask: np.ndarray | None  # no shared topic, when rules.require_shared_topic
+
+    @property
+    def recent(self) -> np.ndarray:
+        return _mask(self.score.shape, self.recent_at)
+
+    @property
+    def avoided(self) -> np.ndarray:
+        return _mask(self.score.shape, self.avoided_at)
+
+    @property
+    def no_topic(self) -> np.ndarray:
+        return _mask(self.score.shape, ()) if self.no_topic_mask is None else self.no_topic_mask
+
+    def reason_counts(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per row: allowed pairs, pairs blocked only by the no-repeat window, only for sharing no topic."""
+        b, m = self.score.shape
+        recent = np.unique(self.recent_at[0] * m + self.recent_at[1])
+        avoided = np.unique(self.avoided_at[0] * m + self.avoided_at[1])
+        blocked = np.union1d(recent, avoided)
+        recent_only = np.bincount(recent[~np.isin(recent, avoided)] // m, minlength=b)
+        if self.no_topic_mask is None:
+            no_topic_only = np.zeros(b, np.int64)
+        else:
+            no_topic_only = np.count_nonzero(self.no_topic_mask, axis=1)
+            no_topic_only -= np.bincount(blocked[self.no_topic_mask.ravel()[blocked]] // m, minlength=b)
+        allowed = m - np.bincount(blocked // m, minlength=b) - no_topic_only
+        return allowed, recent_only, no_topic_only
+
+
+def _mask(shape: tuple[int, int], at: tuple[np.ndarray, ...] | tuple[()]) -> np.ndarray:
+    out = np.zeros(shape, dtype=bool)
+    if at:
+        out[at] = True
+    return out
 
 
 class PairScorer:
@@ -198,27 +239,44 @@ class PairScorer:
         self.row_topics, self.row_sizes = _topic_matrix(self.rows, vocab)
         self.col_topics, self.col_sizes = _topic_matrix(self.cols, vocab)
         self.col_topics_t = self.col_topics.T.tocsr()
+        small = len(vocab) * len(self.cols) <= DENSE_TOPICS_LIMIT
+        self._col_topics_dense = self.col_topics_t.toarray() if small else None
         self.row_tz = np.array([zone_index[m.tz] for m in self.rows], dtype=np.intp)
         self.col_tz = np.array([zone_index[m.tz] for m in self.cols], dtype=np.intp)
+        self._tz_by_col = rules.weights.timezone * self.tz_table[:, self.col_tz]  # (zones, cols), weighted
         row_pos = {m.member_id: i for i, m in enumerate(self.rows)}
         col_pos = {m.member_id: j for j, m in enumerate(self.cols)}
-        self._recent = _PairIndex(rules.recent_pairs(), row_pos, col_pos)
-        self._avoid = _PairIndex(rules.avoid, row_pos, col_pos)
-        self._met = _PairIndex(rules.met_before_window(), row_pos, col_pos)
+        self._recent = PairIndex(rules.recent_pairs(), row_pos, col_pos)
+        self._avoid = PairIndex(rules.avoid, row_pos, col_pos)
+        self._met = PairIndex(rules.met_before_window(), row_pos, col_pos)
 
     def block(self, start: int, stop: int) -> PairBlock:
+        """In place, on as few rows x cols arrays as possible: these passes are what the
+        candidate stage of a big round costs. Same operations in the same order as the
+        formula in the module docstring, so equal pairs score bit-for-bit equal."""
         w = self.rules.weights
-        inter = (self.row_topics[start:stop] @ self.col_topics_t).toarray()
-        smaller = np.minimum(self.row_sizes[start:stop, None], self.col_sizes[None, :])
-        topics = np.divide(inter, smaller, out=np.zeros_like(inter), where=smaller > 0)
-        tz = self.tz_table[np.ix_(self.row_tz[start:stop], self.col_tz)]
-        score = (w.topics * topics + w.timezone * tz + w.novelty) / w.total
-        met = self._met.mask(start, stop, score.shape)
-        score[met] -= w.novelty / w.total
-        recent = self._recent.mask(start, stop, score.shape)
-        avoided = self._avoid.mask(start, stop, score.shape)
-        no_topic = inter == 0 if self.rules.require_shared_topic else np.zeros(score.shape, dtype=bool)
-        score[recent | avoided | no_topic] = -np.inf
+        rows = self.row_topics[start:stop]
+        if self._col_topics_dense is not None:  # sparse rows x dense columns: a dense block at once
+            inter = rows @ self._col_topics_dense
+        else:
+            inter = (rows @ self.col_topics_t).toarray()
+        # min(|A|, |B|) is 0 only when a side has no topics, and then the overlap is 0 too: 0 / 1
+        score = np.minimum(self.row_sizes[start:stop, None], self.col_sizes[None, :])
+        np.maximum(score, 1.0, out=score)
+        np.divide(inter, score, out=score)
+        score *= w.topics
+        score += np.take(self._tz_by_col, self.row_tz[start:stop], axis=0)
+        score += w.novelty
+        score /= w.total
+        met_r, met_c = self._met.positions(start, stop)
+        score[met_r, met_c] -= w.novelty / w.total
+        recent, avoided = self._recent.positions(start, stop), self._avoid.positions(start, stop)
+        score[recent] = -np.inf
+        score[avoided] = -np.inf
+        no_topic = None
+        if self.rules.require_shared_topic:
+            no_topic = inter == 0
+            np.copyto(score, -np.inf, where=no_topic)
         return PairBlock(score, recent, avoided, no_topic)
 
     def allowed(self, rows: np.ndarray) -> np.ndarray:
@@ -262,45 +320,6 @@ def _topic_matrix(members: Sequence[Candidate], vocab: dict[str, int]) -> tuple[
     data = np.ones(len(indices), dtype=np.float64)
     matrix = sparse.csr_matrix((data, np.array(indices, dtype=np.int64), indptr), shape=(len(members), max(len(vocab), 1)))
     return matrix, np.diff(indptr).astype(np.float64)
-
-
-class _PairIndex:
-    """Member-id pairs turned into (row, col) positions, sorted by row for block lookups."""
-
-    def __init__(self, pairs: AbstractSet[Pair], row_pos: dict[int, int], col_pos: dict[int, int]) -> None:
-        rows: list[int] = []
-        cols: list[int] = []
-        for pair in pairs:
-            if len(pair) != 2:
-                continue
-            x, y = tuple(pair)
-            for a, b in ((x, y), (y, x)):
-                if a in row_pos and b in col_pos:
-                    rows.append(row_pos[a])
-                    cols.append(col_pos[b])
-        order = np.argsort(np.array(rows, dtype=np.int64), kind="stable")
-        self.rows = np.array(rows, dtype=np.int64)[order]
-        self.cols = np.array(cols, dtype=np.int64)[order]
-        self._width = max(len(col_pos), 1)
-        self._keys = np.sort(self.rows * self._width + self.cols)
-
-    def contains(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
-        return np.isin(np.asarray(i, dtype=np.int64) * self._width + np.asarray(j, dtype=np.int64), self._keys)
-
-    def mask_rows(self, rows: np.ndarray, shape: tuple[int, int]) -> np.ndarray:
-        out = np.zeros(shape, dtype=bool)
-        order = np.argsort(rows, kind="stable")
-        sorted_rows = rows[order]
-        hit = np.isin(self.rows, sorted_rows)
-        where = order[np.searchsorted(sorted_rows, self.rows[hit])]
-        out[where, self.cols[hit]] = True
-        return out
-
-    def mask(self, start: int, stop: int, shape: tuple[int, int]) -> np.ndarray:
-        out = np.zeros(shape, dtype=bool)
-        lo, hi = np.searchsorted(self.rows, [start, stop])
-        out[self.rows[lo:hi] - start, self.cols[lo:hi]] = True
-        return out
 
 
 # ---------------------------------------------------------------- round results
