@@ -103,41 +103,58 @@ def top_candidates(scorer: PairScorer, k: int, exact_pairs_limit: int, *, mentor
 class _BestRowsPerColumn:
     """Each column's `keep` best rows over row blocks seen one at a time.
 
-    A column's current keep-th best rank is a threshold: only entries above it are
-    buffered, and the buffer is merged (one sort) when it grows; after the first blocks
-    few entries pass, so this costs about one comparison per pair."""
+    Kept as (cols, keep) arrays; a column's keep-th best rank so far is its threshold, and
+    only a block's entries above it are merged in (one argpartition over the touched
+    columns). With rows in random order few entries pass once the first blocks are in,
+    so this costs about one comparison per pair."""
 
     def __init__(self, m: int, keep: int) -> None:
-        self.m, self.keep = m, max(1, keep)
+        self.keep = max(1, keep)
+        self.rank = np.full((m, self.keep), -np.inf)
+        self.row = np.full((m, self.keep), -1, np.int64)
+        self.score = np.full((m, self.keep), -np.inf)
         self.threshold = np.full(m, -np.inf)
-        self.parts: list[tuple[np.ndarray, ...]] = []
-        self.pending = 0
+        self.started = False
 
     def add(self, rank: np.ndarray, score: np.ndarray, row_offset: int) -> None:
-        if not self.parts and rank.shape[0] > self.keep:  # first block: start from its own keep-th best
-            self.threshold = np.partition(rank, rank.shape[0] - self.keep, axis=0)[rank.shape[0] - self.keep]
-            r, c = np.nonzero((rank >= self.threshold) & np.isfinite(rank))
-        else:
-            r, c = np.nonzero(rank > self.threshold)
-        self.parts.append((rank[r, c], r + row_offset, c, score[r, c]))
-        self.pending += len(r)
-        if self.pending > 4 * self.keep * self.m:
-            self._merge()
+        if not self.started and rank.shape[0] >= self.keep:
+            return self._start(rank, score, row_offset)
+        self.started = True
+        r, c = np.nonzero(rank > self.threshold)  # finite only: -inf > x never holds
+        if not c.size:
+            return
+        order = np.argsort(c, kind="stable")
+        r, c = r[order], c[order]
+        cols, first, count = np.unique(c, return_index=True, return_counts=True)
+        width = self.keep + int(count.max())
+        at = self.keep + np.arange(c.size) - np.repeat(first, count)  # place within the column's row
+        slot = np.repeat(np.arange(cols.size), count)
+        pool_rank = np.full((cols.size, width), -np.inf)
+        pool_rank[:, :self.keep] = self.rank[cols]
+        pool_rank[slot, at] = rank[r, c]
+        pool_row = np.full((cols.size, width), -1, np.int64)
+        pool_row[:, :self.keep] = self.row[cols]
+        pool_row[slot, at] = r + row_offset
+        pool_score = np.full((cols.size, width), -np.inf)
+        pool_score[:, :self.keep] = self.score[cols]
+        pool_score[slot, at] = score[r, c]
+        best = np.argpartition(-pool_rank, self.keep - 1, axis=1)[:, :self.keep]
+        self.rank[cols] = np.take_along_axis(pool_rank, best, axis=1)
+        self.row[cols] = np.take_along_axis(pool_row, best, axis=1)
+        self.score[cols] = np.take_along_axis(pool_score, best, axis=1)
+        self.threshold[cols] = self.rank[cols].min(axis=1)
 
-    def _merge(self) -> None:
-        rank, row, col, score = (np.concatenate(a) for a in zip(*self.parts))
-        order = np.lexsort((-rank, col))
-        col_sorted = col[order]
-        position = np.arange(len(order)) - np.searchsorted(col_sorted, col_sorted)
-        full = order[position == self.keep - 1]
-        self.threshold[col[full]] = rank[full]
-        kept = order[position < self.keep]
-        self.parts = [(rank[kept], row[kept], col[kept], score[kept])]
-        self.pending = 0
+    def _start(self, rank: np.ndarray, score: np.ndarray, row_offset: int) -> None:
+        """The first block: each column's keep best rows of it, by one argpartition."""
+        by_col = np.ascontiguousarray(rank.T)
+        best = np.argpartition(-by_col, self.keep - 1, axis=1)[:, :self.keep]
+        self.rank = np.take_along_axis(by_col, best, axis=1)
+        self.score = score[best, np.arange(best.shape[0])[:, None]]
+        self.row = np.where(np.isfinite(self.rank), best + row_offset, -1)
+        self.threshold = self.rank.min(axis=1)
+        self.started = True
 
     def edges(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        if not self.parts:
-            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0)
-        self._merge()
-        _, row, col, score = self.parts[0]
-        return row, col, score
+        valid = self.row >= 0
+        cols = np.broadcast_to(np.arange(self.row.shape[0])[:, None], valid.shape)[valid]
+        return self.row[valid], cols, self.score[valid]

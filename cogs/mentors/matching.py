@@ -7,11 +7,14 @@ Mentors -> mentees (bipartite, mentors have capacity 1-20): placement first
     collapse onto the same 16 mentors; all mentors when mentees x mentors <= 250k (exact).
     On that graph scipy's LAPJVsp (`min_weight_full_bipartite_matching`) solves the
     lexicographic problem: most mentees placed, then the best score + priority bonus
-    (each mentee's private "unassigned" column costs more than any score gain). Then
-    placement.augment_to_maximum searches the *full* allowed graph for augmenting paths:
-    none means the placement is maximum (a proof); any it finds are applied and the
-    score re-optimised with them in the graph. Cost for 10k mentees x 2.5k mentors:
-    O(n*m) scoring in chunks + LAPJVsp on ~(n*k + m*2k)*capacity edges, under 2 s.
+    (when the graph places every mentee, or fills every slot, that is a plain full
+    matching; otherwise each mentee's private "unassigned" column costs more than any
+    score gain). Then placement.augment_to_maximum searches the *full* allowed graph for
+    augmenting paths: none means the placement is maximum (a proof); any it finds are
+    applied and the score re-optimised with them in the graph. Cost for 10k mentees x
+    2.5k mentors: O(n*m) scoring in chunks (about a third) + LAPJVsp on
+    ~(n*k + m*2k)*capacity edges (about half; it is slowest when places are as many as
+    mentees), ~2 s on 2 cores.
     Proof of quality: `upper_bound` is the smaller of sum_i max_j s_ij and a Lagrangian
     (LP-dual) bound
         UB(v) = sum_i max(0, max_j s_ij - v_j) + sum_j capacity_j * v_j   for any v >= 0,
@@ -78,9 +81,11 @@ def _assign(n: int, edges: tuple[np.ndarray, np.ndarray, np.ndarray], capacity: 
     """Placement-first assignment of rows to mentor slots on the candidate graph: the most
     rows placed, then the best score + priority bonus among those; -1 = unassigned.
 
-    Each row also has a private "unassigned" column whose cost exceeds any real slot by
-    more than the whole secondary objective can gain (rows x (1 + max bonus)), so one
-    more placement always wins over any amount of score."""
+    When every row or every slot can be filled, the most placed is known (all of them) and
+    the solve is plain min-cost full matching on the slots. Otherwise each row also gets a
+    private "unassigned" column whose cost exceeds any real slot by more than the whole
+    secondary objective can gain (rows x (1 + max bonus)), so one more placement always
+    wins over any amount of score."""
     rows, mentor, score = edges
     slot_start = np.concatenate(([0], np.cumsum(capacity)[:-1]))
     n_slots = int(capacity.sum())
@@ -89,14 +94,18 @@ def _assign(n: int, edges: tuple[np.ndarray, np.ndarray, np.ndarray], capacity: 
     first = np.repeat(np.cumsum(reps) - reps, reps)
     slot = slot_start[np.repeat(mentor, reps)] + (np.arange(int(reps.sum())) - first)
     top = float(gain.max(initial=0.0)) + 1.0  # real costs in [1, top]: explicit zeros would be no edge
-    unassigned = top + n * (1.0 + float(bonus.max(initial=0.0))) + 1.0
-    matrix = csr_matrix(
-        (np.concatenate((top - np.repeat(gain, reps), np.full(n, unassigned))),
-         (np.concatenate((np.repeat(rows, reps), np.arange(n))),
-          np.concatenate((slot, n_slots + np.arange(n))))),
-        shape=(n, n_slots + n),
-    )
-    row_ind, col_ind = min_weight_full_bipartite_matching(matrix)
+    cost, slot_rows = top - np.repeat(gain, reps), np.repeat(rows, reps)
+    try:  # scipy checks first (Hopcroft-Karp) that a full matching exists, so a failure is cheap
+        # One empty column when rows == slots: scipy's LAPJVsp skips its initial reduction
+        # on rectangular input, which on these tight rounds is faster (10k: 1.83 -> 1.57 s CPU).
+        matrix = csr_matrix((cost, (slot_rows, slot)), shape=(n, n_slots + (n == n_slots)))
+        row_ind, col_ind = min_weight_full_bipartite_matching(matrix)
+    except ValueError:
+        unassigned = top + n * (1.0 + float(bonus.max(initial=0.0))) + 1.0
+        matrix = csr_matrix((np.concatenate((cost, np.full(n, unassigned))),
+                             (np.concatenate((slot_rows, np.arange(n))), np.concatenate((slot, n_slots + np.arange(n))))),
+                            shape=(n, n_slots + n))
+        row_ind, col_ind = min_weight_full_bipartite_matching(matrix)
     slot_owner = np.repeat(np.arange(len(capacity)), capacity)
     assigned = np.full(n, -1, np.int64)
     real = col_ind < n_slots
