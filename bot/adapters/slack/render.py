@@ -64,6 +64,9 @@ def to_mrkdwn(text: str) -> str:
 
 
 def _convert_plain(text: str) -> str:
+    # NUL is the links' stash marker below: a NUL of the text's own ("\x000\x00") would name a
+    # stashed link that does not exist (IndexError). Slack shows no NUL, so none is kept.
+    text = text.replace("\x00", "")
     links: list[str] = []
 
     def stash(match: re.Match[str]) -> str:
