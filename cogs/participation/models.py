@@ -123,7 +123,9 @@ class ParticipationDay(SQLModel, table=True):
 
 SIGNAL_LENGTH = 100
 TREND_WEEKS = 8  # the at-risk rule looks back 6 weeks (4 earlier + 2 recent); 2 spare for late digests
-RING_SIGNALS = 8  # signal slots per member row; the cogs in this repository declare 4 signals
+RING_SIGNALS = 16  # signal slots per member row; the cogs in this repository declare 9 signals (a kind with
+# no signal= is a signal of its own), so 8 left the shipped bot without a ring; a 0 or 1 costs SQLite no
+# record bytes, so idle slots are nearly free
 RING_SLOTS = [f"s{j}w{i}" for j in range(RING_SIGNALS) for i in range(TREND_WEEKS)]
 
 

@@ -16,6 +16,7 @@ from sqlmodel import Session
 from bot import Member
 from cogs.participation import risk, trend
 from cogs.participation.erase import delete_member_rows
+from cogs.participation.models import RING_SIGNALS
 from cogs.participation.rollups import Item
 from cogs.participation.trend import ensure_ring, signal_map
 from cogs.participation.writer import BatchStore
@@ -136,7 +137,7 @@ async def test_more_signals_than_the_ring_holds_read_the_daily_counts(make_bot) 
     bot = await start(make_bot)
     cid, ids = await _members(bot, 20)
     rnd = random.Random(3)
-    many = {f"signal {k}": (k,) for k in KINDS} | {f"extra {n}": (f"extra_{n}",) for n in range(4)}  # 10 > 8
+    many = {f"signal {k}": (k,) for k in KINDS} | {f"extra {n}": (f"extra_{n}",) for n in range(RING_SIGNALS)}  # > RING_SIGNALS
     await bot.db.run(ensure_ring, signal_map(SIGNALS_A))
     assert await bot.db.run(ensure_ring, signal_map(many)) is False
     await write(bot.db, BatchStore(bot.db, signal_map(many)), generated(cid, ids, rnd), rnd)

@@ -1,6 +1,6 @@
 """participation: one trend ring row per member (every signal's weeks in it), not one per member and signal
 
-participation_ring holds, per (community, member), the counts of the last 8 weeks of up to 8
+participation_ring holds, per (community, member), the counts of the last 8 weeks of up to 16
 at-risk signals: column s{j}w{i} is signal slot j's count of the ring's week W with W % 8 == i,
 ``week`` the newest week held (of any signal). Signal slot j is the j-th signal in name order
 of the mapping the ring was written for (bot_state ``participation:trend-signals``, kind ->
@@ -28,7 +28,7 @@ down_revision = 'participation_0006'
 branch_labels = None
 depends_on = None
 
-WEEKS, SIGNALS = 8, 8
+WEEKS, SIGNALS = 8, 16
 OLD = [f"w{i}" for i in range(WEEKS)]
 SLOTS = [f"s{j}w{i}" for j in range(SIGNALS) for i in range(WEEKS)]
 STATE_KEY = "participation:trend-signals"
