@@ -26,7 +26,7 @@ from .pgwrite import PostgresBatch
 from .models import TREND_WEEKS
 from .rollups import (DAILY_KEYS, DAY_KEYS, EVENT, EVENT_KEYS, KIND_KEYS, STATE_KEYS, TREND_KEYS, Item, aggregate,
                       day_statement, kind_statement, rollup_statement, sqlite_datetime, state_statement,
-                      trend_statement, week_keys, week_ring_statements)
+                      trend_statement, week_keys, week_ring_add, week_ring_merge)
 
 from .trend import ring_lock
 
@@ -153,15 +153,34 @@ class BatchStore:
 
 class SqliteRing:
     """The batch's rings on SQLite: those holding one week (nearly all) through the 11-parameter
-    statements of their week's slot (rollups.week_ring_statements), the others through the full
+    statements of their week's slot (rollups.week_ring_add / week_ring_merge), the others through the full
     merge (67 parameters, 64 merged columns: ~2.4x the CPU of the one-row-per-signal upsert it
     replaced, measured on 50k events; the week statements cost about what that upsert did)."""
 
     def __init__(self, dialect: Any) -> None:
-        n = TREND_WEEKS
-        self.week = [tuple(DriverStatement(stmt, dialect, week_keys(i)).sql for stmt in week_ring_statements(i))
-                     for i in range(n)]
-        self.full = DriverStatement(trend_statement("sqlite"), dialect, TREND_KEYS).sql
+        # Each statement is compiled when first needed: the merges (128 merged slots each) took
+        # ~70 ms apiece to build, and all 17 of them were 1.2 s of every start-up on SQLite; a
+        # process mostly needs this week's add, and a merge about once a week.
+        self.dialect = dialect
+        self._add: dict[int, str] = {}
+        self._merge: dict[int, str] = {}
+        self._full: str | None = None
+
+    def add(self, i: int) -> str:
+        if i not in self._add:
+            self._add[i] = DriverStatement(week_ring_add(i), self.dialect, week_keys(i)).sql
+        return self._add[i]
+
+    def merge(self, i: int) -> str:
+        if i not in self._merge:
+            self._merge[i] = DriverStatement(week_ring_merge(i), self.dialect, week_keys(i)).sql
+        return self._merge[i]
+
+    @property
+    def full(self) -> str:
+        if self._full is None:
+            self._full = DriverStatement(trend_statement("sqlite"), self.dialect, TREND_KEYS).sql
+        return self._full
 
     def write(self, cursor: Any, rings: list[list[Any]]) -> None:
         n, whole = TREND_WEEKS, len(TREND_KEYS)
@@ -173,10 +192,9 @@ class SqliteRing:
             else:
                 by_slot.setdefault(ring[2] % n, []).append(ring)
         for i, rows in by_slot.items():
-            add, merge = self.week[i]
-            cursor.executemany(add, rows)
+            cursor.executemany(self.add(i), rows)
             if cursor.rowcount != len(rows):  # some member's ring is on another week: merged
-                cursor.executemany(merge, rows)
+                cursor.executemany(self.merge(i), rows)
         if others:
             cursor.executemany(self.full, others)
 

@@ -140,23 +140,33 @@ def trend_statement(dialect: str) -> Any:
     return _upsert(TREND, dialect, ["community_id", "member_id"], _ring_merge())
 
 
-def week_ring_statements(i: int) -> tuple[Any, Any]:
-    """SQLite, a batch's ring holding one week W with W % TREND_WEEKS == i (nearly every ring),
-    as WEEK_KEYS(i) — 11 parameters, not TREND_KEYS' 67: (add, merge). ``add`` inserts it or adds
-    it to a ring whose newest week is W (and leaves any other ring alone); ``merge`` is the full
-    merge for the rings ``add`` left (and leaves those it did alone). The writer runs ``merge``
-    only when ``add`` changed fewer rows than it was given: about once a week per member."""
+# SQLite, a batch's ring holding one week W with W % TREND_WEEKS == i (nearly every ring), as
+# WEEK_KEYS(i) — 11 parameters, not TREND_KEYS' 67. ``add`` inserts it or adds it to a ring whose
+# newest week is W (and leaves any other ring alone); ``merge`` is the full merge for the rings
+# ``add`` left (and leaves those it did alone). The writer runs ``merge`` only when ``add`` changed
+# fewer rows than it was given: about once a week per member.
+def _week_ring_insert(i: int) -> Any:
     from sqlalchemy import bindparam
     from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
     keys = week_keys(i)
-    stmt = sqlite_insert(TREND).values({c: bindparam(c) if c in keys else _c(0) for c in TREND_KEYS})
-    t, e, at = TREND.c, stmt.excluded, ["community_id", "member_id"]
-    add = stmt.on_conflict_do_update(index_elements=at, set_={c: t[c] + e[c] for c in keys[3:]},
-                                     where=t.week == e.week)
-    merge = stmt.on_conflict_do_update(index_elements=at, set_={c: f(t, e) for c, f in _ring_merge().items()},
-                                       where=t.week != e.week)
-    return add, merge
+    return sqlite_insert(TREND).values({c: bindparam(c) if c in keys else _c(0) for c in TREND_KEYS})
+
+
+def week_ring_add(i: int) -> Any:
+    """Add a one-week ring to a ring on that week: cheap to build (16 sums)."""
+    stmt, keys = _week_ring_insert(i), week_keys(i)
+    t, e = TREND.c, stmt.excluded
+    return stmt.on_conflict_do_update(index_elements=["community_id", "member_id"],
+                                      set_={c: t[c] + e[c] for c in keys[3:]}, where=t.week == e.week)
+
+
+def week_ring_merge(i: int) -> Any:
+    """Merge a one-week ring into a ring on another week: 128 merged slots, ~70 ms to build and compile."""
+    stmt = _week_ring_insert(i)
+    t, e = TREND.c, stmt.excluded
+    return stmt.on_conflict_do_update(index_elements=["community_id", "member_id"],
+                                      set_={c: f(t, e) for c, f in _ring_merge().items()}, where=t.week != e.week)
 
 
 def week_keys(i: int) -> list[str]:
