@@ -4,6 +4,8 @@ discord.py client on the local fake gateway.
 A modal submit without ``components`` raised in discord.py's gateway parser, which ended the
 gateway task without a log line: the process stayed up (``/healthz`` 200) and never heard from
 Discord again. Options that are not a list raised in the command handler (a traceback, no answer).
+Now the adapter routes commands, clicks and form submits itself (client.py): a malformed one gets a
+clear private answer, and a payload nobody can build an interaction from is ignored and counted.
 """
 
 from __future__ import annotations
@@ -54,15 +56,24 @@ async def test_malformed_interactions_never_stop_the_gateway_nor_raise(tmp_path:
             _raw(fake, 3, {"component_type": 2}),  # a click without custom_id
             _raw(fake, 99, {}),
         ]
-        for payload in malformed:
+        unbuildable = [  # discord.py cannot even build an Interaction from these
+            {**_raw(fake, 2, {"id": command_id, "name": "poll", "type": 1}), "id": "not-a-snowflake"},
+            {**_raw(fake, 3, {"component_type": 2, "custom_id": "poll:vote:1:1"}), "application_id": None},
+        ]
+        answers: dict[str, str] = {}
+        for payload in malformed + unbuildable:
             await fake.gateway.dispatch("INTERACTION_CREATE", payload)
             still = await fake.send_interaction_command(GUILD, GENERAL, OWNER, "poll",
                                                         [{"type": 1, "name": "results", "options": [
                                                             {"type": 4, "name": "poll", "value": 1}]}])
             answer = await _answered(fake, still)
             assert "poll #1" in answer or "no such poll" in answer.lower(), (answer, payload["data"])  # still listening
+            if payload in malformed and payload["type"] in (2, 3, 5):
+                answers[str(payload["data"])] = await _answered(fake, payload)
         await asyncio.sleep(0.2)
         refused = app.refused_events
+    # a command, click or form submit with a malformed body still gets one clear private answer
+    assert all(answer.startswith("⚠️") for answer in answers.values()), answers
     assert [r.getMessage() for r in caplog.records if r.exc_info] == []
     assert refused >= 2  # the payloads discord.py could not parse, counted
     assert len([r for r in caplog.records if "ignored a discord event" in r.getMessage()]) == 1  # once a minute

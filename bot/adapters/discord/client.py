@@ -20,7 +20,6 @@ import discord.http
 import yarl
 
 from .events import member_event, message_event, reaction_event
-from .render import ACTION_ID_PATTERN, ActionButton
 
 if TYPE_CHECKING:
     from .adapter import DiscordAdapter
@@ -89,8 +88,9 @@ class CohortEvents:
     adapter: "DiscordAdapter"
 
     async def setup_hook(self) -> None:
-        self.add_dynamic_items(ActionButton)  # type: ignore[attr-defined]
-        # discord.py keeps no interaction's raw payload: keep it for the inbox (replay after a crash)
+        # Interactions go from the gateway parser straight to the adapter, in one task each: the
+        # raw payload (and the frame's text) for the inbox, and none of discord.py's routing (view
+        # store, DynamicItem construction, an "interaction" event task), which the adapter redid.
         state = self._connection  # type: ignore[attr-defined]
         parsers = state.parsers
         parse = parsers["INTERACTION_CREATE"]
@@ -103,11 +103,11 @@ class CohortEvents:
 
         state._update_references = each_websocket
 
-        def keep_then_parse(data: Any) -> None:
-            self.adapter.interactions.keep_raw(data, frames.text_of(data))
-            parse(data)
+        def route_else_parse(data: Any) -> None:
+            if not self.adapter.interactions.route(data, frames.text_of(data), state):
+                parse(data)
 
-        parsers["INTERACTION_CREATE"] = keep_then_parse
+        parsers["INTERACTION_CREATE"] = route_else_parse
         for name, parser in list(parsers.items()):
             parsers[name] = self._guarded(name, parser)
 
@@ -165,35 +165,8 @@ class CohortEvents:
         await self._deliver(member_event(payload.guild_id, guild.name if guild else None, payload.user,
                                          joined=False, at=self.adapter.app.clock.now()))
 
-    async def on_interaction(self, interaction: discord.Interaction) -> None:
-        if interaction.guild_id is not None and not self.adapter.serves(str(interaction.guild_id)):
-            return
-        if interaction.type == discord.InteractionType.application_command:
-            await self.adapter.interactions.command(interaction)
-        elif interaction.type == discord.InteractionType.modal_submit:
-            await self.adapter.interactions.form_submit(interaction)
-        elif interaction.type == discord.InteractionType.component and not reaches_action_button(interaction):
-            # discord.py drops a click no item matches (Discord then shows "This interaction failed"):
-            # the app answers it — an unknown action id is told it no longer works.
-            await self.adapter.interactions.click(interaction, str((interaction.data or {}).get("custom_id") or ""))
-
-    async def cohort_click(self, interaction: discord.Interaction, action_id: str) -> None:
-        """Called by ActionButton (a DynamicItem), so it works for messages from before a restart."""
-        await self.adapter.interactions.click(interaction, action_id)
-
     async def on_error(self, event_method: str, /, *args: Any, **kwargs: Any) -> None:
         log.exception("error while handling Discord event %s", event_method)
-
-
-def reaches_action_button(interaction: discord.Interaction) -> bool:
-    """Whether discord.py hands this click to ActionButton: its id has the action shape and the
-    message carries a component of the same type with that id (ViewStore.schedule_dynamic_item_call)."""
-    data = interaction.data or {}
-    custom_id, kind = data.get("custom_id"), data.get("component_type")
-    if not isinstance(custom_id, str) or not ACTION_ID_PATTERN.fullmatch(custom_id) or interaction.message is None:
-        return False
-    return any(getattr(child, "custom_id", None) == custom_id and child.type.value == kind
-               for row in interaction.message.components for child in getattr(row, "children", [row]))
 
 
 class CohortClient(CohortEvents, discord.Client):

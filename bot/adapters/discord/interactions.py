@@ -2,8 +2,13 @@
 
 Discord wants an answer within 3 seconds. The responder answers directly when the handler
 is quick, and otherwise defers (``spec.defer``, or automatically after ``defer_after``
-seconds) and follows up. Buttons come in through ``ActionButton`` (a DynamicItem) and
-forms through modals whose custom_id is the cog's submit action: nothing lives in memory.
+seconds) and follows up. A click names its cog action in the button's custom_id and a form
+submit names the cog's submit action in the modal's: nothing lives in memory.
+
+``route`` is called by the gateway parser (client.py) with each INTERACTION_CREATE payload and
+starts one task that stores it in the inbox and handles it: discord.py's own routing (its view
+store, building a DynamicItem per click, a task for the "interaction" event) came to the same
+call by a longer way, and its ``_run_event`` wrapper is replaced by the plain guard here.
 """
 
 from __future__ import annotations
@@ -13,7 +18,6 @@ import contextlib
 import dataclasses
 import logging
 import re
-from collections import OrderedDict
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any, Awaitable, Callable
 
@@ -41,7 +45,9 @@ log = logging.getLogger(__name__)
 MAX_UPLOAD = 256 * 1024
 SUB_COMMAND, SUB_COMMAND_GROUP, USER, CHANNEL, ATTACHMENT = 1, 2, 6, 7, 11
 FOLLOW_UP_WINDOW = timedelta(minutes=15)  # an interaction token's life
-RAW_KEPT = 1000
+APPLICATION_COMMAND, COMPONENT, MODAL_SUBMIT = 2, 3, 5
+ROUTED = (APPLICATION_COMMAND, COMPONENT, MODAL_SUBMIT)  # the interaction types the adapter handles
+Raw = tuple[Any, "str | None"]  # an interaction's gateway payload and the frame's text it came in
 _DM_SERVER = re.compile(r"^(?P<id>.+)@(?P<server>\d{1,20})$")
 ACCEPT_BUDGET = 1.5  # seconds the inbox insert may hold the first answer (a 2-second defer waits for it too)
 
@@ -119,7 +125,7 @@ class InteractionHandler:
     def __init__(self, adapter: "DiscordAdapter") -> None:
         self.adapter = adapter
         self.app = adapter.app
-        self.raw: OrderedDict[str, tuple[dict[str, Any], str | None]] = OrderedDict()  # id -> (payload, frame)
+        self._tasks: set[asyncio.Task[None]] = set()  # interactions being handled (a task needs a reference)
         self._storing: dict[int, asyncio.Future[None]] = {}  # interaction id -> its inbox row's Receipt.ready
 
     def _invocation(self, interaction: discord.Interaction, replayed: bool = False,
@@ -145,21 +151,43 @@ class InteractionHandler:
             await interaction.response.send_message("⚠️ Use me inside a server.", ephemeral=True)
         return True
 
-    # -- durable: in the inbox before the first answer (bot/inbox.py) -----------------------------
-    def keep_raw(self, data: dict[str, Any], frame: str | None = None) -> None:
-        """The gateway payload of an interaction, kept until its handler stores it in the inbox, with
-        the gateway frame's text it was parsed from (stored as it is: no second JSON encoding)."""
-        self.raw[str(data.get("id"))] = (data, frame)
-        while len(self.raw) > RAW_KEPT:  # interactions nobody handles (autocomplete, other shards)
-            self.raw.popitem(last=False)
+    # -- routing: one task per interaction, from the gateway parser ----------------------------
+    def route(self, data: Any, frame: str | None, state: Any) -> bool:
+        """Start handling an interaction the gateway delivered; False for a kind the bot does not
+        handle (autocomplete, pings...), which discord.py then parses as usual. ``frame``: the
+        gateway frame's text this payload was parsed from, stored as it is (no second JSON encoding)."""
+        kind = data.get("type") if isinstance(data, dict) else None
+        if kind not in ROUTED:
+            return False
+        interaction = discord.Interaction(data=data, state=state)
+        if interaction.guild_id is not None and not self.adapter.serves(str(interaction.guild_id)):
+            return True
+        task = asyncio.get_running_loop().create_task(self._routed(interaction, kind, (data, frame)),
+                                                      name=f"discord-interaction-{interaction.id}")
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+        return True
 
-    async def _durably(self, interaction: discord.Interaction,
+    async def _routed(self, interaction: discord.Interaction, kind: int, raw: Raw) -> None:
+        try:
+            if kind == APPLICATION_COMMAND:
+                await self._durably(interaction, raw, lambda: self._command(interaction, False))
+            elif kind == MODAL_SUBMIT:
+                await self._durably(interaction, raw, lambda: self._form_submit(interaction, False))
+            else:
+                custom_id = str(an_object(interaction.data).get("custom_id") or "")
+                await self._durably(interaction, raw, lambda: self._click(interaction, custom_id, False))
+        except Exception:
+            log.exception("error while handling Discord interaction %s", interaction.id)
+
+    # -- durable: in the inbox before the first answer (bot/inbox.py) -----------------------------
+    async def _durably(self, interaction: discord.Interaction, raw: Raw | None,
                        run: Callable[[], Awaitable[None]]) -> None:
         if await self._outside_a_server(interaction):
             return
         # The insert runs while the handler does (its first answer waits for the row: DiscordResponder
         # ._durable), so the acknowledgement pays max(insert, handling), not their sum.
-        receipt = self._store(interaction)
+        receipt = self._store(interaction, raw) if raw is not None else None
         if receipt is not None:
             self._storing[interaction.id] = receipt.ready
         try:
@@ -173,12 +201,9 @@ class InteractionHandler:
                                 interaction.id)
                 self.app.inbox.finished(receipt)
 
-    def _store(self, interaction: discord.Interaction) -> Receipt | None:
+    def _store(self, interaction: discord.Interaction, raw: Raw) -> Receipt | None:
         """Queue the interaction for the inbox's next group commit (bot/inbox.py ``submit``): the
         gateway frame's own text when it is the one this payload came from, else the payload."""
-        raw = self.raw.pop(str(interaction.id), None)
-        if raw is None:
-            return None
         data, frame = raw
         try:
             if frame is not None:
@@ -208,15 +233,6 @@ class InteractionHandler:
         if left:
             log.warning("finished %d Discord interactions a previous process stored but did not finish", len(left))
         return len(left)
-
-    async def command(self, interaction: discord.Interaction) -> None:
-        await self._durably(interaction, lambda: self._command(interaction, False))
-
-    async def click(self, interaction: discord.Interaction, action_id: str) -> None:
-        await self._durably(interaction, lambda: self._click(interaction, action_id, False))
-
-    async def form_submit(self, interaction: discord.Interaction) -> None:
-        await self._durably(interaction, lambda: self._form_submit(interaction, False))
 
     # -- handling -------------------------------------------------------------------------------
     async def _command(self, interaction: discord.Interaction, replayed: bool) -> None:

@@ -1,8 +1,9 @@
 """Content -> what discord.py sends: text, an embed, a view of buttons, files. Pure (no I/O).
 
-Buttons become one persistent ``ActionButton`` (a discord.py ``DynamicItem``) each: the
-custom_id is the cog's action id, which carries everything a click needs, so a click on a
-message posted before a restart still works.
+Buttons become one ``ActionButton`` each: the custom_id is the cog's action id, which carries
+everything a click needs, so a click on a message posted before a restart still works. Clicks
+never reach discord.py's view store (the adapter routes every interaction itself: client.py);
+a ``DynamicItem`` is used so that sending a view stores nothing per message in that store.
 """
 
 from __future__ import annotations
@@ -38,11 +39,10 @@ _STYLES = {
     "danger": discord.ButtonStyle.danger,
 }
 ACTION_ID_TEMPLATE = r"(?P<id>[a-z0-9_-]+:.+)"
-ACTION_ID_PATTERN = re.compile(ACTION_ID_TEMPLATE)
 
 
 class ActionButton(discord.ui.DynamicItem[discord.ui.Button], template=ACTION_ID_TEMPLATE):  # type: ignore[call-arg]
-    """Any button whose custom_id is a cog action id (``<cog>:<action>:<args>``)."""
+    """A button whose custom_id is a cog action id (``<cog>:<action>:<args>``)."""
 
     def __init__(self, action_id: str, *, label: str | None = None,
                  style: discord.ButtonStyle = discord.ButtonStyle.secondary, disabled: bool = False,
@@ -50,18 +50,6 @@ class ActionButton(discord.ui.DynamicItem[discord.ui.Button], template=ACTION_ID
         super().__init__(discord.ui.Button(label=label, custom_id=action_id, style=style, disabled=disabled),
                          row=row)
         self.action_id = action_id
-
-    @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any],
-                             match: re.Match[str]) -> "ActionButton":
-        button = item if isinstance(item, discord.ui.Button) else None
-        return cls(match["id"], label=button.label if button else None,
-                   style=button.style if button else discord.ButtonStyle.secondary)
-
-    async def callback(self, interaction: discord.Interaction) -> None:  # type: ignore[override]
-        handler = getattr(interaction.client, "cohort_click", None)
-        if handler is not None:
-            await handler(interaction, self.action_id)
 
 
 @dataclass
