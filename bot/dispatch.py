@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import secrets
-from typing import AsyncIterator
+from typing import Any
 
 from sqlalchemy import exc as sa_exc
 
@@ -37,31 +36,51 @@ def refuse_someone_elses(owner_id: int | None, member_id: int | None) -> None:
         raise PermissionDenied(SOMEONE_ELSES)
 
 
+class Guard:
+    """The async context manager of ``ErrorReporter.guard``: a plain class, not a generator-based
+    ``asynccontextmanager`` (a generator, its wrapper and two resumptions on every request)."""
+
+    __slots__ = ("reporter", "inv")
+
+    def __init__(self, reporter: "ErrorReporter", inv: Invocation) -> None:
+        self.reporter, self.inv = reporter, inv
+
+    async def __aenter__(self) -> None:
+        return None
+
+    async def __aexit__(self, kind: Any, error: BaseException | None, trace: Any) -> bool:
+        if error is None:
+            return False
+        return await self.reporter.answer(self.inv, error)
+
+
 class ErrorReporter:
     def __init__(self) -> None:
         self.last_reference: str | None = None
 
-    @contextlib.asynccontextmanager
-    async def guard(self, inv: Invocation) -> AsyncIterator[None]:
-        try:
-            yield
-        except UserError as error:
+    def guard(self, inv: Invocation) -> "Guard":
+        """``async with reporter.guard(inv):`` — a failure inside becomes the reply (see Guard)."""
+        return Guard(self, inv)
+
+    async def answer(self, inv: Invocation, error: BaseException) -> bool:
+        """Tell the person what went wrong; False for what is not ours to answer (a cancellation)."""
+        if isinstance(error, UserError):
             await self._tell(inv, f"⚠️ {shorten_quoted(str(error))}")
-        except TemporarilyUnavailable:
+        elif isinstance(error, TemporarilyUnavailable):
             log.warning("database unavailable while serving %s", inv.origin.user_id)
             await self._tell(inv, UNAVAILABLE)
-        except sa_exc.OperationalError as error:
-            if is_connection_error(error):
-                await self._tell(inv, UNAVAILABLE)
-            else:
-                await self._unexpected(inv)
-        except Exception:
-            await self._unexpected(inv)
+        elif isinstance(error, sa_exc.OperationalError) and is_connection_error(error):
+            await self._tell(inv, UNAVAILABLE)
+        elif isinstance(error, Exception):
+            await self._unexpected(inv, error)
+        else:
+            return False
+        return True
 
-    async def _unexpected(self, inv: Invocation) -> None:
+    async def _unexpected(self, inv: Invocation, error: BaseException | None = None) -> None:
         ref = secrets.token_hex(4)
         self.last_reference = ref
-        log.exception("unexpected error (ref %s) for user %s", ref, inv.origin.user_id)
+        log.error("unexpected error (ref %s) for user %s", ref, inv.origin.user_id, exc_info=error or True)
         await self._tell(inv, f"Something went wrong on my side (reference {ref}). "
                               "The instructors can find the details in the bot's log.")
 
