@@ -48,7 +48,7 @@ from sqlalchemy import delete, insert, select, update
 
 from .claims import claim_rows
 from .clock import Clock
-from .inbox_sqlite import insert_sqlite
+from .inbox_sqlite import HereWriter, insert_sqlite
 from .models import InboxEntry
 from .sealing import TextSeal
 
@@ -143,9 +143,12 @@ class Inbox:
         self._late_logged = float("-inf")
         self._finished: set[int] = set()
         self._flusher: asyncio.Task[None] | None = None
-        self._waiting: list[Waiting] = []
-        self._budget: asyncio.TimerHandle | None = None  # the waiting batch's deadline
+        self._waiting: list[Waiting] = []  # submitted, dispatched at the loop's next turn
+        self._dispatching = False
+        self._queued: list[tuple[list[Waiting], asyncio.TimerHandle]] = []  # for the thread, with their deadlines
         self._inserter: asyncio.Task[None] | None = None
+        self._here = HereWriter(db)  # SQLite: commits on the loop's thread when nobody else writes
+        self.commits = 0  # transactions that stored requests (a metric; tests count group commits with it)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="inbox")
         self._conn: Any = None  # SQLite: the inbox thread's own connection (see _sqlite_transaction)
 
@@ -180,12 +183,40 @@ class Inbox:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[int | None] = loop.create_future()
         ready: asyncio.Future[None] = loop.create_future()
-        if not self._waiting:  # the first of a new batch: its budget runs from now
-            self._budget = loop.call_later(budget, self._budget_ran_out, self._waiting, platform, kind, budget)
         self._waiting.append((row, claim, future, ready))
-        if self._inserter is None or self._inserter.done():
-            self._inserter = loop.create_task(self._insert_waiting(), name="inbox-insert")
+        if not self._dispatching:  # the requests submitted until the loop's next turn go together
+            self._dispatching = True
+            loop.call_soon(self._dispatch, platform, kind, budget)
         return Receipt(future, ready)
+
+    def _dispatch(self, platform: str, kind: str, budget: float) -> None:
+        """The waiting batch: committed right here on SQLite when no other writer holds the database
+        (a ~15 µs transaction; handing it to a thread and back cost the acknowledgement ~100 µs and a
+        turn of the loop), else queued for the inbox's thread under the batch's time budget."""
+        self._dispatching = False
+        batch, self._waiting = self._waiting, []
+        if not batch:
+            return
+        if self.db.is_sqlite:
+            ids = self._here.write([(row, claim) for row, claim, _, _ in batch], self.owner[:100])
+            if ids is not None:
+                self.commits += 1
+                self._resolve(batch, ids)
+                return
+        loop = asyncio.get_running_loop()
+        timer = loop.call_later(budget, self._budget_ran_out, batch, platform, kind, budget)
+        self._queued.append((batch, timer))
+        if self._inserter is None or self._inserter.done():
+            self._inserter = loop.create_task(self._insert_queued(), name="inbox-insert")
+
+    def _resolve(self, batch: list[Waiting], ids: list[int | None]) -> None:
+        for (_, _, future, ready), entry_id in zip(batch, ids):
+            if entry_id is not None:
+                self.accepted += 1
+            if not future.done():
+                future.set_result(entry_id)
+            if not ready.done():
+                ready.set_result(None)
 
     def _budget_ran_out(self, batch: list[Waiting], platform: str, kind: str, budget: float) -> None:
         """The platform's deadline wins: these requests are acknowledged before they are stored."""
@@ -209,11 +240,12 @@ class Inbox:
         sealer = self.sealer
         return sealer.seal(text) if sealer is not None else text
 
-    async def _insert_waiting(self) -> None:
+    async def _insert_queued(self) -> None:
+        """The inbox thread's group commits: every batch queued meanwhile goes in one transaction."""
         loop = asyncio.get_running_loop()
-        while self._waiting:
-            batch, self._waiting = self._waiting, []
-            timer, self._budget = self._budget, None
+        while self._queued:
+            queued, self._queued = self._queued, []
+            batch = [waiting for part, _ in queued for waiting in part]
             try:
                 ids = await loop.run_in_executor(self._thread, self._insert, [(row, claim) for row, claim, _, _ in batch])
             except Exception as error:
@@ -224,15 +256,10 @@ class Inbox:
                         ready.set_result(None)
                 continue
             finally:
-                if timer is not None:
+                for _, timer in queued:
                     timer.cancel()
-            for (_, _, future, ready), entry_id in zip(batch, ids):
-                if entry_id is not None:
-                    self.accepted += 1
-                if not future.done():
-                    future.set_result(entry_id)
-                if not ready.done():
-                    ready.set_result(None)
+            self.commits += 1
+            self._resolve(batch, ids)
 
     def _insert(self, batch: list[tuple[dict[str, Any], Claim | None]]) -> list[int | None]:
         """One transaction: the batch's claims, then the rows whose claim was won (or had none)."""
@@ -320,9 +347,12 @@ class Inbox:
             with contextlib.suppress(BaseException):
                 await self._flusher
             self._flusher = None
+        if self._dispatching:
+            await asyncio.sleep(0)  # the batch submitted last turn is dispatched
         if self._inserter is not None:
             with contextlib.suppress(BaseException):
                 await self._inserter
+        self._here.close()
         await self.flush()
         with contextlib.suppress(Exception):
             await asyncio.get_running_loop().run_in_executor(self._thread, self._close_conn)

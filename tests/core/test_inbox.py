@@ -102,14 +102,13 @@ async def test_a_claimed_request_is_stored_once_with_its_claim_in_one_commit(tmp
     async with Harness(tmpdir=tmp_path, db_url=db_url, cogs=[]) as bot:
         inbox: Inbox = bot.app.inbox
         sent = datetime(2026, 12, 1, 12, 0, tzinfo=timezone.utc)
-        commits: list[int] = []  # the inbox's transactions: one per _insert (SQLite: BEGIN..COMMIT on its connection)
-        insert = inbox._insert
-        inbox._insert = lambda batch: (commits.append(len(batch)), insert(batch))[1]  # type: ignore[method-assign]
+        before = inbox.commits  # the inbox's transactions that stored requests
         receipts = await asyncio.gather(*(inbox.accept("slack", "command", {"n": n}, claim=(f"sig:{n % 3}", sent))
                                           for n in range(6)))
+        assert inbox.commits == before + 1  # the burst together
         again = await inbox.accept("slack", "command", {"n": "replayed"}, claim=("sig:0", sent))
         assert [r.duplicate for r in receipts] == [False, False, False, True, True, True] and again.duplicate
-        assert commits == [6, 1]  # the burst together, the replay on its own
+        assert inbox.commits == before + 2  # the replay on its own
         with bot.db.engine.connect() as conn:
             stored = [json.loads(inbox.sealer.open(p) if inbox.sealer else p)["n"]  # sealed (bot/sealing.py)
                       for p in conn.execute(select(TABLE.c.payload)).scalars()]
@@ -125,3 +124,55 @@ async def test_a_claimed_request_is_stored_once_with_its_claim_in_one_commit(tmp
         await inbox.flush()
         with bot.db.engine.connect() as conn:
             assert conn.execute(select(TABLE.c.id)).scalars().all() == []  # finished: every row deleted
+
+
+async def _stored_ids(bot: Harness) -> list[int]:
+    with bot.db.engine.connect() as conn:
+        return list(conn.execute(select(TABLE.c.id)).scalars())
+
+
+async def test_a_busy_database_holds_the_acknowledgement_at_most_its_budget_and_loses_nothing(tmp_path: Path) -> None:
+    """SQLite: a request is committed on the loop's thread only when nobody else is writing. While
+    a cog's transaction holds this process's write lock, or another process holds the file, the
+    request waits on the inbox thread, and its acknowledgement waits at most the budget (then goes
+    out, counted in ``late``); the row is stored once the writer lets go."""
+    import sqlite3
+    import threading
+    import time
+
+    async with Harness(tmpdir=tmp_path, cogs=[]) as bot:
+        inbox: Inbox = bot.app.inbox
+        first = await inbox.accept("slack", "command", {"n": "quiet"})
+        assert first.entry_id() in await _stored_ids(bot)  # stored before accept returned
+
+        held = threading.Event()
+
+        def hold_the_lock() -> None:
+            with bot.db.write_lock():
+                held.set()
+                time.sleep(3.0)
+
+        holder = threading.Thread(target=hold_the_lock)
+        holder.start()
+        held.wait()
+        started = time.monotonic()
+        receipt = inbox.submit("slack", "command", {"n": "during a cog's write"}, budget=0.2)
+        await receipt.stored()
+        waited = time.monotonic() - started
+        assert 0.15 < waited < 2.5 and inbox.late == 1 and receipt.entry_id() is None  # acknowledged meanwhile
+        holder.join()
+        await asyncio.wait_for(asyncio.shield(receipt.task), 5)
+        assert receipt.entry_id() in await _stored_ids(bot)
+
+        other = sqlite3.connect(str(bot.db.sqlite_file), isolation_level=None)  # another process's writer
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            blocked = inbox.submit("slack", "command", {"n": "while another process writes"}, budget=0.2)
+            await blocked.stored()
+            assert inbox.late == 2
+        finally:
+            other.execute("COMMIT")
+            other.close()
+        await asyncio.wait_for(asyncio.shield(blocked.task), 5)
+        assert blocked.entry_id() in await _stored_ids(bot)
+        assert inbox.accepted == 3
