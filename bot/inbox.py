@@ -35,10 +35,7 @@ import asyncio
 import contextlib
 import json
 import logging
-import os
-import socket
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -48,6 +45,7 @@ from sqlalchemy import delete, insert, select, update
 
 from .claims import claim_rows
 from .clock import Clock
+from .inbox_owners import FOREIGN_AFTER, make_owner, owner_is_gone  # noqa: F401 (FOREIGN_AFTER: re-exported)
 from .inbox_sqlite import HereWriter, insert_sqlite
 from .models import InboxEntry
 from .sealing import TextSeal
@@ -55,7 +53,6 @@ from .sealing import TextSeal
 log = logging.getLogger(__name__)
 
 TABLE = InboxEntry.__table__
-FOREIGN_AFTER = timedelta(minutes=2)
 FLUSH_EVERY = 1.0  # seconds between batched deletes of finished rows
 ACCEPT_BUDGET = 2.0  # seconds an insert may hold up an acknowledgement (deadline: 3 s)
 
@@ -103,31 +100,6 @@ class Unfinished:
     kind: str
     received_at: datetime
     payload: dict[str, Any]
-
-
-def make_owner() -> str:
-    return f"{socket.gethostname()[:60]}:{os.getpid()}:{uuid.uuid4().hex[:12]}"
-
-
-def owner_is_gone(owner: str, me: str, received_at: datetime, now: datetime) -> bool:
-    """Whether the process that took a row can no longer finish it."""
-    if owner == me:
-        return False
-    host, _, rest = owner.partition(":")
-    pid_text = rest.partition(":")[0]
-    my_host, _, my_rest = me.partition(":")
-    if host != my_host or not pid_text.isdigit():
-        return now - received_at >= FOREIGN_AFTER
-    pid = int(pid_text)
-    if pid == int(my_rest.partition(":")[0]):
-        return True  # our pid, another instance: the old one is dead (e.g. pid 1 in a container)
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False  # alive, someone else's
-    return False
 
 
 class Inbox:
