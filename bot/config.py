@@ -13,7 +13,7 @@ import importlib
 import sys
 import importlib.util
 import pkgutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Annotated, Any, Iterable, Literal, get_args, get_origin
@@ -219,9 +219,22 @@ class BotConfig:
     defaults: Any
     cogs: list[str]
     path: Path | None = None
+    _found: dict[tuple[str, str], tuple[int, Any]] = field(default_factory=dict, repr=False, compare=False)
 
     def community_for(self, platform: str, server_id: str) -> Any:
-        """The config for a server: exact id (and platform), else ``"*"``, else the defaults."""
+        """The config for a server: exact id (and platform), else ``"*"``, else the defaults.
+        Remembered per server (asked 3-4 times per request); a changed community list is read again."""
+        key = (platform, str(server_id))
+        found = self._found.get(key)
+        if found is not None and found[0] == len(self.communities):
+            return found[1]
+        config = self._find(platform, str(server_id))
+        if len(self._found) > 10_000:  # many servers on a "*" entry: keep the memo bounded
+            self._found.clear()
+        self._found[key] = (len(self.communities), config)
+        return config
+
+    def _find(self, platform: str, server_id: str) -> Any:
         wildcard = None
         for c in self.communities:
             if c.key == "*":
