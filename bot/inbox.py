@@ -144,10 +144,11 @@ class Inbox:
         acknowledgement then awaits ``receipt.stored()``. ``text``: the payload as JSON text already
         (e.g. the gateway frame it was parsed from), which saves encoding it again.
 
-        Requests arriving together are inserted in one transaction on the inbox's own thread (a
-        group commit), so a burst does not queue behind the cogs' work on the database pool. One
-        timer per batch keeps the budget: when it runs out, the batch's requests are handled
-        before their rows exist (counted in ``late``, logged once a minute)."""
+        Requests submitted in the same turn of the loop are inserted in one transaction (a group
+        commit): on SQLite right on the loop when no other writer holds the database (``_dispatch``),
+        else on the inbox's own thread, so a burst does not queue behind the cogs' work on the
+        database pool. There one timer per batch keeps the budget: when it runs out, the batch's
+        requests are handled before their rows exist (counted in ``late``, logged once a minute)."""
         if text is None:
             text = _ENCODER.encode(payload)
         row = {"platform": platform, "kind": kind, "owner": self.owner, "received_at": self.clock.now(),
